@@ -1,0 +1,66 @@
+// The flat facade Java binds to (through JavaCPP; see io.tessera.nativebridge.TesseraNative).
+//
+// Contract for every function here:
+//  - No C++ exception escapes; failures return a non-zero status code (gRPC/absl numbering) or a
+//    null pointer, and the message is kept per thread until the next failing call on that thread:
+//    read it with tessera_last_error() / tessera_last_error_code().
+//  - Objects returned by *_create/*_load are owned by the caller and released with the matching
+//    *_free / *_unref function exactly once.
+#ifndef TESSERA_API_H_
+#define TESSERA_API_H_
+
+#include <cstddef>
+#include <cstdint>
+
+namespace tessera {
+class HostBuffer;
+class SavedModelSession;
+class RunCall;
+}  // namespace tessera
+
+namespace tessera_api {
+
+const char* tessera_last_error();
+// Status code of the last failure on this thread (for functions that signal failure with null).
+int tessera_last_error_code();
+const char* tf_version();
+
+// Host buffers (64-byte aligned, reference-counted).
+tessera::HostBuffer* host_buffer_create(int64_t bytes);
+void host_buffer_unref(tessera::HostBuffer* buffer);
+void* host_buffer_data(tessera::HostBuffer* buffer);
+int64_t live_host_buffer_bytes();
+const char* host_allocator_name();
+
+// Sessions. tags_csv: comma-separated MetaGraph tags; config: serialized ConfigProto or null.
+tessera::SavedModelSession* session_load(const char* export_dir, const char* tags_csv,
+                                         const char* config, int64_t config_len);
+void session_free(tessera::SavedModelSession* session);
+int64_t session_meta_graph_size(tessera::SavedModelSession* session);
+// Copies the MetaGraphDef bytes into `out` (capacity session_meta_graph_size) and drops them.
+int session_take_meta_graph(tessera::SavedModelSession* session, void* out);
+int session_resolve_endpoint(tessera::SavedModelSession* session, const char* tensor_name);
+int session_device_count(tessera::SavedModelSession* session);
+const char* session_device_name(tessera::SavedModelSession* session, int index);
+
+// Run calls.
+tessera::RunCall* run_call_create(tessera::SavedModelSession* session);
+void run_call_free(tessera::RunCall* call);
+int run_call_add_input(tessera::RunCall* call, int endpoint, int dtype, const int64_t* dims,
+                       int num_dims, tessera::HostBuffer* buffer, int64_t offset, int64_t bytes);
+int run_call_add_string_input(tessera::RunCall* call, int endpoint, const int64_t* dims,
+                              int num_dims, const void* blob, const int64_t* lengths,
+                              int64_t count);
+int run_call_add_output(tessera::RunCall* call, int endpoint);
+int run_call_run(tessera::RunCall* call, bool caller_thread, int64_t timeout_ms);
+int run_call_output_dtype(tessera::RunCall* call, int index);
+int run_call_output_num_dims(tessera::RunCall* call, int index);
+int64_t run_call_output_dim(tessera::RunCall* call, int index, int dim);
+int64_t run_call_output_bytes(tessera::RunCall* call, int index);
+void* run_call_output_data(tessera::RunCall* call, int index);
+int64_t run_call_output_string_size(tessera::RunCall* call, int index, int64_t element);
+const void* run_call_output_string_data(tessera::RunCall* call, int index, int64_t element);
+
+}  // namespace tessera_api
+
+#endif  // TESSERA_API_H_

@@ -1,0 +1,61 @@
+// One TF_SessionRun: inputs, requested outputs, and ownership of the output tensors.
+//
+// Not thread-safe: one RunCall belongs to one request thread. Inputs borrow HostBuffers by
+// reference count (no copy); outputs are TensorFlow's own tensors, exposed in place until the
+// RunCall is destroyed.
+#ifndef TESSERA_RUN_CALL_H_
+#define TESSERA_RUN_CALL_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "tensorflow_c/tf_c_min.h"
+#include "tessera/host_buffer.h"
+#include "tessera/saved_model_session.h"
+#include "tessera/status.h"
+
+namespace tessera {
+
+// Serialized tensorflow.RunOptions for one call. `caller_thread` sets inter_op_thread_pool = -1,
+// which runs the graph on the calling thread (3.6 us vs 10.5 us for a tiny model);
+// timeout_ms <= 0 means no deadline.
+std::string EncodeRunOptions(bool caller_thread, int64_t timeout_ms);
+
+class RunCall {
+ public:
+  explicit RunCall(SavedModelSession* session) : session_(session) {}
+  ~RunCall();
+
+  RunCall(const RunCall&) = delete;
+  RunCall& operator=(const RunCall&) = delete;
+
+  // Feeds `bytes` bytes at `offset` in `buffer` as a dense tensor. The buffer gains a reference
+  // that TensorFlow releases when it drops the tensor.
+  Status AddInput(int endpoint, int dtype, const int64_t* dims, int num_dims, HostBuffer* buffer,
+                  size_t offset, size_t bytes);
+  // Feeds a DT_STRING tensor whose `count` elements are consecutive in `blob`, element i being
+  // lengths[i] bytes long. Strings are copied into TF_TString storage.
+  Status AddStringInput(int endpoint, const int64_t* dims, int num_dims, const char* blob,
+                        const int64_t* lengths, int64_t count);
+  void AddOutput(int endpoint) { output_endpoints_.push_back(endpoint); }
+
+  Status Run(bool caller_thread, int64_t timeout_ms);
+
+  int num_outputs() const { return static_cast<int>(outputs_.size()); }
+  // Output accessors; valid after a successful Run, index checked by the caller.
+  TF_Tensor* output(int i) const { return outputs_[static_cast<size_t>(i)]; }
+  // Element j of a DT_STRING output; *size receives its length.
+  const char* OutputString(int i, int64_t j, size_t* size) const;
+
+ private:
+  SavedModelSession* const session_;
+  std::vector<TF_Output> inputs_;
+  std::vector<TF_Tensor*> input_values_;
+  std::vector<int> output_endpoints_;
+  std::vector<TF_Tensor*> outputs_;
+};
+
+}  // namespace tessera
+
+#endif  // TESSERA_RUN_CALL_H_

@@ -1,0 +1,208 @@
+// JNI-facing facade: argument checks, exception fences and the per-thread error message.
+#include "tessera/api.h"
+
+#include <exception>
+#include <new>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "tensorflow_c/tf_c_min.h"
+#include "tessera/host_buffer.h"
+#include "tessera/run_call.h"
+#include "tessera/saved_model_session.h"
+
+using tessera::Status;
+
+namespace tessera_api {
+namespace {
+
+thread_local std::string t_last_error;
+thread_local int t_last_error_code = 0;
+
+int Fail(const Status& status) {
+  t_last_error = status.message();
+  t_last_error_code = status.code();
+  return status.code();
+}
+
+int Fail(int code, const char* message) { return Fail(Status(code, message)); }
+
+template <typename Fn>
+int Guarded(Fn&& fn) {
+  try {
+    return fn();
+  } catch (const std::bad_alloc&) {
+    return Fail(tessera::kResourceExhausted, "native out of memory");
+  } catch (const std::exception& e) {
+    return Fail(tessera::kInternal, e.what());
+  } catch (...) {
+    return Fail(tessera::kInternal, "unknown native exception");
+  }
+}
+
+bool ValidOutput(tessera::RunCall* call, int index) {
+  return call != nullptr && index >= 0 && index < call->num_outputs() &&
+         call->output(index) != nullptr;
+}
+
+}  // namespace
+
+const char* tessera_last_error() { return t_last_error.c_str(); }
+int tessera_last_error_code() { return t_last_error_code; }
+const char* tf_version() { return TF_Version(); }
+
+tessera::HostBuffer* host_buffer_create(int64_t bytes) {
+  tessera::HostBuffer* result = nullptr;
+  Guarded([&] {
+    if (bytes < 0) return Fail(tessera::kInvalidArgument, "negative buffer size");
+    Status status;
+    result = tessera::HostBuffer::Create(static_cast<size_t>(bytes), &status);
+    return result == nullptr ? Fail(status) : 0;
+  });
+  return result;
+}
+
+void host_buffer_unref(tessera::HostBuffer* buffer) {
+  if (buffer != nullptr) buffer->Unref();
+}
+void* host_buffer_data(tessera::HostBuffer* buffer) { return buffer->data(); }
+int64_t live_host_buffer_bytes() { return tessera::LiveHostBufferBytes(); }
+const char* host_allocator_name() { return tessera::DefaultHostAllocator()->name(); }
+
+tessera::SavedModelSession* session_load(const char* export_dir, const char* tags_csv,
+                                         const char* config, int64_t config_len) {
+  tessera::SavedModelSession* result = nullptr;
+  Guarded([&] {
+    if (export_dir == nullptr) return Fail(tessera::kInvalidArgument, "no export dir");
+    std::vector<std::string> tags;
+    std::stringstream csv(tags_csv == nullptr ? "" : tags_csv);
+    for (std::string tag; std::getline(csv, tag, ',');) {
+      if (!tag.empty()) tags.push_back(tag);
+    }
+    std::string config_bytes;
+    if (config != nullptr && config_len > 0) config_bytes.assign(config, config_len);
+    Status status;
+    result = tessera::SavedModelSession::Load(export_dir, tags, config_bytes, &status).release();
+    return result == nullptr ? Fail(status) : 0;
+  });
+  return result;
+}
+
+void session_free(tessera::SavedModelSession* session) { delete session; }
+
+int64_t session_meta_graph_size(tessera::SavedModelSession* session) {
+  return static_cast<int64_t>(session->meta_graph_def().size());
+}
+
+int session_take_meta_graph(tessera::SavedModelSession* session, void* out) {
+  const std::string& bytes = session->meta_graph_def();
+  std::copy(bytes.begin(), bytes.end(), static_cast<char*>(out));
+  session->DropMetaGraphDef();
+  return 0;
+}
+
+int session_resolve_endpoint(tessera::SavedModelSession* session, const char* tensor_name) {
+  int id = -1;
+  int code = Guarded([&] {
+    Status status;
+    id = session->ResolveEndpoint(tensor_name, &status);
+    return id < 0 ? Fail(status) : 0;
+  });
+  return code == 0 ? id : -1;
+}
+
+int session_device_count(tessera::SavedModelSession* session) {
+  return static_cast<int>(session->devices().size());
+}
+
+const char* session_device_name(tessera::SavedModelSession* session, int index) {
+  return session->devices().at(static_cast<size_t>(index)).c_str();
+}
+
+tessera::RunCall* run_call_create(tessera::SavedModelSession* session) {
+  auto* call = new (std::nothrow) tessera::RunCall(session);
+  if (call == nullptr) Fail(tessera::kResourceExhausted, "native out of memory");
+  return call;
+}
+
+void run_call_free(tessera::RunCall* call) { delete call; }
+
+int run_call_add_input(tessera::RunCall* call, int endpoint, int dtype, const int64_t* dims,
+                       int num_dims, tessera::HostBuffer* buffer, int64_t offset, int64_t bytes) {
+  return Guarded([&] {
+    if (buffer == nullptr || offset < 0 || bytes < 0) {
+      return Fail(tessera::kInvalidArgument, "invalid input buffer");
+    }
+    Status status = call->AddInput(endpoint, dtype, dims, num_dims, buffer,
+                                   static_cast<size_t>(offset), static_cast<size_t>(bytes));
+    return status.ok() ? 0 : Fail(status);
+  });
+}
+
+int run_call_add_string_input(tessera::RunCall* call, int endpoint, const int64_t* dims,
+                              int num_dims, const void* blob, const int64_t* lengths,
+                              int64_t count) {
+  return Guarded([&] {
+    Status status = call->AddStringInput(endpoint, dims, num_dims,
+                                         static_cast<const char*>(blob), lengths, count);
+    return status.ok() ? 0 : Fail(status);
+  });
+}
+
+int run_call_add_output(tessera::RunCall* call, int endpoint) {
+  return Guarded([&] {
+    call->AddOutput(endpoint);
+    return 0;
+  });
+}
+
+int run_call_run(tessera::RunCall* call, bool caller_thread, int64_t timeout_ms) {
+  return Guarded([&] {
+    Status status = call->Run(caller_thread, timeout_ms);
+    return status.ok() ? 0 : Fail(status);
+  });
+}
+
+int run_call_output_dtype(tessera::RunCall* call, int index) {
+  return ValidOutput(call, index) ? TF_TensorType(call->output(index)) : -1;
+}
+
+int run_call_output_num_dims(tessera::RunCall* call, int index) {
+  return ValidOutput(call, index) ? TF_NumDims(call->output(index)) : -1;
+}
+
+int64_t run_call_output_dim(tessera::RunCall* call, int index, int dim) {
+  return ValidOutput(call, index) ? TF_Dim(call->output(index), dim) : -1;
+}
+
+int64_t run_call_output_bytes(tessera::RunCall* call, int index) {
+  return ValidOutput(call, index) ? static_cast<int64_t>(TF_TensorByteSize(call->output(index)))
+                                  : -1;
+}
+
+void* run_call_output_data(tessera::RunCall* call, int index) {
+  return ValidOutput(call, index) ? TF_TensorData(call->output(index)) : nullptr;
+}
+
+namespace {
+bool ValidStringElement(tessera::RunCall* call, int index, int64_t element) {
+  return ValidOutput(call, index) && TF_TensorType(call->output(index)) == TF_STRING &&
+         element >= 0 && element < TF_TensorElementCount(call->output(index));
+}
+}  // namespace
+
+int64_t run_call_output_string_size(tessera::RunCall* call, int index, int64_t element) {
+  if (!ValidStringElement(call, index, element)) return -1;
+  size_t size = 0;
+  call->OutputString(index, element, &size);
+  return static_cast<int64_t>(size);
+}
+
+const void* run_call_output_string_data(tessera::RunCall* call, int index, int64_t element) {
+  if (!ValidStringElement(call, index, element)) return nullptr;
+  size_t size = 0;
+  return call->OutputString(index, element, &size);
+}
+
+}  // namespace tessera_api

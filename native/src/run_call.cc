@@ -1,0 +1,123 @@
+#include "tessera/run_call.h"
+
+namespace tessera {
+namespace {
+
+void ReleaseHostBuffer(void*, size_t, void* arg) { static_cast<HostBuffer*>(arg)->Unref(); }
+
+void AppendVarint(std::string* out, uint64_t value) {
+  while (value >= 0x80) {
+    out->push_back(static_cast<char>((value & 0x7f) | 0x80));
+    value >>= 7;
+  }
+  out->push_back(static_cast<char>(value));
+}
+
+Status CheckShape(const int64_t* dims, int num_dims, int64_t* elements) {
+  int64_t count = 1;
+  for (int d = 0; d < num_dims; ++d) {
+    if (dims[d] < 0) return Status(kInvalidArgument, "negative dimension in tensor shape");
+    count *= dims[d];
+  }
+  *elements = count;
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::string EncodeRunOptions(bool caller_thread, int64_t timeout_ms) {
+  // RunOptions: timeout_in_ms = 2 (int64), inter_op_thread_pool = 3 (int32).
+  std::string bytes;
+  if (timeout_ms > 0) {
+    bytes.push_back(static_cast<char>(2 << 3));
+    AppendVarint(&bytes, static_cast<uint64_t>(timeout_ms));
+  }
+  if (caller_thread) {
+    bytes.push_back(static_cast<char>(3 << 3));
+    AppendVarint(&bytes, static_cast<uint64_t>(int64_t{-1}));  // negative int32: 10-byte varint
+  }
+  return bytes;
+}
+
+RunCall::~RunCall() {
+  for (TF_Tensor* t : input_values_) TF_DeleteTensor(t);
+  for (TF_Tensor* t : outputs_) {
+    if (t != nullptr) TF_DeleteTensor(t);
+  }
+}
+
+Status RunCall::AddInput(int endpoint, int dtype, const int64_t* dims, int num_dims,
+                         HostBuffer* buffer, size_t offset, size_t bytes) {
+  int64_t elements = 0;
+  Status shape = CheckShape(dims, num_dims, &elements);
+  if (!shape.ok()) return shape;
+  size_t element_size = TF_DataTypeSize(static_cast<TF_DataType>(dtype));
+  if (element_size == 0 || static_cast<size_t>(elements) * element_size != bytes) {
+    return Status(kInvalidArgument, "tensor byte size does not match its dtype and shape");
+  }
+  if (offset > buffer->size() || bytes > buffer->size() - offset) {
+    return Status(kInvalidArgument, "tensor lies outside its host buffer");
+  }
+  buffer->Ref();  // released by TensorFlow through ReleaseHostBuffer
+  TF_Tensor* tensor = TF_NewTensor(static_cast<TF_DataType>(dtype), dims, num_dims,
+                                   static_cast<char*>(buffer->data()) + offset, bytes,
+                                   ReleaseHostBuffer, buffer);
+  if (tensor == nullptr) {
+    buffer->Unref();
+    return Status(kInvalidArgument, "TensorFlow rejected the input tensor");
+  }
+  inputs_.push_back(session_->endpoint(endpoint));
+  input_values_.push_back(tensor);
+  return Status::Ok();
+}
+
+Status RunCall::AddStringInput(int endpoint, const int64_t* dims, int num_dims, const char* blob,
+                               const int64_t* lengths, int64_t count) {
+  int64_t elements = 0;
+  Status shape = CheckShape(dims, num_dims, &elements);
+  if (!shape.ok()) return shape;
+  if (elements != count) {
+    return Status(kInvalidArgument, "string tensor element count does not match its shape");
+  }
+  TF_Tensor* tensor = TF_AllocateTensor(TF_STRING, dims, num_dims,
+                                        static_cast<size_t>(count) * sizeof(TF_TString));
+  if (tensor == nullptr) return Status(kResourceExhausted, "could not allocate string tensor");
+  auto* strings = static_cast<TF_TString*>(TF_TensorData(tensor));
+  int64_t position = 0;
+  for (int64_t i = 0; i < count; ++i) {
+    TF_StringInit(&strings[i]);
+    TF_StringCopy(&strings[i], blob + position, static_cast<size_t>(lengths[i]));
+    position += lengths[i];
+  }
+  inputs_.push_back(session_->endpoint(endpoint));
+  input_values_.push_back(tensor);
+  return Status::Ok();
+}
+
+Status RunCall::Run(bool caller_thread, int64_t timeout_ms) {
+  if (!outputs_.empty()) return Status(kFailedPrecondition, "RunCall already ran");
+  std::vector<TF_Output> fetches;
+  fetches.reserve(output_endpoints_.size());
+  for (int id : output_endpoints_) fetches.push_back(session_->endpoint(id));
+  outputs_.assign(fetches.size(), nullptr);
+
+  std::string options = EncodeRunOptions(caller_thread, timeout_ms);
+  TF_Buffer run_options{options.data(), options.size(), nullptr};
+  TF_Status* tf_status = TF_NewStatus();
+  TF_SessionRun(session_->tf_session(), options.empty() ? nullptr : &run_options, inputs_.data(),
+                input_values_.data(), static_cast<int>(inputs_.size()), fetches.data(),
+                outputs_.data(), static_cast<int>(fetches.size()), nullptr, 0, nullptr, tf_status);
+  Status result = TF_GetCode(tf_status) == TF_OK
+                      ? Status::Ok()
+                      : Status(static_cast<int>(TF_GetCode(tf_status)), TF_Message(tf_status));
+  TF_DeleteStatus(tf_status);
+  return result;
+}
+
+const char* RunCall::OutputString(int i, int64_t j, size_t* size) const {
+  const auto* strings = static_cast<const TF_TString*>(TF_TensorData(output(i)));
+  *size = TF_StringGetSize(&strings[j]);
+  return TF_StringGetDataPointer(&strings[j]);
+}
+
+}  // namespace tessera
