@@ -1,0 +1,68 @@
+package io.tessera.cli;
+
+import io.tessera.server.Main;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * {@code bin/tessera}: Tessera's own commands beside the TF Serving-compatible server.
+ * <ul>
+ *   <li>{@code demo [server flags]}: serves a generated colour-classifier image model (model name
+ *       {@code colors}, gRPC 8500, REST 8501) unless --model_base_path is given; any
+ *       tensorflow_model_server flag may follow and wins over the demo defaults.</li>
+ * </ul>
+ */
+public final class TesseraCli {
+  private TesseraCli() {}
+
+  public static void main(String[] args) throws Exception {
+    if (args.length == 0 || args[0].equals("help") || args[0].equals("--help")) {
+      System.out.println("usage: tessera demo [tensorflow_model_server flags...]");
+      System.exit(args.length == 0 ? 2 : 0);
+    }
+    String[] rest = Arrays.copyOfRange(args, 1, args.length);
+    switch (args[0]) {
+      case "demo" -> demo(rest);
+      default -> {
+        System.err.println("tessera: unknown command '" + args[0] + "' (try: tessera help)");
+        System.exit(2);
+      }
+    }
+  }
+
+  private static void demo(String[] flags) throws IOException, InterruptedException {
+    List<String> args = new ArrayList<>();
+    if (!hasFlag(flags, "model_base_path")) {
+      Path base = Path.of(System.getProperty("java.io.tmpdir"), "tessera-demo", "colors");
+      DemoModel.write(base, 1);
+      System.err.println("Demo model (dominant colour classifier, labels " + DemoModel.LABELS
+          + ") written to " + base);
+      args.add("--model_base_path=" + base);
+      if (!hasFlag(flags, "model_name")) {
+        args.add("--model_name=colors");
+      }
+    }
+    if (!hasFlag(flags, "port")) {
+      args.add("--port=8500");
+    }
+    if (!hasFlag(flags, "rest_api_port")) {
+      args.add("--rest_api_port=8501");
+    }
+    args.addAll(Arrays.asList(flags));
+    System.err.println("Try: curl -s -X POST localhost:8501/v1/models/colors:predict "
+        + "-d '{\"instances\": [[[[250, 10, 10]]]]}'");
+    Main.main(args.toArray(new String[0]));
+  }
+
+  private static boolean hasFlag(String[] flags, String name) {
+    for (String f : flags) {
+      if (f.equals("--" + name) || f.startsWith("--" + name + "=")) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,206 @@
+package io.tessera.core;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Loads and unloads servable versions as Sources ask, and hands requests ref-counted handles.
+ *
+ * <p>Threading: every state change runs on one manager thread, in order; {@link #acquire} never
+ * blocks and never takes a lock (it reads an immutable serving map swapped RCU-style), so requests
+ * are not delayed by loads. Unloading removes a version from the map first and frees it when its
+ * last in-flight request closes its handle.
+ */
+public final class AspiredVersionsManager<T extends AutoCloseable>
+    implements Target<Loader<T>>, AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(AspiredVersionsManager.class.getName());
+
+  /** Retry settings for failed loads (TF Serving: --max_num_load_retries, --load_retry_interval_micros). */
+  public record Options(int maxLoadRetries, Duration loadRetryInterval) {}
+
+  private final Options options;
+  private final AspiredVersionPolicy policy;
+  private final ServingMap<T> serving = new ServingMap<>();
+  private final ServableStateMonitor monitor = new ServableStateMonitor();
+  private final ExecutorService managerThread =
+      Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "tessera-manager");
+        t.setDaemon(true);
+        return t;
+      });
+  // Touched only on the manager thread.
+  private final Map<String, NavigableMap<Long, Harness<T>>> harnesses = new HashMap<>();
+
+  public AspiredVersionsManager(Options options, AspiredVersionPolicy policy) {
+    this.options = options;
+    this.policy = policy;
+  }
+
+  @Override
+  public void setAspiredVersions(String name, Map<Long, Loader<T>> versions) {
+    Map<Long, Loader<T>> copy = Map.copyOf(versions);
+    managerThread.execute(() -> reconcile(name, copy));
+  }
+
+  /** Resolves a request to an AVAILABLE version: latest when {@code version} is null. */
+  public ServableHandle<T> acquire(String name, Long version) {
+    for (int attempt = 0; attempt < 3; attempt++) {
+      LoadedServable<T> loaded = serving.find(name, version);
+      if (loaded == null) {
+        break;
+      }
+      ServableHandle<T> handle = loaded.tryAcquire();
+      if (handle != null) {
+        return handle;
+      }
+      // Raced with an unload: the map has already moved on; look again.
+    }
+    String request = version == null ? "Latest(" + name + ")" : "Specific(" + name + ", " + version + ")";
+    throw ServingException.notFound("Servable not found for request: " + request);
+  }
+
+  public ServableStateMonitor monitor() {
+    return monitor;
+  }
+
+  /** Blocks until {@code name} has no version in START or LOADING, or the timeout passes. */
+  public boolean awaitSettled(String name, Duration timeout) throws InterruptedException {
+    return monitor.awaitSettled(name, timeout);
+  }
+
+  private void reconcile(String name, Map<Long, Loader<T>> aspired) {
+    NavigableMap<Long, Harness<T>> versions = harnesses.computeIfAbsent(name, n -> new TreeMap<>());
+    for (Map.Entry<Long, Loader<T>> e : aspired.entrySet()) {
+      Harness<T> h = versions.get(e.getKey());
+      if (h == null || (h.state == ServableState.END && !h.aspired)) {
+        versions.put(e.getKey(), new Harness<>(new ServableId(name, e.getKey()), e.getValue()));
+        monitor.update(name, VersionStatus.of(e.getKey(), ServableState.START));
+      }
+    }
+    for (Harness<T> h : versions.values()) {
+      h.aspired = aspired.containsKey(h.id.version());
+    }
+    while (true) {
+      List<AspiredVersionPolicy.Snapshot> snapshots = new ArrayList<>();
+      for (Harness<T> h : versions.values()) {
+        snapshots.add(new AspiredVersionPolicy.Snapshot(h.id.version(), h.state, h.aspired));
+      }
+      Optional<AspiredVersionPolicy.Action> action = policy.nextAction(snapshots);
+      if (action.isEmpty()) {
+        break;
+      }
+      Harness<T> target = versions.get(action.get().version());
+      if (action.get().kind() == AspiredVersionPolicy.ActionKind.LOAD) {
+        load(target);
+      } else {
+        unload(target);
+      }
+    }
+    // Versions that were never loaded and are no longer wanted leave the status list.
+    versions.values().removeIf(h -> !h.aspired && h.state == ServableState.START);
+  }
+
+  private void load(Harness<T> h) {
+    move(h, ServableState.LOADING, StatusCode.OK, "");
+    LOG.info("Loading servable version " + h.id);
+    long started = System.nanoTime();
+    Exception lastError = null;
+    for (int attempt = 0; attempt <= Math.max(0, options.maxLoadRetries()); attempt++) {
+      if (attempt > 0) {
+        LOG.info("Retrying load of " + h.id + " (attempt " + (attempt + 1) + ")");
+        if (!sleep(options.loadRetryInterval())) {
+          break;
+        }
+      }
+      try {
+        T servable = h.loader.load();
+        h.loaded = new LoadedServable<>(h.id, servable);
+        serving.publish(h.id, h.loaded);
+        move(h, ServableState.AVAILABLE, StatusCode.OK, "");
+        LOG.info(String.format("Successfully loaded servable version %s in %d ms", h.id,
+            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)));
+        return;
+      } catch (Exception e) {
+        lastError = e;
+        LOG.log(Level.WARNING, "Loading servable " + h.id + " failed: " + e.getMessage());
+      }
+    }
+    StatusCode code = lastError instanceof ServingException se ? se.code() : StatusCode.UNKNOWN;
+    String message = lastError == null ? "load cancelled" : String.valueOf(lastError.getMessage());
+    move(h, ServableState.END, code, message);
+  }
+
+  private void unload(Harness<T> h) {
+    move(h, ServableState.UNLOADING, StatusCode.OK, "");
+    LOG.info("Unloading servable version " + h.id);
+    serving.unpublish(h.id);
+    LoadedServable<T> loaded = h.loaded;
+    h.loaded = null;
+    h.state = ServableState.END;  // no further transitions are decided on it
+    loaded.quiesced().thenRun(() -> {
+      monitor.update(h.id.name(), VersionStatus.of(h.id.version(), ServableState.END));
+      LOG.info("Done unloading servable version " + h.id);
+    });
+    loaded.release();
+  }
+
+  private void move(Harness<T> h, ServableState next, StatusCode code, String message) {
+    if (!h.state.canMoveTo(next)) {
+      throw new IllegalStateException("illegal transition " + h.state + " -> " + next + " for " + h.id);
+    }
+    h.state = next;
+    monitor.update(h.id.name(), new VersionStatus(h.id.version(), next, code, message));
+  }
+
+  private static boolean sleep(Duration d) {
+    try {
+      Thread.sleep(Math.max(0, d.toMillis()));
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /** Unloads everything (waiting for in-flight requests) and stops the manager thread. */
+  @Override
+  public void close() {
+    List<String> names = new ArrayList<>(monitor.modelNames());
+    for (String name : names) {
+      setAspiredVersions(name, Collections.emptyMap());
+    }
+    managerThread.shutdown();
+    try {
+      managerThread.awaitTermination(1, TimeUnit.MINUTES);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Per-version bookkeeping; manager thread only. */
+  private static final class Harness<T extends AutoCloseable> {
+    final ServableId id;
+    final Loader<T> loader;
+    ServableState state = ServableState.START;
+    boolean aspired = true;
+    LoadedServable<T> loaded;
+
+    Harness(ServableId id, Loader<T> loader) {
+      this.id = id;
+      this.loader = loader;
+    }
+  }
+}

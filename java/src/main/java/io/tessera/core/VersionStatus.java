@@ -1,0 +1,8 @@
+package io.tessera.core;
+
+/** What GetModelStatus reports for one version: its state and, after a failure, the error. */
+public record VersionStatus(long version, ServableState state, StatusCode errorCode, String errorMessage) {
+  public static VersionStatus of(long version, ServableState state) {
+    return new VersionStatus(version, state, StatusCode.OK, "");
+  }
+}

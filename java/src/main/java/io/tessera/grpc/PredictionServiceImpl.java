@@ -1,0 +1,132 @@
+package io.tessera.grpc;
+
+import com.google.protobuf.Any;
+import io.grpc.Context;
+import io.grpc.Deadline;
+import io.grpc.stub.StreamObserver;
+import io.tessera.core.ServableHandle;
+import io.tessera.core.ServingException;
+import io.tessera.proto.serving.ClassificationRequest;
+import io.tessera.proto.serving.ClassificationResponse;
+import io.tessera.proto.serving.GetModelMetadataRequest;
+import io.tessera.proto.serving.GetModelMetadataResponse;
+import io.tessera.proto.serving.ModelSpec;
+import io.tessera.proto.serving.MultiInferenceRequest;
+import io.tessera.proto.serving.MultiInferenceResponse;
+import io.tessera.proto.serving.PredictRequest;
+import io.tessera.proto.serving.PredictResponse;
+import io.tessera.proto.serving.PredictionServiceGrpc;
+import io.tessera.proto.serving.RegressionRequest;
+import io.tessera.proto.serving.RegressionResponse;
+import io.tessera.proto.tf.TensorProto;
+import io.tessera.servables.RunResult;
+import io.tessera.servables.SavedModelBundle;
+import io.tessera.servables.Signature;
+import io.tessera.servables.SignatureRunner;
+import io.tessera.server.ModelResponses;
+import io.tessera.server.ServerCore;
+import io.tessera.tensor.InputTensor;
+import io.tessera.tensor.OutputTensor;
+import io.tessera.tensor.TensorProtoCodec;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** {@code tensorflow.serving.PredictionService} over the shared server core. Thread-safe. */
+public final class PredictionServiceImpl extends PredictionServiceGrpc.PredictionServiceImplBase {
+  private static final String SIGNATURE_DEF_FIELD = "signature_def";
+
+  private final ServerCore core;
+  private final boolean tensorContentOutputs;
+
+  /** @param tensorContentOutputs --enable_serialization_as_tensor_content */
+  public PredictionServiceImpl(ServerCore core, boolean tensorContentOutputs) {
+    this.core = core;
+    this.tensorContentOutputs = tensorContentOutputs;
+  }
+
+  @Override
+  public void predict(PredictRequest request, StreamObserver<PredictResponse> observer) {
+    GrpcStatuses.unary(observer, () -> predict(request));
+  }
+
+  private PredictResponse predict(PredictRequest request) {
+    ModelSpec spec = request.getModelSpec();
+    try (ServableHandle<SavedModelBundle> handle = acquire(spec)) {
+      SavedModelBundle bundle = handle.servable();
+      Signature signature = bundle.signature(spec.getSignatureName());
+      Map<String, InputTensor> inputs = new LinkedHashMap<>();
+      try {
+        for (Map.Entry<String, TensorProto> e : request.getInputsMap().entrySet()) {
+          inputs.put(e.getKey(), TensorProtoCodec.decode(e.getKey(), e.getValue()));
+        }
+        try (RunResult result = SignatureRunner.run(bundle, signature, inputs,
+            request.getOutputFilterList(), new SignatureRunner.RunSettings(deadlineMillis()))) {
+          PredictResponse.Builder response = PredictResponse.newBuilder()
+              .setModelSpec(ModelResponses.resolvedSpec(handle.id().name(), handle.id().version(), signature.key()));
+          for (OutputTensor output : result.outputs()) {
+            response.putOutputs(output.alias(), TensorProtoCodec.encode(output, tensorContentOutputs));
+          }
+          return response.build();
+        }
+      } finally {
+        inputs.values().forEach(InputTensor::close);
+      }
+    }
+  }
+
+  @Override
+  public void getModelMetadata(GetModelMetadataRequest request,
+      StreamObserver<GetModelMetadataResponse> observer) {
+    GrpcStatuses.unary(observer, () -> {
+      if (request.getMetadataFieldCount() == 0) {
+        throw ServingException.invalidArgument(
+            "GetModelMetadataRequest must specify at least one metadata_field");
+      }
+      for (String field : request.getMetadataFieldList()) {
+        if (!field.equals(SIGNATURE_DEF_FIELD)) {
+          throw ServingException.invalidArgument("Metadata field " + field + " is not supported");
+        }
+      }
+      try (ServableHandle<SavedModelBundle> handle = acquire(request.getModelSpec())) {
+        return GetModelMetadataResponse.newBuilder()
+            .setModelSpec(ModelResponses.resolvedSpec(handle.id().name(), handle.id().version(), ""))
+            .putMetadata(SIGNATURE_DEF_FIELD, Any.pack(ModelResponses.signatureDefMap(handle.servable())))
+            .build();
+      }
+    });
+  }
+
+  @Override
+  public void classify(ClassificationRequest request, StreamObserver<ClassificationResponse> observer) {
+    observer.onError(GrpcStatuses.unimplemented("Classify"));
+  }
+
+  @Override
+  public void regress(RegressionRequest request, StreamObserver<RegressionResponse> observer) {
+    observer.onError(GrpcStatuses.unimplemented("Regress"));
+  }
+
+  @Override
+  public void multiInference(MultiInferenceRequest request, StreamObserver<MultiInferenceResponse> observer) {
+    observer.onError(GrpcStatuses.unimplemented("MultiInference"));
+  }
+
+  private ServableHandle<SavedModelBundle> acquire(ModelSpec spec) {
+    Long version = spec.hasVersion() ? spec.getVersion().getValue() : null;
+    return core.acquire(spec.getName(), version, spec.getVersionLabel());
+  }
+
+  /** The client's gRPC deadline becomes TensorFlow's run timeout (0 = none). */
+  private static long deadlineMillis() {
+    Deadline deadline = Context.current().getDeadline();
+    if (deadline == null) {
+      return 0;
+    }
+    long remaining = deadline.timeRemaining(TimeUnit.MILLISECONDS);
+    if (remaining <= 0) {
+      throw new ServingException(io.tessera.core.StatusCode.DEADLINE_EXCEEDED, "Deadline exceeded");
+    }
+    return remaining;
+  }
+}

@@ -1,0 +1,113 @@
+package io.tessera.http;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.tessera.core.ServableHandle;
+import io.tessera.core.ServingException;
+import io.tessera.servables.SavedModelBundle;
+import io.tessera.servables.Signature;
+import io.tessera.servables.SignatureRunner;
+import io.tessera.servables.TensorSpec;
+import io.tessera.server.ModelResponses;
+import io.tessera.server.ServerCore;
+import io.tessera.tensor.DataType;
+import io.tessera.tensor.json.PredictJsonReader;
+import io.tessera.tensor.json.PredictJsonRequest;
+import io.tessera.tensor.json.PredictJsonWriter;
+import io.tessera.servables.RunResult;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * TF Serving's REST API without the transport: one call per request, JSON in, JSON out.
+ * Thread-safe; runs on the REST worker threads, never on an event loop.
+ */
+public final class RestApi {
+  private final ServerCore core;
+  private final long timeoutMs;
+
+  /** @param timeoutMs per-request TensorFlow deadline (--rest_api_timeout_in_ms; 0 = none) */
+  public RestApi(ServerCore core, long timeoutMs) {
+    this.core = core;
+    this.timeoutMs = timeoutMs;
+  }
+
+  /**
+   * Answers one request, writing the JSON body to {@code out}.
+   *
+   * @throws ServingException for every client-visible failure; the caller renders it with
+   *     {@link #errorBody} and the code's HTTP status (anything written to out is then discarded)
+   */
+  public void handle(RestRoute route, ByteBuffer body, OutputStream out) throws IOException {
+    switch (route.kind()) {
+      case STATUS -> out.write(ProtoJson.print(
+          ModelResponses.status(core.status(route.modelName(), route.version())))
+          .getBytes(StandardCharsets.UTF_8));
+      case METADATA -> metadata(route, out);
+      case PREDICT -> predict(route, body, out);
+      case CLASSIFY, REGRESS -> throw ServingException.unimplemented(
+          route.kind().name().toLowerCase(java.util.Locale.ROOT) + " is not implemented yet");
+    }
+  }
+
+  private void predict(RestRoute route, ByteBuffer body, OutputStream out) throws IOException {
+    try (ServableHandle<SavedModelBundle> handle =
+        core.acquire(route.modelName(), route.version(), route.label())) {
+      SavedModelBundle bundle = handle.servable();
+      try (PredictJsonRequest request = PredictJsonReader.read(body, name -> inputTypes(bundle, name))) {
+        Signature signature = bundle.signature(request.signatureName());
+        try (RunResult result = SignatureRunner.run(bundle, signature, request.inputs(), List.of(),
+            new SignatureRunner.RunSettings(timeoutMs))) {
+          PredictJsonWriter.write(out, result.outputs(), request.rowFormat());
+        }
+      }
+    }
+  }
+
+  private static Map<String, DataType> inputTypes(SavedModelBundle bundle, String signatureName) {
+    Signature signature = bundle.signature(signatureName);
+    if (signature.inputs().isEmpty()) {
+      throw ServingException.invalidArgument("Failed to get input map for signature: " + signature.key());
+    }
+    Map<String, DataType> types = new LinkedHashMap<>();
+    for (TensorSpec spec : signature.inputs().values()) {
+      DataType dtype = spec.dtype();
+      if (dtype == null) {
+        throw ServingException.unimplemented("input " + spec.alias() + " has an unsupported dtype ("
+            + spec.dtypeNumber() + ")");
+      }
+      types.put(spec.alias(), dtype);
+    }
+    return types;
+  }
+
+  private void metadata(RestRoute route, OutputStream out) throws IOException {
+    try (ServableHandle<SavedModelBundle> handle =
+        core.acquire(route.modelName(), route.version(), route.label())) {
+      try (JsonGenerator json = ProtoJson.FACTORY.createGenerator(out)) {
+        json.setPrettyPrinter(ProtoJson.prettyPrinter());
+        json.writeStartObject();
+        json.writeFieldName("model_spec");
+        ProtoJson.writeMessage(json, ModelResponses.resolvedSpec(
+            handle.id().name(), handle.id().version(), ""));
+        json.writeFieldName("metadata");
+        json.writeStartObject();
+        json.writeFieldName("signature_def");
+        ProtoJson.writeMessage(json, ModelResponses.signatureDefMap(handle.servable()));
+        json.writeEndObject();
+        json.writeEndObject();
+      }
+    }
+  }
+
+  /** TF Serving's error body: {@code { "error": "<message>" }}. */
+  public static byte[] errorBody(String message) {
+    StringBuilder escaped = new StringBuilder();
+    com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(message, escaped);
+    return ("{ \"error\": \"" + escaped + "\" }").getBytes(StandardCharsets.UTF_8);
+  }
+}

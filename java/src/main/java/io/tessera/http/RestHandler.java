@@ -1,0 +1,149 @@
+package io.tessera.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufOutputStream;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.tessera.core.ServingException;
+import io.tessera.core.StatusCode;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Dispatches each aggregated HTTP request to the REST worker pool and writes the answer back on
+ * the channel's event loop.
+ *
+ * <p>Buffer ownership: autoRelease is off; the request is released exactly once, by the worker
+ * when it has answered (or here if it never reaches a worker). The response buffer belongs to
+ * Netty once written. Only the event loop writes to the channel.
+ */
+final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+  private static final Logger LOG = Logger.getLogger(RestHandler.class.getName());
+
+  private final RestApi api;
+  private final Executor workers;
+  private final boolean cors;
+
+  RestHandler(RestApi api, Executor workers, boolean cors) {
+    super(false);
+    this.api = api;
+    this.workers = workers;
+    this.cors = cors;
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+    boolean keepAlive = HttpUtil.isKeepAlive(request);
+    String path = new QueryStringDecoder(request.uri()).path();
+    String method = request.method().name();
+    if (!request.decoderResult().isSuccess()) {
+      request.release();
+      send(ctx, error(ctx, StatusCode.INVALID_ARGUMENT, "Malformed HTTP request"), false);
+      return;
+    }
+    if (!RestRoute.isApiPath(path)) {
+      request.release();
+      send(ctx, plain(HttpResponseStatus.NOT_FOUND, "<h1>Not Found</h1>"), keepAlive);
+      return;
+    }
+    if (request.method().equals(HttpMethod.OPTIONS) && cors) {
+      request.release();
+      send(ctx, plain(HttpResponseStatus.OK, ""), keepAlive);
+      return;
+    }
+    RestRoute route;
+    try {
+      route = RestRoute.parse(method, path);
+    } catch (ServingException e) {
+      request.release();
+      send(ctx, error(ctx, e.code(), e.getMessage()), keepAlive);
+      return;
+    }
+    try {
+      workers.execute(() -> answer(ctx, route, request, keepAlive));
+    } catch (RejectedExecutionException e) {
+      request.release();
+      send(ctx, error(ctx, StatusCode.UNAVAILABLE, "Server is shutting down"), false);
+    }
+  }
+
+  /** Runs on a worker thread. */
+  private void answer(ChannelHandlerContext ctx, RestRoute route, FullHttpRequest request, boolean keepAlive) {
+    ByteBuf body = ctx.alloc().buffer();
+    FullHttpResponse response;
+    try {
+      api.handle(route, request.content().nioBuffer(), new ByteBufOutputStream(body));
+      response = json(HttpResponseStatus.OK, body);
+    } catch (ServingException e) {
+      body.release();
+      response = error(ctx, e.code(), e.getMessage());
+    } catch (Exception | Error e) {
+      body.release();
+      LOG.log(Level.SEVERE, "REST request " + route + " failed", e);
+      response = error(ctx, StatusCode.INTERNAL, String.valueOf(e.getMessage()));
+    } finally {
+      request.release();
+    }
+    FullHttpResponse ready = response;
+    try {
+      ctx.executor().execute(() -> send(ctx, ready, keepAlive));
+    } catch (RejectedExecutionException e) {
+      ready.release();
+    }
+  }
+
+  private void send(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
+    HttpUtil.setContentLength(response, response.content().readableBytes());
+    if (cors) {
+      response.headers()
+          .set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*")
+          .set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, "POST, GET")
+          .set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, "Content-Type");
+    }
+    if (keepAlive) {
+      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+      ctx.writeAndFlush(response, ctx.voidPromise());
+    } else {
+      ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  private static FullHttpResponse json(HttpResponseStatus status, ByteBuf body) {
+    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
+    response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+    return response;
+  }
+
+  private static FullHttpResponse error(ChannelHandlerContext ctx, StatusCode code, String message) {
+    ByteBuf body = ctx.alloc().buffer().writeBytes(RestApi.errorBody(message));
+    return json(HttpResponseStatus.valueOf(code.httpStatus()), body);
+  }
+
+  private static FullHttpResponse plain(HttpResponseStatus status, String text) {
+    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+        Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
+    response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/html; charset=UTF-8");
+    return response;
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    LOG.log(Level.FINE, "REST connection error", cause);
+    ctx.close();
+  }
+}

@@ -1,0 +1,94 @@
+package io.tessera.http;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpContentDecompressor;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import io.tessera.server.NettyTransport;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Logger;
+
+/**
+ * The REST listener: Netty HTTP/1.1 (gzip request bodies inflated, bodies aggregated up to a
+ * limit) in front of a fixed worker pool of {@code --rest_api_num_threads} threads that run
+ * inference. Event-loop threads only parse and write.
+ */
+public final class RestServer implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(RestServer.class.getName());
+
+  /** Listener settings. {@code maxBodyBytes} bounds an aggregated request body. */
+  public record Options(String bindAddress, int port, int numThreads, int maxBodyBytes, boolean cors) {}
+
+  private final RestApi api;
+  private final Options options;
+  private final ExecutorService workers;
+  private EventLoopGroup group;
+  private Channel channel;
+
+  public RestServer(RestApi api, Options options) {
+    this.api = api;
+    this.options = options;
+    AtomicInteger ids = new AtomicInteger();
+    this.workers = Executors.newFixedThreadPool(options.numThreads(), r -> {
+      Thread t = new Thread(r, "tessera-rest-" + ids.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  public RestServer start() throws InterruptedException {
+    group = NettyTransport.eventLoopGroup(Math.max(1, Runtime.getRuntime().availableProcessors()), "tessera-rest-io");
+    ServerBootstrap bootstrap = new ServerBootstrap()
+        .group(group)
+        .channel(NettyTransport.serverChannelClass())
+        .option(ChannelOption.SO_BACKLOG, 1024)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            ChannelPipeline p = ch.pipeline();
+            p.addLast(new HttpServerCodec());
+            p.addLast(new HttpServerExpectContinueHandler());
+            p.addLast(new HttpContentDecompressor());
+            p.addLast(new HttpObjectAggregator(options.maxBodyBytes()));
+            p.addLast(new RestHandler(api, workers, options.cors()));
+          }
+        });
+    channel = bootstrap.bind(new InetSocketAddress(options.bindAddress(), options.port())).sync().channel();
+    LOG.info("Exporting HTTP/REST API at:" + options.bindAddress() + ":" + port() + " ...");
+    return this;
+  }
+
+  /** The bound port (useful with port 0). */
+  public int port() {
+    return ((InetSocketAddress) channel.localAddress()).getPort();
+  }
+
+  /** Stops accepting, lets in-flight requests finish (bounded), then stops the threads. */
+  @Override
+  public void close() {
+    if (channel != null) {
+      channel.close().syncUninterruptibly();
+    }
+    workers.shutdown();
+    try {
+      workers.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (group != null) {
+      group.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+  }
+}

@@ -1,0 +1,126 @@
+package io.tessera.nativebridge;
+
+import java.nio.ByteBuffer;
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.annotation.Cast;
+import org.bytedeco.javacpp.annotation.Name;
+import org.bytedeco.javacpp.annotation.Namespace;
+import org.bytedeco.javacpp.annotation.Opaque;
+import org.bytedeco.javacpp.annotation.Platform;
+
+/**
+ * The only class with {@code native} methods: a JavaCPP binding of {@code native/include/tessera/api.h}.
+ *
+ * <p>Package-private on purpose: typed owners ({@link HostBuffer}, {@link SavedModelSession},
+ * {@link RunCall}) wrap every call, and {@link NativeErrors} turns failure codes into exceptions.
+ * Load order matters: TensorFlow's own natives are loaded first through JavaCPP's Loader
+ * (tensorflow-core-native), then ours, which binds to that single copy by SONAME. Loading ours
+ * first would bring a second TensorFlow into a JVM that later touches TF Java and abort the process.
+ */
+@Platform(include = "tessera/api.h", link = "tessera_core")
+@Namespace("tessera_api")
+final class TesseraNative {
+  static {
+    Loader.load(org.tensorflow.internal.c_api.global.tensorflow.class);
+    Loader.load();
+  }
+
+  private TesseraNative() {}
+
+  /** Forces class initialisation (library loading) at a chosen moment. */
+  static void ensureLoaded() {}
+
+  @Opaque @Namespace("::tessera") @Name("HostBuffer") static final class NativeHostBuffer extends Pointer {
+    NativeHostBuffer() {}
+  }
+
+  @Opaque @Namespace("::tessera") @Name("SavedModelSession") static final class NativeSavedModelSession extends Pointer {
+    NativeSavedModelSession() {}
+  }
+
+  @Opaque @Namespace("::tessera") @Name("RunCall") static final class NativeRunCall extends Pointer {
+    NativeRunCall() {}
+  }
+
+  static native @Cast("const char*") String tessera_last_error();
+
+  static native int tessera_last_error_code();
+
+  static native @Cast("const char*") String tf_version();
+
+  static native NativeHostBuffer host_buffer_create(@Cast("int64_t") long bytes);
+
+  static native void host_buffer_unref(NativeHostBuffer buffer);
+
+  static native @Cast("void*") Pointer host_buffer_data(NativeHostBuffer buffer);
+
+  static native @Cast("int64_t") long live_host_buffer_bytes();
+
+  static native @Cast("const char*") String host_allocator_name();
+
+  static native NativeSavedModelSession session_load(
+      @Cast("const char*") String exportDir,
+      @Cast("const char*") String tagsCsv,
+      @Cast("const char*") byte[] config,
+      @Cast("int64_t") long configLen);
+
+  static native void session_free(NativeSavedModelSession session);
+
+  static native @Cast("int64_t") long session_meta_graph_size(NativeSavedModelSession session);
+
+  static native int session_take_meta_graph(
+      NativeSavedModelSession session, @Cast("void*") byte[] out);
+
+  static native int session_resolve_endpoint(
+      NativeSavedModelSession session, @Cast("const char*") String tensorName);
+
+  static native int session_device_count(NativeSavedModelSession session);
+
+  static native @Cast("const char*") String session_device_name(
+      NativeSavedModelSession session, int index);
+
+  static native NativeRunCall run_call_create(NativeSavedModelSession session);
+
+  static native void run_call_free(NativeRunCall call);
+
+  static native int run_call_add_input(
+      NativeRunCall call,
+      int endpoint,
+      int dtype,
+      @Cast("const int64_t*") long[] dims,
+      int numDims,
+      NativeHostBuffer buffer,
+      @Cast("int64_t") long offset,
+      @Cast("int64_t") long bytes);
+
+  static native int run_call_add_string_input(
+      NativeRunCall call,
+      int endpoint,
+      @Cast("const int64_t*") long[] dims,
+      int numDims,
+      @Cast("const void*") ByteBuffer blob,
+      @Cast("const int64_t*") long[] lengths,
+      @Cast("int64_t") long count);
+
+  static native int run_call_add_output(NativeRunCall call, int endpoint);
+
+  static native int run_call_run(
+      NativeRunCall call, @Cast("bool") boolean callerThread, @Cast("int64_t") long timeoutMs);
+
+  static native int run_call_output_dtype(NativeRunCall call, int index);
+
+  static native int run_call_output_num_dims(NativeRunCall call, int index);
+
+  static native @Cast("int64_t") long run_call_output_dim(NativeRunCall call, int index, int dim);
+
+  static native @Cast("int64_t") long run_call_output_bytes(NativeRunCall call, int index);
+
+  static native @Cast("void*") Pointer run_call_output_data(NativeRunCall call, int index);
+
+  static native @Cast("int64_t") long run_call_output_string_size(
+      NativeRunCall call, int index, @Cast("int64_t") long element);
+
+  static native @Cast("const void*") Pointer run_call_output_string_data(
+      NativeRunCall call, int index, @Cast("int64_t") long element);
+}

@@ -1,0 +1,125 @@
+package io.tessera.servables;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.tessera.core.ServingException;
+import io.tessera.core.StatusCode;
+import io.tessera.nativebridge.SavedModelSession;
+import io.tessera.proto.tf.MetaGraphDef;
+import io.tessera.proto.tf.SignatureDef;
+import io.tessera.proto.tf.TensorInfo;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.logging.Logger;
+
+/**
+ * One loaded SavedModel version: the TensorFlow session plus its signatures. Safe for concurrent
+ * runs; closed (session freed) by the servable lifecycle once no request holds it.
+ *
+ * <p>Like TF Serving, signatures are not cross-checked against the graph's dtypes at load, so
+ * models such as saved_model_half_plus_three (whose regress signature declares the wrong input
+ * dtype) still load; a mismatch surfaces as a run error for that signature only.
+ */
+public final class SavedModelBundle implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(SavedModelBundle.class.getName());
+
+  private final Path exportDir;
+  private final SavedModelSession session;
+  private final MetaGraphDef metaGraph;
+  private final Map<String, Signature> signatures;
+
+  private SavedModelBundle(Path exportDir, SavedModelSession session, MetaGraphDef metaGraph,
+      Map<String, Signature> signatures) {
+    this.exportDir = exportDir;
+    this.session = session;
+    this.metaGraph = metaGraph;
+    this.signatures = signatures;
+  }
+
+  /**
+   * Loads {@code exportDir} with the given tags and serialized ConfigProto.
+   *
+   * @throws ServingException with TensorFlow's status when the model cannot be loaded
+   */
+  public static SavedModelBundle load(Path exportDir, List<String> tags, byte[] sessionConfig) {
+    SavedModelSession session = SavedModelSession.load(exportDir.toString(), tags, sessionConfig);
+    try {
+      MetaGraphDef metaGraph = MetaGraphDef.parseFrom(session.metaGraphDef());
+      Map<String, Signature> signatures = new TreeMap<>();
+      for (Map.Entry<String, SignatureDef> e : metaGraph.getSignatureDefMap().entrySet()) {
+        signatures.put(e.getKey(), resolve(session, e.getKey(), e.getValue()));
+      }
+      LOG.info("Loaded SavedModel " + exportDir + " with signatures " + signatures.keySet()
+          + " on devices " + session.devices());
+      // Keep only what metadata requests need (TF Serving: remove_unused_fields_from_bundle_metagraph).
+      MetaGraphDef kept = MetaGraphDef.newBuilder()
+          .setMetaInfoDef(metaGraph.getMetaInfoDef())
+          .putAllSignatureDef(metaGraph.getSignatureDefMap())
+          .build();
+      return new SavedModelBundle(exportDir, session, kept, Collections.unmodifiableMap(signatures));
+    } catch (InvalidProtocolBufferException e) {
+      session.close();
+      throw new ServingException(StatusCode.DATA_LOSS, "cannot parse MetaGraphDef of " + exportDir + ": " + e.getMessage());
+    } catch (RuntimeException e) {
+      session.close();
+      throw e;
+    }
+  }
+
+  private static Signature resolve(SavedModelSession session, String key, SignatureDef def) {
+    return new Signature(key, def, resolveAll(session, def.getInputsMap()), resolveAll(session, def.getOutputsMap()));
+  }
+
+  private static Map<String, TensorSpec> resolveAll(SavedModelSession session, Map<String, TensorInfo> infos) {
+    Map<String, TensorSpec> specs = new LinkedHashMap<>();
+    for (Map.Entry<String, TensorInfo> e : new TreeMap<>(infos).entrySet()) {
+      String tensorName = e.getValue().getName();
+      int endpoint = -1;
+      if (!tensorName.isEmpty()) {
+        try {
+          endpoint = session.resolveEndpoint(tensorName);
+        } catch (ServingException notInGraph) {
+          endpoint = -1;
+        }
+      }
+      specs.put(e.getKey(), new TensorSpec(e.getKey(), tensorName, e.getValue().getDtypeValue(), endpoint));
+    }
+    return specs;
+  }
+
+  public Path exportDir() {
+    return exportDir;
+  }
+
+  /** The MetaGraphDef without its graph (meta info and signatures only). */
+  public MetaGraphDef metaGraph() {
+    return metaGraph;
+  }
+
+  public Map<String, Signature> signatures() {
+    return signatures;
+  }
+
+  /** The named signature; INVALID_ARGUMENT in TF Serving's words if absent. */
+  public Signature signature(String key) {
+    String name = key == null || key.isEmpty() ? Signature.DEFAULT_KEY : key;
+    Signature signature = signatures.get(name);
+    if (signature == null) {
+      throw ServingException.invalidArgument(
+          "Serving signature name: \"" + name + "\" not found in signature def");
+    }
+    return signature;
+  }
+
+  public SavedModelSession session() {
+    return session;
+  }
+
+  @Override
+  public void close() {
+    session.close();
+  }
+}

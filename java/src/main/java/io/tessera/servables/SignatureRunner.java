@@ -1,0 +1,111 @@
+package io.tessera.servables;
+
+import io.tessera.core.ServingException;
+import io.tessera.core.StatusCode;
+import io.tessera.nativebridge.RunCall;
+import io.tessera.tensor.DataType;
+import io.tessera.tensor.InputTensor;
+import io.tessera.tensor.OutputTensor;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Runs one signature of a bundle: checks the request's inputs and output filter against the
+ * signature (with TF Serving's error messages), feeds the tensors without copying, fetches the
+ * outputs. Stateless and thread-safe.
+ */
+public final class SignatureRunner {
+  /** Requests with at most this many input bytes run on the caller's thread (no inter-op hand-off). */
+  public static final long CALLER_THREAD_MAX_INPUT_BYTES = 4L << 20;
+
+  private SignatureRunner() {}
+
+  /** Per-call settings: the TensorFlow deadline (0 = none). */
+  public record RunSettings(long timeoutMs) {
+    public static final RunSettings DEFAULT = new RunSettings(0);
+  }
+
+  /**
+   * @param inputs by alias; must name exactly the signature's inputs. Not closed here.
+   * @param outputFilter aliases to fetch; empty means all outputs
+   */
+  public static RunResult run(SavedModelBundle bundle, Signature signature,
+      Map<String, InputTensor> inputs, Collection<String> outputFilter, RunSettings settings) {
+    checkInputs(signature, inputs.keySet());
+    List<TensorSpec> fetches = selectOutputs(signature, outputFilter);
+    RunCall call = bundle.session().newRunCall();
+    try {
+      long inputBytes = 0;
+      for (Map.Entry<String, InputTensor> e : inputs.entrySet()) {
+        TensorSpec spec = signature.inputs().get(e.getKey());
+        e.getValue().feed(call, endpointOf(spec));
+        inputBytes += e.getValue().byteSize();
+      }
+      for (TensorSpec spec : fetches) {
+        call.addOutput(endpointOf(spec));
+      }
+      call.run(inputBytes <= CALLER_THREAD_MAX_INPUT_BYTES, settings.timeoutMs());
+      List<OutputTensor> outputs = new ArrayList<>(fetches.size());
+      for (int i = 0; i < fetches.size(); i++) {
+        DataType dtype = DataType.forNumber(call.outputDtype(i));
+        if (dtype == null) {
+          throw ServingException.unimplemented("output " + fetches.get(i).alias()
+              + " has a dtype Tessera cannot serialize: " + call.outputDtype(i));
+        }
+        outputs.add(new OutputTensor(fetches.get(i).alias(), dtype, call.outputShape(i),
+            dtype.isString() ? null : call.outputData(i), call, i));
+      }
+      return new RunResult(call, outputs);
+    } catch (RuntimeException e) {
+      call.close();
+      throw e;
+    }
+  }
+
+  private static int endpointOf(TensorSpec spec) {
+    if (spec.endpoint() < 0) {
+      throw new ServingException(StatusCode.FAILED_PRECONDITION, "signature tensor '"
+          + spec.tensorName() + "' (" + spec.alias() + ") is not in the model's graph");
+    }
+    return spec.endpoint();
+  }
+
+  static void checkInputs(Signature signature, Set<String> given) {
+    if (given.equals(signature.inputs().keySet())) {
+      return;
+    }
+    Set<String> extra = new TreeSet<>(given);
+    extra.removeAll(signature.inputs().keySet());
+    Set<String> missing = new TreeSet<>(signature.inputs().keySet());
+    missing.removeAll(given);
+    throw ServingException.invalidArgument("input size does not match signature: " + given.size()
+        + "!=" + signature.inputs().size() + " len({" + String.join(",", new TreeSet<>(given))
+        + "}) != len({" + String.join(",", signature.inputs().keySet()) + "}). Sent extra: {"
+        + String.join(",", extra) + "}. Missing but required: {" + String.join(",", missing) + "}.");
+  }
+
+  static List<TensorSpec> selectOutputs(Signature signature, Collection<String> filter) {
+    if (filter == null || filter.isEmpty()) {
+      return new ArrayList<>(signature.outputs().values());
+    }
+    List<TensorSpec> selected = new ArrayList<>();
+    Set<String> seen = new LinkedHashSet<>();
+    for (String alias : filter) {
+      TensorSpec spec = signature.outputs().get(alias);
+      if (spec == null) {
+        throw ServingException.invalidArgument("output tensor alias not found in signature: "
+            + alias + " Outputs expected to be in the set {" + String.join(",", signature.outputs().keySet()) + "}.");
+      }
+      if (!seen.add(alias)) {
+        throw ServingException.invalidArgument("duplicate output tensor alias: " + alias);
+      }
+      selected.add(spec);
+    }
+    return selected;
+  }
+}

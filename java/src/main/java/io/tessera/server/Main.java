@@ -1,0 +1,72 @@
+package io.tessera.server;
+
+import io.tessera.core.ServingException;
+import io.tessera.nativebridge.SavedModelSession;
+import java.util.concurrent.CountDownLatch;
+import java.util.logging.Logger;
+
+/**
+ * {@code tensorflow_model_server}: TF Serving's command line, exit codes and start-up messages.
+ * Exit 0 after --version or a clean shutdown; 255 (TF Serving's -1) for usage errors, --help and
+ * start-up failures.
+ */
+public final class Main {
+  public static final String VERSION = "0.1.0";
+  private static final Logger LOG = Logger.getLogger(Main.class.getName());
+
+  private Main() {}
+
+  public static void main(String[] args) throws InterruptedException {
+    LogSetup.configure();
+    for (String arg : args) {
+      if (arg.equals("--help") || arg.equals("-help") || arg.equals("--helpfull")) {
+        System.err.print(FlagParser.usage(ServerFlags.ALL));
+        System.exit(255);
+      }
+    }
+    FlagParser.Result flags = FlagParser.parse(ServerFlags.ALL, args);
+    for (String unknown : flags.unknown()) {
+      System.err.println("unknown argument: " + unknown);
+    }
+    if (flags.error() != null) {
+      System.err.println(flags.error());
+      System.err.print(FlagParser.usage(ServerFlags.ALL));
+      System.exit(255);
+    }
+    if (flags.getBool("version")) {
+      System.out.println("TensorFlow ModelServer: " + VERSION + "-tessera");
+      System.out.println("TensorFlow Library: " + SavedModelSession.tensorflowVersion());
+      System.exit(0);
+    }
+    warnUnimplemented(flags);
+
+    TesseraServer server;
+    try {
+      server = TesseraServer.start(ServerOptions.fromFlags(flags));
+    } catch (ServingException e) {
+      System.err.println("Failed to start server. Error: " + e.code() + ": " + e.getMessage());
+      System.exit(255);
+      return;
+    } catch (Exception e) {
+      System.err.println("Failed to start server. Error: " + e);
+      System.exit(255);
+      return;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      LOG.info("Shutting down: draining requests and unloading models");
+      server.close();
+      stopped.countDown();
+    }, "tessera-shutdown"));
+    stopped.await();
+  }
+
+  private static void warnUnimplemented(FlagParser.Result flags) {
+    for (Flag flag : ServerFlags.ALL) {
+      if (!flag.implemented() && !flags.get(flag.name()).equals(
+          FlagParser.parse(ServerFlags.ALL, new String[0]).get(flag.name()))) {
+        LOG.warning("--" + flag.name() + " is accepted but not implemented yet; ignoring it");
+      }
+    }
+  }
+}

@@ -1,0 +1,78 @@
+package io.tessera.server;
+
+import io.tessera.server.Flag.Type;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * TF Serving's 48 {@code tensorflow_model_server} flags with its defaults, plus Tessera's own
+ * (marked). Defaults that depend on the machine ("4 x CPUs") are resolved at parse time.
+ */
+public final class ServerFlags {
+  private ServerFlags() {}
+
+  static final int CPUS = Runtime.getRuntime().availableProcessors();
+
+  public static final List<Flag> ALL = List.of(
+      Flag.of("port", Type.INT32, "8500", "Port to listen on for gRPC API"),
+      Flag.later("grpc_socket_path", Type.STRING, "", "If non-empty, listen to a UNIX socket for gRPC API on the given path"),
+      Flag.of("rest_api_port", Type.INT32, "0", "Port to listen on for HTTP/REST API. If 0, the API is not exported. Must differ from --port."),
+      Flag.of("rest_api_num_threads", Type.INT32, Integer.toString(4 * CPUS), "Number of threads for HTTP/REST API processing"),
+      Flag.of("rest_api_timeout_in_ms", Type.INT32, "30000", "Timeout for HTTP/REST API calls"),
+      Flag.of("rest_api_enable_cors_support", Type.BOOL, "false", "Enable CORS headers in the REST API responses"),
+      Flag.later("enable_batching", Type.BOOL, "false", "enable batching"),
+      Flag.later("allow_version_labels_for_unavailable_models", Type.BOOL, "false", "allow assigning labels to versions that are not yet AVAILABLE"),
+      Flag.later("batching_parameters_file", Type.STRING, "", "BatchingParameters text proto file"),
+      Flag.later("enable_per_model_batching_parameters", Type.BOOL, "false", "read batching_params.pbtxt from each SavedModel version directory"),
+      Flag.later("model_config_file", Type.STRING, "", "ModelServerConfig text proto file; overrides --model_name and --model_base_path"),
+      Flag.later("model_config_file_poll_wait_seconds", Type.INT32, "0", "Re-read --model_config_file every N seconds (0 = once)"),
+      Flag.of("model_name", Type.STRING, "default", "name of model (ignored if --model_config_file is set)"),
+      Flag.of("model_base_path", Type.STRING, "", "path to export (ignored if --model_config_file is set)"),
+      Flag.later("num_load_threads", Type.INT32, "0", "threads for loading servables after startup"),
+      Flag.later("num_unload_threads", Type.INT32, "0", "threads for unloading servables"),
+      Flag.of("max_num_load_retries", Type.INT32, "5", "retries after a failed load"),
+      Flag.of("load_retry_interval_micros", Type.INT64, "60000000", "wait between load retries, in microseconds"),
+      Flag.of("file_system_poll_wait_seconds", Type.INT32, "1", "interval between polls of the model base path for new versions; 0 polls once"),
+      Flag.later("flush_filesystem_caches", Type.BOOL, "true", "flush filesystem caches after loading"),
+      Flag.of("tensorflow_session_parallelism", Type.INT64, "0", "threads for both TensorFlow pools; 0 = auto"),
+      Flag.later("tensorflow_session_config_file", Type.STRING, "", "TensorFlow ConfigProto text proto file for sessions"),
+      Flag.of("tensorflow_intra_op_parallelism", Type.INT64, "0", "intra-op threads; 0 = auto"),
+      Flag.of("tensorflow_inter_op_parallelism", Type.INT64, "0", "inter-op threads; 0 = auto"),
+      Flag.later("use_alts_credentials", Type.BOOL, "false", "use Google ALTS credentials (not supported)"),
+      Flag.later("ssl_config_file", Type.STRING, "", "SSLConfig text proto file"),
+      Flag.later("platform_config_file", Type.STRING, "", "PlatformConfigMap text proto file"),
+      Flag.later("per_process_gpu_memory_fraction", Type.FLOAT, "0", "fraction of GPU memory per process; 0 = TensorFlow default"),
+      Flag.of("saved_model_tags", Type.STRING, "serve", "comma-separated MetaGraph tags"),
+      Flag.later("grpc_channel_arguments", Type.STRING, "", "comma-separated key=value gRPC server arguments"),
+      Flag.of("grpc_max_threads", Type.INT32, Integer.toString(4 * CPUS), "max threads serving gRPC calls"),
+      Flag.later("enable_model_warmup", Type.BOOL, "true", "replay assets.extra/tf_serving_warmup_requests at load"),
+      Flag.later("num_request_iterations_for_warmup", Type.INT32, "0", "times each warmup record is replayed (0 = 1)"),
+      Flag.of("version", Type.BOOL, "false", "print the version and exit"),
+      Flag.later("monitoring_config_file", Type.STRING, "", "MonitoringConfig text proto file (Prometheus)"),
+      Flag.later("remove_unused_fields_from_bundle_metagraph", Type.BOOL, "true", "drop unused MetaGraphDef fields after load"),
+      Flag.later("prefer_tflite_model", Type.BOOL, "false", "TFLite (not supported)"),
+      Flag.later("num_tflite_pools", Type.INT32, Integer.toString(CPUS), "TFLite (not supported)"),
+      Flag.later("num_tflite_interpreters_per_pool", Type.INT32, "1", "TFLite (not supported)"),
+      Flag.later("enable_signature_method_name_check", Type.BOOL, "false", "enforce SignatureDef method names"),
+      Flag.later("xla_cpu_compilation_enabled", Type.BOOL, "false", "XLA (not supported)"),
+      Flag.later("xla_gpu_compilation_enabled", Type.BOOL, "false", "XLA (not supported)"),
+      Flag.later("enable_profiler", Type.BOOL, "true", "TensorFlow profiler service (not supported)"),
+      Flag.later("thread_pool_factory_config_file", Type.STRING, "", "ThreadPoolFactoryConfig (not supported)"),
+      Flag.later("mixed_precision", Type.STRING, "", "mixed precision (not supported)"),
+      Flag.later("skip_initialize_tpu", Type.BOOL, "false", "TPU (not supported)"),
+      Flag.later("enable_grpc_healthcheck_service", Type.BOOL, "false", "register grpc.health.v1.Health"),
+      Flag.of("enable_serialization_as_tensor_content", Type.BOOL, "false", "serialize predict outputs as tensor_content"),
+      // Tessera's own flags.
+      Flag.of("rest_api_bind_address", Type.STRING, "0.0.0.0", "[Tessera] address the REST listener binds"),
+      Flag.of("grpc_bind_address", Type.STRING, "0.0.0.0", "[Tessera] address the gRPC listener binds"),
+      Flag.of("rest_api_max_body_bytes", Type.INT32, Integer.toString(256 << 20), "[Tessera] largest accepted REST request body"));
+
+  static Map<String, Flag> byName() {
+    Map<String, Flag> map = new LinkedHashMap<>();
+    for (Flag f : ALL) {
+      map.put(f.name(), f);
+    }
+    return map;
+  }
+}

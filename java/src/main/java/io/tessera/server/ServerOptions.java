@@ -1,0 +1,75 @@
+package io.tessera.server;
+
+import io.tessera.core.ServingException;
+import io.tessera.servables.SessionOptions;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Validated server settings derived from the command line. {@code restEphemeral} (tests only)
+ * opens REST on an ephemeral port even though a port of 0 normally means "REST off".
+ */
+public record ServerOptions(
+    String modelName,
+    Path modelBasePath,
+    int grpcPort,
+    String grpcBindAddress,
+    int grpcMaxThreads,
+    int restPort,
+    boolean restEphemeral,
+    String restBindAddress,
+    int restThreads,
+    long restTimeoutMs,
+    int restMaxBodyBytes,
+    boolean corsEnabled,
+    boolean tensorContentOutputs,
+    int maxLoadRetries,
+    Duration loadRetryInterval,
+    Duration fileSystemPollWait,
+    SessionOptions sessionOptions) {
+
+  /** Builds options from parsed flags, applying TF Serving's start-up checks. */
+  public static ServerOptions fromFlags(FlagParser.Result f) {
+    if (!f.get("model_config_file").isEmpty()) {
+      throw ServingException.unimplemented("--model_config_file is not supported yet; "
+          + "use --model_name and --model_base_path");
+    }
+    if (f.get("model_base_path").isEmpty()) {
+      throw ServingException.invalidArgument(
+          "Both server_options.model_base_path and server_options.model_config_file are empty!");
+    }
+    if (f.getInt("port") == 0) {
+      throw ServingException.invalidArgument("server_options.grpc_port is not set and no "
+          + "--grpc_socket_path was given");
+    }
+    SessionOptions session = SessionOptions.fromFlags(f.get("saved_model_tags"),
+        f.getLong("tensorflow_session_parallelism"), f.getLong("tensorflow_intra_op_parallelism"),
+        f.getLong("tensorflow_inter_op_parallelism"), null);
+    long retryMicros = f.getLong("load_retry_interval_micros");
+    return new ServerOptions(
+        f.get("model_name"),
+        Path.of(f.get("model_base_path")).toAbsolutePath().normalize(),
+        f.getInt("port"),
+        f.get("grpc_bind_address"),
+        Math.max(1, f.getInt("grpc_max_threads")),
+        f.getInt("rest_api_port"),
+        false,
+        f.get("rest_api_bind_address"),
+        Math.max(1, f.getInt("rest_api_num_threads")),
+        Math.max(0, f.getInt("rest_api_timeout_in_ms")),
+        f.getInt("rest_api_max_body_bytes"),
+        f.getBool("rest_api_enable_cors_support"),
+        f.getBool("enable_serialization_as_tensor_content"),
+        Math.max(0, f.getInt("max_num_load_retries")),
+        Duration.ofNanos(Math.max(0, retryMicros) * 1000),
+        Duration.ofSeconds(f.getInt("file_system_poll_wait_seconds")),
+        session);
+  }
+
+  /** A copy listening on ephemeral ports (tests). */
+  public ServerOptions withEphemeralPorts() {
+    return new ServerOptions(modelName, modelBasePath, 0, "127.0.0.1", grpcMaxThreads, 0, true,
+        "127.0.0.1", restThreads, restTimeoutMs, restMaxBodyBytes, corsEnabled,
+        tensorContentOutputs, maxLoadRetries, loadRetryInterval, fileSystemPollWait, sessionOptions);
+  }
+}

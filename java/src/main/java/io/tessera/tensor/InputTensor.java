@@ -1,0 +1,103 @@
+package io.tessera.tensor;
+
+import io.tessera.nativebridge.HostBuffer;
+import io.tessera.nativebridge.RunCall;
+import java.nio.ByteBuffer;
+import java.util.List;
+
+/**
+ * A request tensor ready to feed: dense data in a 64-byte-aligned {@link HostBuffer} (fed to
+ * TensorFlow without a copy) or DT_STRING elements packed in one direct buffer.
+ *
+ * <p>Owns its HostBuffer; {@link #close()} releases it (TensorFlow keeps its own reference while it
+ * still uses the memory). Confined to the request's thread.
+ */
+public final class InputTensor implements AutoCloseable {
+  private final DataType dtype;
+  private final long[] shape;
+  private final HostBuffer buffer;
+  private final long offset;
+  private final long byteSize;
+  private final ByteBuffer stringBlob;
+  private final long[] stringLengths;
+
+  private InputTensor(DataType dtype, long[] shape, HostBuffer buffer, long offset, long byteSize,
+      ByteBuffer stringBlob, long[] stringLengths) {
+    this.dtype = dtype;
+    this.shape = shape;
+    this.buffer = buffer;
+    this.offset = offset;
+    this.byteSize = byteSize;
+    this.stringBlob = stringBlob;
+    this.stringLengths = stringLengths;
+  }
+
+  /** Takes ownership of {@code buffer}; the tensor's bytes are {@code [offset, offset+byteSize)}. */
+  public static InputTensor dense(DataType dtype, long[] shape, HostBuffer buffer, long offset, long byteSize) {
+    if (dtype.isString()) {
+      throw new IllegalArgumentException("DT_STRING tensors are built with strings()");
+    }
+    if (Shapes.elementCount(shape) * dtype.byteSize() != byteSize) {
+      buffer.close();
+      throw new IllegalArgumentException("byte size " + byteSize + " does not match "
+          + dtype + Shapes.toString(shape));
+    }
+    return new InputTensor(dtype, shape, buffer, offset, byteSize, null, null);
+  }
+
+  public static InputTensor strings(long[] shape, List<byte[]> elements) {
+    if (Shapes.elementCount(shape) != elements.size()) {
+      throw new IllegalArgumentException(elements.size() + " strings do not fill shape "
+          + Shapes.toString(shape));
+    }
+    long total = 0;
+    long[] lengths = new long[elements.size()];
+    for (int i = 0; i < lengths.length; i++) {
+      lengths[i] = elements.get(i).length;
+      total += lengths[i];
+    }
+    ByteBuffer blob = ByteBuffer.allocateDirect(Math.toIntExact(Math.max(total, 1)));
+    for (byte[] e : elements) {
+      blob.put(e);
+    }
+    blob.flip();
+    return new InputTensor(DataType.DT_STRING, shape, null, 0, total, blob, lengths);
+  }
+
+  public DataType dtype() {
+    return dtype;
+  }
+
+  public long[] shape() {
+    return shape.clone();
+  }
+
+  public int rank() {
+    return shape.length;
+  }
+
+  public long dim(int i) {
+    return shape[i];
+  }
+
+  /** Payload bytes (dense data, or the sum of string lengths). */
+  public long byteSize() {
+    return byteSize;
+  }
+
+  /** Adds this tensor as the feed for {@code endpoint}. */
+  public void feed(RunCall call, int endpoint) {
+    if (dtype.isString()) {
+      call.addStringInput(endpoint, shape, stringBlob, stringLengths);
+    } else {
+      call.addInput(endpoint, dtype.number(), shape, buffer, offset, byteSize);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (buffer != null) {
+      buffer.close();
+    }
+  }
+}

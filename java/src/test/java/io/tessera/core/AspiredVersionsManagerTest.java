@@ -1,0 +1,100 @@
+package io.tessera.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+/** The manager with fake servables: versions move as aspired and handles delay teardown. */
+class AspiredVersionsManagerTest {
+  /** A servable that records whether it was closed. */
+  static final class FakeServable implements AutoCloseable {
+    final AtomicBoolean closed = new AtomicBoolean();
+
+    @Override
+    public void close() {
+      closed.set(true);
+    }
+  }
+
+  private static AspiredVersionsManager<FakeServable> manager() {
+    return new AspiredVersionsManager<>(new AspiredVersionsManager.Options(0, Duration.ZERO),
+        AspiredVersionPolicy.AVAILABILITY_PRESERVING);
+  }
+
+  @Test
+  void servesNewestAndUnloadsOldOnlyAfterLastHandleCloses() throws Exception {
+    try (AspiredVersionsManager<FakeServable> manager = manager()) {
+      FakeServable v1 = new FakeServable();
+      FakeServable v2 = new FakeServable();
+      manager.setAspiredVersions("m", Map.of(1L, () -> v1));
+      assertTrue(manager.awaitSettled("m", Duration.ofSeconds(5)));
+      ServableHandle<FakeServable> held = manager.acquire("m", null);
+      assertEquals(1, held.id().version());
+
+      manager.setAspiredVersions("m", Map.of(2L, () -> v2));
+      waitFor(() -> {
+        try (ServableHandle<FakeServable> latest = manager.acquire("m", null)) {
+          return latest.id().version() == 2;
+        }
+      });
+      assertThrows(ServingException.class, () -> manager.acquire("m", 1L));
+      assertFalse(v1.closed.get(), "version 1 must stay alive while a request holds it");
+      held.close();
+      held.close();
+      waitFor(v1.closed::get);
+      waitFor(() -> manager.monitor().versions("m").get(1).state() == ServableState.END);
+      assertEquals(ServableState.AVAILABLE, manager.monitor().versions("m").get(0).state());
+    }
+  }
+
+  @Test
+  void failedLoadIsReportedAndNeverDisplacesServingVersion() throws Exception {
+    try (AspiredVersionsManager<FakeServable> manager = manager()) {
+      manager.setAspiredVersions("m", Map.of(1L, FakeServable::new));
+      assertTrue(manager.awaitSettled("m", Duration.ofSeconds(5)));
+      manager.setAspiredVersions("m", Map.of(2L, () -> {
+        throw ServingException.invalidArgument("broken model");
+      }));
+      waitFor(() -> manager.monitor().versions("m").get(0).state() == ServableState.END);
+      VersionStatus failed = manager.monitor().versions("m").get(0);
+      assertEquals(StatusCode.INVALID_ARGUMENT, failed.errorCode());
+      assertEquals("broken model", failed.errorMessage());
+      try (ServableHandle<FakeServable> h = manager.acquire("m", null)) {
+        assertEquals(1, h.id().version());
+      }
+    }
+  }
+
+  @Test
+  void unknownModelIsNotFoundInTfServingWords() {
+    try (AspiredVersionsManager<FakeServable> manager = manager()) {
+      ServingException e = assertThrows(ServingException.class, () -> manager.acquire("x", null));
+      assertEquals(StatusCode.NOT_FOUND, e.code());
+      assertEquals("Servable not found for request: Latest(x)", e.getMessage());
+    }
+  }
+
+  private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (true) {
+      try {
+        if (condition.getAsBoolean()) {
+          return;
+        }
+      } catch (ServingException e) {
+        // not there yet
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("condition not reached in 5 s");
+      }
+      Thread.sleep(10);
+    }
+  }
+}
