@@ -52,8 +52,17 @@ public final class TesseraCli {
       args.add("--rest_api_port=8501");
     }
     args.addAll(Arrays.asList(flags));
-    System.err.println("Try: curl -s -X POST localhost:8501/v1/models/colors:predict "
-        + "-d '{\"instances\": [[[[250, 10, 10]]]]}'");
+    String restPort = "8501";
+    String model = "colors";
+    for (String a : args) {
+      if (a.startsWith("--rest_api_port=")) {
+        restPort = a.substring("--rest_api_port=".length());
+      } else if (a.startsWith("--model_name=")) {
+        model = a.substring("--model_name=".length());
+      }
+    }
+    System.err.println("Try: curl -s -X POST localhost:" + restPort + "/v1/models/" + model
+        + ":predict -d '{\"instances\": [[[[250, 10, 10]]]]}'");
     Main.main(args.toArray(new String[0]));
   }
 
