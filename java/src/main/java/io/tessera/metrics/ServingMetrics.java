@@ -1,0 +1,125 @@
+package io.tessera.metrics;
+
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.tessera.nativebridge.HostBuffer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Every metric the server exports, with TF Serving's names and labels (the exporter maps
+ * {@code /tensorflow/serving/x} to {@code :tensorflow:serving:x}), the deployment guide's
+ * {@code tensorflow_serving_*_ms} names beside them, JVM metrics and native memory.
+ * One instance per server (its own registry); recording methods are thread-safe and cheap.
+ */
+public final class ServingMetrics {
+  private static final String PREFIX = ":tensorflow:serving:";
+
+  private final PrometheusRegistry registry = new PrometheusRegistry();
+  private final UntypedCounterFamily requestCount =
+      new UntypedCounterFamily(PREFIX + "request_count", "model_name", "status");
+  private final UntypedCounterFamily loadAttempts =
+      new UntypedCounterFamily(":tensorflow:cc:saved_model:load_attempt_count", "model_path", "status");
+  private final UntypedCounterFamily warmupRecords =
+      new UntypedCounterFamily(PREFIX + "model_warmup_records_read", "model_path", "status");
+  private final Histogram requestLatency = microsHistogram(PREFIX + "request_latency", "model_name", "API", "entrypoint");
+  private final Histogram runtimeLatency = microsHistogram(PREFIX + "runtime_latency", "model_name", "API", "runtime");
+  private final Histogram loadLatency = microsHistogram(":tensorflow:cc:saved_model:load_latency", "model_path");
+  private final Histogram warmupLatency = microsHistogram(PREFIX + "model_warmup_latency", "model_path", "status");
+  private final Histogram queuingLatency = Histogram.builder()
+      .name(PREFIX + "batching_session:queuing_latency").labelNames("thread_pool_name")
+      .classicOnly().classicExponentialUpperBounds(100, 1.2, 52).register(registry);
+  private final Histogram inputBatchSize = sizeHistogram(PREFIX + "batching_session:input_batch_size");
+  private final Histogram processedBatchSize = sizeHistogram(PREFIX + "batching_session:processed_batch_size");
+  private final Histogram paddingSize = Histogram.builder()
+      .name(PREFIX + "batching_session:padding_size").labelNames("execution_batch_size")
+      .classicOnly().classicExponentialUpperBounds(1, 2, 14).register(registry);
+  // The deployment guide's names (milliseconds, per model).
+  private final Histogram guideRequestLatency = millisHistogram("tensorflow_serving_request_latency_ms", "model");
+  private final Histogram guideBatchSize = Histogram.builder()
+      .name("tensorflow_serving_batch_size").labelNames("model")
+      .classicOnly().classicExponentialUpperBounds(1, 2, 14).register(registry);
+  private final Histogram guideWarmupTime = millisHistogram("tensorflow_serving_model_warmup_time_ms", "model");
+
+  public ServingMetrics() {
+    registry.register(requestCount);
+    registry.register(loadAttempts);
+    registry.register(warmupRecords);
+    JvmMetrics.builder().register(registry);
+    GaugeWithCallback.builder().name("tessera_native_host_buffer_bytes")
+        .help("Bytes held by native tensor buffers (request inputs and batches)")
+        .callback(cb -> cb.call(HostBuffer.liveBytes())).register(registry);
+  }
+
+  /**
+   * One finished API call. {@code api} is TF Serving's label: the gRPC method (Predict, Classify,
+   * ...) or the REST verb (predict, classify, regress, or "" for status/metadata).
+   */
+  public void recordRequest(String model, String api, String entrypoint, String status, long nanos) {
+    requestCount.increment(model, status);
+    if (status.equals("OK")) {
+      requestLatency.labelValues(model, api, entrypoint).observe(micros(nanos));
+      guideRequestLatency.labelValues(model).observe(nanos / 1e6);
+    }
+  }
+
+  /** Time spent inside TensorFlow's Session::Run for one call. */
+  public void recordRuntime(String model, String api, long nanos) {
+    runtimeLatency.labelValues(model, api, "TF1").observe(micros(nanos));
+  }
+
+  public void recordLoad(String modelPath, boolean ok, long nanos) {
+    loadAttempts.increment(modelPath, ok ? "success" : "fail");
+    if (ok) {
+      loadLatency.labelValues(modelPath).observe(micros(nanos));
+    }
+  }
+
+  public void recordWarmup(String model, String modelPath, boolean ok, long records, long nanos) {
+    String status = ok ? "OK" : "ERROR";
+    warmupLatency.labelValues(modelPath, status).observe(micros(nanos));
+    for (long i = 0; i < records; i++) {
+      warmupRecords.increment(modelPath, status);
+    }
+    guideWarmupTime.labelValues(model).observe(nanos / 1e6);
+  }
+
+  /** One executed batch: tasks merged, padding added, and how long its oldest task queued. */
+  public void recordBatch(String model, String threadPool, int inputSize, int processedSize, long queuedNanos) {
+    queuingLatency.labelValues(threadPool).observe(micros(queuedNanos));
+    inputBatchSize.observe(inputSize);
+    processedBatchSize.observe(processedSize);
+    paddingSize.labelValues(Integer.toString(processedSize)).observe(processedSize - inputSize);
+    guideBatchSize.labelValues(model).observe(inputSize);
+  }
+
+  /** Writes the Prometheus text exposition format (content type {@link #CONTENT_TYPE}). */
+  public void writeTo(OutputStream out) throws IOException {
+    PrometheusTextFormatWriter.create().write(out, registry.scrape());
+  }
+
+  public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+  private Histogram microsHistogram(String name, String... labels) {
+    // TF Serving's latency buckets: 10 * 1.8^i microseconds, 33 of them.
+    return Histogram.builder().name(name).labelNames(labels)
+        .classicOnly().classicExponentialUpperBounds(10, 1.8, 33).register(registry);
+  }
+
+  private Histogram millisHistogram(String name, String... labels) {
+    return Histogram.builder().name(name).labelNames(labels)
+        .classicOnly().classicExponentialUpperBounds(0.01, 1.8, 33).register(registry);
+  }
+
+  private Histogram sizeHistogram(String name) {
+    return Histogram.builder().name(name).classicOnly().classicExponentialUpperBounds(1, 2, 14).register(registry);
+  }
+
+  private static double micros(long nanos) {
+    return TimeUnit.NANOSECONDS.toMicros(nanos);
+  }
+}

@@ -1,0 +1,43 @@
+package io.tessera.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class ServingMetricsTest {
+  private static String page(ServingMetrics metrics) throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    metrics.writeTo(out);
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void exportsTfServingAndGuideNamesAfterObservations() throws Exception {
+    ServingMetrics metrics = new ServingMetrics();
+    assertFalse(page(metrics).contains(":tensorflow:serving:request_count{"), "series appear only after use");
+    metrics.recordRequest("m", "predict", "REST", "OK", 2_000_000);
+    metrics.recordRequest("m", "Predict", "GRPC", "NOT_FOUND", 1_000);
+    metrics.recordRuntime("m", "predict", 1_500_000);
+    metrics.recordLoad("/models/m/1", true, 10_000_000);
+    metrics.recordWarmup("m", "/models/m/1", true, 3, 5_000_000);
+    metrics.recordBatch("m", "model_server_batch_threads", 3, 4, 100_000);
+    String page = page(metrics);
+    assertTrue(page.contains(":tensorflow:serving:request_count{model_name=\"m\",status=\"OK\"} 1"), page);
+    assertTrue(page.contains(":tensorflow:serving:request_count{model_name=\"m\",status=\"NOT_FOUND\"} 1"), page);
+    assertTrue(page.contains("# TYPE :tensorflow:serving:request_latency histogram"), page);
+    assertTrue(page.contains(":tensorflow:serving:request_latency_count{API=\"predict\",entrypoint=\"REST\",model_name=\"m\"} 1"), page);
+    assertFalse(page.contains("API=\"Predict\",entrypoint=\"GRPC\""), "failed calls have no latency sample");
+    assertTrue(page.contains(":tensorflow:serving:runtime_latency_count{API=\"predict\",model_name=\"m\",runtime=\"TF1\"} 1"), page);
+    assertTrue(page.contains(":tensorflow:cc:saved_model:load_attempt_count{model_path=\"/models/m/1\",status=\"success\"} 1"), page);
+    assertTrue(page.contains(":tensorflow:serving:model_warmup_records_read{model_path=\"/models/m/1\",status=\"OK\"} 3"), page);
+    assertTrue(page.contains(":tensorflow:serving:batching_session:padding_size_sum{execution_batch_size=\"4\"} 1"), page);
+    assertTrue(page.contains("tensorflow_serving_request_latency_ms_count{model=\"m\"} 1"), page);
+    assertTrue(page.contains("tensorflow_serving_batch_size_sum{model=\"m\"} 3"), page);
+    assertTrue(page.contains("tensorflow_serving_model_warmup_time_ms_count{model=\"m\"} 1"), page);
+    assertTrue(page.contains("jvm_memory_used_bytes"), page);
+    assertTrue(page.contains("tessera_native_host_buffer_bytes"), page);
+  }
+}
