@@ -1,0 +1,50 @@
+package io.tessera.server.tls;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** A throwaway CA, a server certificate for 127.0.0.1/localhost and a client certificate, made with openssl. */
+public record TestCertificates(Path dir, String caCert, String serverCert, String serverKey,
+    Path clientCertFile, Path clientKeyFile, Path caCertFile) {
+
+  public static TestCertificates create(Path dir) throws IOException, InterruptedException {
+    openssl(dir, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=tessera-test-ca",
+        "-keyout", "ca.key", "-out", "ca.crt");
+    issue(dir, "server", "/CN=localhost", "subjectAltName=IP:127.0.0.1,DNS:localhost");
+    issue(dir, "client", "/CN=tessera-test-client", "extendedKeyUsage=clientAuth");
+    return new TestCertificates(dir, Files.readString(dir.resolve("ca.crt")), Files.readString(dir.resolve("server.crt")),
+        Files.readString(dir.resolve("server.key")), dir.resolve("client.crt"), dir.resolve("client.key"),
+        dir.resolve("ca.crt"));
+  }
+
+  /** An SSLConfig text proto with these PEM contents. */
+  public String sslConfig(boolean clientVerify) {
+    return "server_key: " + quote(serverKey) + "\nserver_cert: " + quote(serverCert)
+        + "\ncustom_ca: " + quote(caCert) + "\nclient_verify: " + clientVerify + "\n";
+  }
+
+  private static String quote(String pem) {
+    return "\"" + pem.replace("\n", "\\n") + "\"";
+  }
+
+  private static void issue(Path dir, String name, String subject, String extension)
+      throws IOException, InterruptedException {
+    openssl(dir, "req", "-newkey", "rsa:2048", "-nodes", "-subj", subject, "-keyout", name + ".key", "-out", name + ".csr");
+    Files.writeString(dir.resolve(name + ".ext"), extension + "\n");
+    openssl(dir, "x509", "-req", "-in", name + ".csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
+        "-days", "2", "-extfile", name + ".ext", "-out", name + ".crt");
+  }
+
+  private static void openssl(Path dir, String... args) throws IOException, InterruptedException {
+    List<String> command = new java.util.ArrayList<>(List.of("openssl"));
+    command.addAll(List.of(args));
+    Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+    String output = new String(p.getInputStream().readAllBytes());
+    if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      throw new IOException("openssl " + String.join(" ", args) + " failed: " + output);
+    }
+  }
+}
