@@ -3,7 +3,6 @@ package io.tessera.server;
 import io.tessera.core.ServingException;
 import io.tessera.nativebridge.SavedModelSession;
 import java.util.concurrent.CountDownLatch;
-import java.util.logging.Logger;
 
 /**
  * {@code tensorflow_model_server}: TF Serving's command line, exit codes and start-up messages.
@@ -12,7 +11,6 @@ import java.util.logging.Logger;
  */
 public final class Main {
   public static final String VERSION = "0.1.0";
-  private static final Logger LOG = Logger.getLogger(Main.class.getName());
 
   private Main() {}
 
@@ -52,20 +50,15 @@ public final class Main {
       System.exit(255);
       return;
     }
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      LOG.info("Shutting down: draining requests and unloading models");
-      server.close();
-      stopped.countDown();
-    }, "tessera-shutdown"));
-    stopped.await();
+    GracefulShutdown.install(server);
+    new CountDownLatch(1).await();
   }
 
   private static void warnUnimplemented(FlagParser.Result flags) {
     for (Flag flag : ServerFlags.ALL) {
       if (!flag.implemented() && !flags.get(flag.name()).equals(
           FlagParser.parse(ServerFlags.ALL, new String[0]).get(flag.name()))) {
-        LOG.warning("--" + flag.name() + " is accepted but not implemented yet; ignoring it");
+        java.util.logging.Logger.getLogger(Main.class.getName()).warning("--" + flag.name() + " is accepted but not implemented yet; ignoring it");
       }
     }
   }

@@ -75,6 +75,8 @@ class LauncherIT {
       assertTrue(p.waitFor(30, TimeUnit.SECONDS), "server did not stop on SIGTERM");
     }
     String log = server.output();
+    assertEquals(0, p.exitValue(), "SIGTERM is a clean shutdown: " + log);
+    assertTrue(log.contains("Shutdown complete"), log);
     assertTrue(log.contains("unknown argument: --some_future_flag=1"), log);
   }
 
