@@ -12,6 +12,8 @@ import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
@@ -82,13 +84,17 @@ public final class ImageDecoder {
     ImageReader reader = readers.next();
     try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
       reader.setInput(in, true, true);
-      reader.addIIOReadWarningListener((source, warning) -> {
-        throw new CorruptImage(warning);
-      });
+      // Warnings arrive from native code, where a thrown exception would be lost: record them.
+      List<String> warnings = new CopyOnWriteArrayList<>();
+      reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
       long pixels = checkedSize(reader, format, maxPixels);
       int orientation = format.equals("jpeg") ? ExifOrientation.read(bytes) : 1;
       try (PixelReservation.Lease lease = reservation.reserve(pixels)) {
-        return use.apply(readPixels(reader, format, pixels, orientation));
+        DecodedImage image = readPixels(reader, format, pixels, orientation);
+        if (!warnings.isEmpty()) {
+          throw invalid("corrupt or truncated " + format + " image: " + warnings.get(0));
+        }
+        return use.apply(image);
       }
     } catch (IOException e) { // closing the in-memory stream
       throw invalid("cannot read the " + format + " image: " + describe(e));
@@ -197,12 +203,5 @@ public final class ImageDecoder {
 
   private static ServingException invalid(String message) {
     return ServingException.invalidArgument("Invalid image: " + message);
-  }
-
-  /** A decoder warning turned into a failure (thrown through ImageIO's listener). */
-  private static final class CorruptImage extends RuntimeException {
-    CorruptImage(String message) {
-      super(message, null, false, false);
-    }
   }
 }
