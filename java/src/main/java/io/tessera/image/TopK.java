@@ -41,6 +41,9 @@ public final class TopK {
 
   /** Top-k of one row of scores. */
   public static List<LabelScore> topK(float[] row, int k, Optional<Labels> labels) {
+    if (k < 1) {
+      throw ServingException.invalidArgument("top_k must be at least 1, got " + k);
+    }
     int n = Math.min(k, row.length);
     int[] best = new int[n]; // indices, best first
     int size = 0;
