@@ -34,10 +34,6 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
 public final class ImageDecoder {
   private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
 
-  static {
-    ImageIO.setUseCache(false); // never spill to temp files
-  }
-
   private ImageDecoder() {}
 
   /** The image formats accepted; null when {@code bytes} is neither. */
@@ -82,6 +78,7 @@ public final class ImageDecoder {
       throw new ServingException(StatusCode.INTERNAL, "no ImageIO reader for " + format);
     }
     ImageReader reader = readers.next();
+    // An in-memory stream: never a temp file, whatever ImageIO.getUseCache() says.
     try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
       reader.setInput(in, true, true);
       // Warnings arrive from native code, where a thrown exception would be lost: record them.
