@@ -37,7 +37,10 @@ public final class ImageConfigs {
 
   private ImageConfigs() {}
 
-  /** As {@link #forModel(Path, Path, Function)} with the one signature the caller already chose. */
+  /**
+   * As {@link #forModel(Path, Path, Function)} with the one signature the caller already chose; a
+   * config whose signature_name names another signature is then an error.
+   */
   public static Optional<ImageConfig> forModel(Path basePath, Path versionDir, Signature signature) {
     return forModel(basePath, versionDir, name -> name.equals(signature.key()) ? signature : null);
   }
