@@ -1,0 +1,25 @@
+/**
+ * Server-side image preprocessing: clients send JPEG/PNG files instead of float tensors.
+ *
+ * <p>Operator: one config per model, {@code <model_base_path>/tessera_image.json} (or per version
+ * in {@code <version>/assets.extra/}); format and defaults in
+ * {@code proto/src/main/proto/tessera/image_preprocessing.proto}. For mobilenet_v2:
+ * {@code {"value": {"scale": 0.00784313725490196, "offset": -1}, "labels_file": "labels.txt"}}.
+ *
+ * <p>Wiring (REST/gRPC request paths), all calls thread-safe:
+ * <ol>
+ *   <li>At version load: {@link io.tessera.image.ImageConfigs#forModel(java.nio.file.Path,
+ *       java.nio.file.Path, java.util.function.Function)} with the bundle's signature lookup; a
+ *       present config becomes an {@link io.tessera.image.ImagePreprocessor} kept with the version
+ *       (errors: INVALID_ARGUMENT naming file and field; fail the load).</li>
+ *   <li>Per request, off the event loop: collect the encoded images (REST: members named by
+ *       {@link io.tessera.image.ImageConfig#isImageKey} holding {"b64": ...}, or bare {"b64": ...}
+ *       instances when {@link io.tessera.image.ImageConfig#acceptsBareB64}; gRPC: a DT_STRING tensor
+ *       under {@link io.tessera.image.ImageConfig#inputAlias}) and call
+ *       {@link io.tessera.image.ImagePreprocessor#decodeBatch}; feed the returned tensor (caller
+ *       closes it) as the input alias.</li>
+ *   <li>Optional labels: {@link io.tessera.image.TopK#topK(io.tessera.tensor.OutputTensor, int,
+ *       java.util.Optional)} on a [N, classes] output with {@link io.tessera.image.ImageConfig#labels}.</li>
+ * </ol>
+ */
+package io.tessera.image;
