@@ -24,7 +24,16 @@ public final class PredictJsonWriter {
    *     row format, a scalar output or outputs whose first dimensions differ
    */
   public static void write(OutputStream out, List<OutputTensor> outputs, boolean rowFormat) {
-    write(out, outputs, rowFormat, OutputTensor::getString);
+    write(out, outputs, rowFormat, OutputTensor::getString, List.of());
+  }
+
+  /** A Tessera extension member appended after TF Serving's one (e.g. {@code "top_k"}), as raw JSON. */
+  public record ExtraMember(String key, String rawJson) {}
+
+  /** As {@link #write(OutputStream, List, boolean)}, plus extension members clients opted into. */
+  public static void write(OutputStream out, List<OutputTensor> outputs, boolean rowFormat,
+      List<ExtraMember> extras) {
+    write(out, outputs, rowFormat, OutputTensor::getString, extras);
   }
 
   /** Where DT_STRING elements come from (tests substitute a fake for the native run). */
@@ -34,6 +43,11 @@ public final class PredictJsonWriter {
 
   static void write(OutputStream out, List<OutputTensor> outputs, boolean rowFormat,
       Strings strings) {
+    write(out, outputs, rowFormat, strings, List.of());
+  }
+
+  private static void write(OutputStream out, List<OutputTensor> outputs, boolean rowFormat,
+      Strings strings, List<ExtraMember> extras) {
     if (outputs.isEmpty()) {
       throw ServingException.invalidArgument("Cannot convert empty tensor map to JSON");
     }
@@ -43,6 +57,11 @@ public final class PredictJsonWriter {
     } else {
       writeColumns(w, outputs, strings);
     }
+    for (ExtraMember extra : extras) {
+      w.key(extra.key());
+      w.rawNumber(extra.rawJson());
+    }
+    w.endObject();
     w.flush();
   }
 
@@ -85,7 +104,6 @@ public final class PredictJsonWriter {
       }
     }
     w.endArray();
-    w.endObject();
   }
 
   private static void writeColumns(RapidPrettyWriter w, List<OutputTensor> outputs,
@@ -105,7 +123,6 @@ public final class PredictJsonWriter {
     if (objects) {
       w.endObject();
     }
-    w.endObject();
   }
 
   /** Sequential reader of one tensor's elements (TF Serving's per-tensor offset). */

@@ -1,0 +1,171 @@
+package io.tessera.image;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import io.tessera.core.ServingException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * A REST predict body that carries encoded images for a model with image preprocessing:
+ * <ul>
+ *   <li>row: {@code {"instances": [{"b64": "..."}, {"image_bytes": {"b64": "..."}}, ...]}}</li>
+ *   <li>columnar: {@code {"inputs": {"image_bytes": [{"b64": ...}, ...]}}} or
+ *       {@code {"inputs": [{"b64": ...}]}}</li>
+ * </ul>
+ * plus optional {@code signature_name} and Tessera's {@code top_k} (labelled top-k in the reply).
+ * {@link #parse} returns null when the body is not of that shape (e.g. it sends float pixels), so
+ * the caller falls back to TF Serving's ordinary JSON path. Pure.
+ */
+public record ImageJsonRequest(String signatureName, boolean rowFormat, List<byte[]> images, int topK) {
+  private static final JsonFactory JSON = new JsonFactory();
+
+  /** @return the image request, or null if the body is not an image request for {@code config} */
+  public static ImageJsonRequest parse(ByteBuffer body, ImageConfig config) {
+    ByteBuffer b = body.duplicate();
+    byte[] bytes = new byte[b.remaining()];
+    b.get(bytes);
+    try (JsonParser p = JSON.createParser(bytes)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return null;
+      }
+      String signature = "";
+      Boolean row = null;
+      List<byte[]> images = null;
+      int topK = 0;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String key = p.currentName();
+        p.nextToken();
+        switch (key) {
+          case "signature_name" -> {
+            if (p.currentToken() != JsonToken.VALUE_STRING) {
+              return null;
+            }
+            signature = p.getText();
+          }
+          case "top_k" -> {
+            if (p.currentToken() != JsonToken.VALUE_NUMBER_INT || p.getIntValue() < 0) {
+              throw ServingException.invalidArgument("top_k must be a non-negative integer");
+            }
+            topK = p.getIntValue();
+          }
+          case "instances", "inputs" -> {
+            if (row != null) {
+              return null;  // both keys: let the ordinary path report TF Serving's error
+            }
+            row = key.equals("instances");
+            images = row ? instances(p, config) : columns(p, config);
+            if (images == null) {
+              return null;
+            }
+          }
+          default -> {
+            return null;
+          }
+        }
+      }
+      return images == null || images.isEmpty() ? null : new ImageJsonRequest(signature, row, images, topK);
+    } catch (IOException e) {
+      return null;  // malformed JSON: the ordinary path reports it in TF Serving's words
+    }
+  }
+
+  private static List<byte[]> instances(JsonParser p, ImageConfig config) throws IOException {
+    if (p.currentToken() != JsonToken.START_ARRAY) {
+      return null;
+    }
+    List<byte[]> images = new ArrayList<>();
+    while (p.nextToken() != JsonToken.END_ARRAY) {
+      byte[] image = instance(p, config);
+      if (image == null) {
+        return null;
+      }
+      images.add(image);
+    }
+    return images;
+  }
+
+  /** One instance: {"b64": ...} (bare) or {key: {"b64": ...}} with an accepted image key. */
+  private static byte[] instance(JsonParser p, ImageConfig config) throws IOException {
+    if (p.currentToken() != JsonToken.START_OBJECT || p.nextToken() != JsonToken.FIELD_NAME) {
+      return null;
+    }
+    String key = p.currentName();
+    p.nextToken();
+    byte[] image;
+    if (key.equals(ImageConfig.BARE_B64) && config.acceptsBareB64()) {
+      image = base64(p, config);
+    } else if (config.isImageKey(key)) {
+      image = b64Object(p, config);
+    } else {
+      return null;
+    }
+    return image != null && p.nextToken() == JsonToken.END_OBJECT ? image : null;
+  }
+
+  private static List<byte[]> columns(JsonParser p, ImageConfig config) throws IOException {
+    if (p.currentToken() == JsonToken.START_OBJECT) {
+      if (p.nextToken() != JsonToken.FIELD_NAME) {
+        return null;
+      }
+      String key = p.currentName();
+      if (!config.isImageKey(key)) {
+        return null;
+      }
+      p.nextToken();
+      List<byte[]> images = columnValue(p, config);
+      return images != null && p.nextToken() == JsonToken.END_OBJECT ? images : null;
+    }
+    return columnValue(p, config);
+  }
+
+  private static List<byte[]> columnValue(JsonParser p, ImageConfig config) throws IOException {
+    if (p.currentToken() == JsonToken.START_OBJECT) {
+      byte[] one = b64Object(p, config);
+      return one == null ? null : List.of(one);
+    }
+    if (p.currentToken() != JsonToken.START_ARRAY) {
+      return null;
+    }
+    List<byte[]> images = new ArrayList<>();
+    while (p.nextToken() != JsonToken.END_ARRAY) {
+      byte[] image = b64Object(p, config);
+      if (image == null) {
+        return null;
+      }
+      images.add(image);
+    }
+    return images;
+  }
+
+  /** {"b64": "..."} with exactly that one member. */
+  private static byte[] b64Object(JsonParser p, ImageConfig config) throws IOException {
+    if (p.currentToken() != JsonToken.START_OBJECT || p.nextToken() != JsonToken.FIELD_NAME
+        || !p.currentName().equals("b64")) {
+      return null;
+    }
+    p.nextToken();
+    byte[] image = base64(p, config);
+    return image != null && p.nextToken() == JsonToken.END_OBJECT ? image : null;
+  }
+
+  private static byte[] base64(JsonParser p, ImageConfig config) throws IOException {
+    if (p.currentToken() != JsonToken.VALUE_STRING) {
+      return null;
+    }
+    String text = p.getText();
+    if (text.length() / 4L * 3 > config.maxEncodedBytes() + 3) {
+      throw ServingException.invalidArgument("image is larger than the model's limit of "
+          + config.maxEncodedBytes() + " encoded bytes");
+    }
+    try {
+      return Base64.getMimeDecoder().decode(text);
+    } catch (IllegalArgumentException e) {
+      throw ServingException.invalidArgument("Invalid base64 image data: " + e.getMessage());
+    }
+  }
+}
