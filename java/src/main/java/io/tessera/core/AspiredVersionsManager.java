@@ -8,11 +8,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -43,6 +47,9 @@ public final class AspiredVersionsManager<T extends AutoCloseable>
       });
   // Touched only on the manager thread.
   private final Map<String, NavigableMap<Long, Harness<T>>> harnesses = new HashMap<>();
+  // The newest aspired set per servable, written by callers before the manager thread sees it,
+  // so a load retry loop notices at once that its version stopped being aspired.
+  private final Map<String, Set<Long>> latestAspired = new ConcurrentHashMap<>();
 
   public AspiredVersionsManager(Options options, AspiredVersionPolicy policy) {
     this.options = options;
@@ -52,7 +59,23 @@ public final class AspiredVersionsManager<T extends AutoCloseable>
   @Override
   public void setAspiredVersions(String name, Map<Long, Loader<T>> versions) {
     Map<Long, Loader<T>> copy = Map.copyOf(versions);
+    latestAspired.put(name, Set.copyOf(copy.keySet()));
     managerThread.execute(() -> reconcile(name, copy));
+  }
+
+  /**
+   * Waits until every aspired-versions call made before this one has been acted on: loads are
+   * done (AVAILABLE or failed) and unloads have started. Returns false on timeout.
+   */
+  public boolean awaitIdle(Duration timeout) throws InterruptedException {
+    try {
+      managerThread.submit(() -> {}).get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      return true;
+    } catch (TimeoutException e) {
+      return false;
+    } catch (ExecutionException | RejectedExecutionException e) {
+      throw new IllegalStateException("manager is shut down", e);
+    }
   }
 
   /** Resolves a request to an AVAILABLE version: latest when {@code version} is null. */
@@ -120,10 +143,12 @@ public final class AspiredVersionsManager<T extends AutoCloseable>
     Exception lastError = null;
     for (int attempt = 0; attempt <= Math.max(0, options.maxLoadRetries()); attempt++) {
       if (attempt > 0) {
-        LOG.info("Retrying load of " + h.id + " (attempt " + (attempt + 1) + ")");
-        if (!sleep(options.loadRetryInterval())) {
+        if (!sleepWhileAspired(h.id, options.loadRetryInterval())) {
+          LOG.info("Cancelled load retries of " + h.id + ": it is no longer aspired");
           break;
         }
+        LOG.info("Retrying load of " + h.id + " (attempt " + (attempt + 1) + " of "
+            + (options.maxLoadRetries() + 1) + ")");
       }
       try {
         T servable = h.loader.load();
@@ -151,8 +176,20 @@ public final class AspiredVersionsManager<T extends AutoCloseable>
     h.loaded = null;
     h.state = ServableState.END;  // no further transitions are decided on it
     loaded.quiesced().thenRun(() -> {
-      monitor.update(h.id.name(), VersionStatus.of(h.id.version(), ServableState.END));
       LOG.info("Done unloading servable version " + h.id);
+      // Report END on the manager thread, and only if the version was not re-aspired (and
+      // re-loaded under a new harness) meanwhile.
+      Runnable reportEnd = () -> {
+        NavigableMap<Long, Harness<T>> versions = harnesses.get(h.id.name());
+        if (versions == null || versions.get(h.id.version()) == h) {
+          monitor.update(h.id.name(), VersionStatus.of(h.id.version(), ServableState.END));
+        }
+      };
+      try {
+        managerThread.execute(reportEnd);
+      } catch (RejectedExecutionException shutDown) {
+        monitor.update(h.id.name(), VersionStatus.of(h.id.version(), ServableState.END));
+      }
     });
     loaded.release();
   }
@@ -165,10 +202,20 @@ public final class AspiredVersionsManager<T extends AutoCloseable>
     monitor.update(h.id.name(), new VersionStatus(h.id.version(), next, code, message));
   }
 
-  private static boolean sleep(Duration d) {
+  /** Sleeps {@code d}; false (early) once {@code id} is no longer aspired or on interrupt. */
+  private boolean sleepWhileAspired(ServableId id, Duration d) {
+    long deadline = System.nanoTime() + d.toNanos();
     try {
-      Thread.sleep(Math.max(0, d.toMillis()));
-      return true;
+      while (true) {
+        if (!latestAspired.getOrDefault(id.name(), Set.of()).contains(id.version())) {
+          return false;
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return true;
+        }
+        Thread.sleep(Math.max(1, Math.min(50, TimeUnit.NANOSECONDS.toMillis(left))));
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return false;
