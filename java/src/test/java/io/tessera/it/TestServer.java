@@ -83,7 +83,7 @@ public final class TestServer implements AutoCloseable {
 
   /**
    * Starts a server from tensorflow_model_server flags alone (e.g. --model_config_file), polling
-   * the file system and the config file every {@code pollWait} (sub-second in tests).
+   * the file system (and the config file, if its poll flag is set) every {@code pollWait}.
    */
   public static TestServer startPolling(Duration pollWait, String... flags) throws Exception {
     List<String> args = new ArrayList<>(List.of("--max_num_load_retries=0",
@@ -93,8 +93,10 @@ public final class TestServer implements AutoCloseable {
     if (parsed.error() != null) {
       throw new IllegalArgumentException(parsed.error());
     }
-    return new TestServer(TesseraServer.start(ServerOptions.fromFlags(parsed).withEphemeralPorts()
-        .withPollWaits(pollWait, pollWait)));
+    ServerOptions options = ServerOptions.fromFlags(parsed).withEphemeralPorts();
+    // The config file is polled only when --model_config_file_poll_wait_seconds asks for it.
+    Duration configPoll = options.modelConfigPollWait().isZero() ? Duration.ZERO : pollWait;
+    return new TestServer(TesseraServer.start(options.withPollWaits(pollWait, configPoll)));
   }
 
   public ManagedChannel channel() {
