@@ -88,15 +88,7 @@ public final class TesseraServer implements AutoCloseable {
   /** Loads one version and, unless disabled, replays its warmup data before it is served. */
   private static SavedModelBundle loadVersion(Path dir, SessionOptions session, ModelWarmup warmup) {
     SavedModelBundle bundle = SavedModelBundle.load(dir, session.tags(), session.configBytes());
-    if (warmup != null) {
-      try {
-        warmup.run(bundle, dir);
-      } catch (RuntimeException | Error e) {
-        bundle.close();
-        throw e;
-      }
-    }
-    return bundle;
+    return warmup == null ? bundle : warmup.warm(bundle, dir);
   }
 
   private void startListeners() throws Exception {

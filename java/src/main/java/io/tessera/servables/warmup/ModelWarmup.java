@@ -38,6 +38,20 @@ public final class ModelWarmup {
   /** What a warmup run did. */
   public record Result(int records, int replayed, int skipped, long millis) {}
 
+  /**
+   * Warms {@code bundle} up and returns it; if warmup fails the bundle is closed (it is never
+   * served) and the error propagates, failing the load.
+   */
+  public SavedModelBundle warm(SavedModelBundle bundle, Path versionDir) {
+    try {
+      run(bundle, versionDir);
+      return bundle;
+    } catch (RuntimeException | Error e) {
+      bundle.close();
+      throw e;
+    }
+  }
+
   /** Runs warmup for the bundle loaded from {@code versionDir}; null when there is no file. */
   public Result run(SavedModelBundle bundle, Path versionDir) {
     Path file = versionDir.resolve(FILE);
