@@ -10,11 +10,6 @@ import com.google.protobuf.Int64Value;
 import io.tessera.core.ServingException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,32 +22,20 @@ import tensorflow.serving.ModelServiceGrpc;
 /** Versions that fail to load: retries, cancellation, status errors, no displacement, start-up. */
 class LoadFailureIT {
   private static final Path BAD = TestServer.shared("testdata/bad_half_plus_two/00000123");
-  private final List<String> log = new CopyOnWriteArrayList<>();
-  private final Handler capture = new Handler() {
-    @Override
-    public void publish(LogRecord record) {
-      log.add(record.getMessage());
-    }
-
-    @Override
-    public void flush() {}
-
-    @Override
-    public void close() {}
-  };
+  private LogCapture log;
 
   @BeforeEach
   void captureLog() {
-    Logger.getLogger("io.tessera").addHandler(capture);
+    log = new LogCapture();
   }
 
   @AfterEach
   void releaseLog() {
-    Logger.getLogger("io.tessera").removeHandler(capture);
+    log.close();
   }
 
   private long count(String fragment) {
-    return log.stream().filter(m -> m != null && m.contains(fragment)).count();
+    return log.count(fragment);
   }
 
   @Test

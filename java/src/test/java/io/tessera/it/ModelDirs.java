@@ -17,7 +17,7 @@ import java.util.function.Predicate;
  * non-numeric name and renamed into place atomically, and removed by renaming it away first, so
  * the server never sees a partial version directory. Plus status polling over REST.
  */
-final class ModelDirs {
+public final class ModelDirs {
   static final Path HALF_PLUS_TWO = TestServer.shared("testdata/saved_model_half_plus_two_cpu/00000123");
 
   private ModelDirs() {}
@@ -34,7 +34,7 @@ final class ModelDirs {
     deleteTree(gone);
   }
 
-  static void copyTree(Path from, Path to) throws IOException {
+  public static void copyTree(Path from, Path to) throws IOException {
     try (var paths = Files.walk(from)) {
       for (Path p : (Iterable<Path>) paths::iterator) {
         Path target = to.resolve(from.relativize(p).toString());

@@ -16,11 +16,6 @@ import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,32 +25,20 @@ import org.junit.jupiter.api.io.TempDir;
 class WarmupIT {
   private static final Path GOOD = TestServer.shared("testdata/saved_model_half_plus_two_cpu_warmup");
   private static final Path BAD = TestServer.shared("testdata/saved_model_half_plus_two_cpu_bad_warmup");
-  private final List<String> log = new CopyOnWriteArrayList<>();
-  private final Handler capture = new Handler() {
-    @Override
-    public void publish(LogRecord record) {
-      log.add(record.getMessage());
-    }
-
-    @Override
-    public void flush() {}
-
-    @Override
-    public void close() {}
-  };
+  private LogCapture log;
 
   @BeforeEach
   void captureLog() {
-    Logger.getLogger("io.tessera").addHandler(capture);
+    log = new LogCapture();
   }
 
   @AfterEach
   void releaseLog() {
-    Logger.getLogger("io.tessera").removeHandler(capture);
+    log.close();
   }
 
   private String warmupLine() {
-    return log.stream().filter(m -> m != null && m.startsWith("Finished reading warmup data")).findFirst().orElse("none");
+    return log.first("Finished reading warmup data");
   }
 
   @Test

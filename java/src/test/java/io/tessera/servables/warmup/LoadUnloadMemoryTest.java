@@ -9,6 +9,7 @@ import io.tessera.core.AspiredVersionsManager;
 import io.tessera.core.Loader;
 import io.tessera.core.ServableHandle;
 import io.tessera.core.ServableState;
+import io.tessera.it.ModelDirs;
 import io.tessera.nativebridge.HostBuffer;
 import io.tessera.nativebridge.NativeHandle;
 import io.tessera.proto.serving.PredictLog;
@@ -23,7 +24,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,7 +42,7 @@ class LoadUnloadMemoryTest {
   @Test
   void fiftyMobilenetCyclesReturnToBaseline(@TempDir Path dir) throws Exception {
     Path version = dir.resolve("1");
-    copyTree(MOBILENET, version);
+    ModelDirs.copyTree(MOBILENET, version);
     writeWarmup(version);
     ModelWarmup warmup = new ModelWarmup(new PredictWarmupReplayer(), 1);
     Loader<SavedModelBundle> loader = () -> warmup.warm(SavedModelBundle.load(version, List.of("serve"), null), version);
@@ -96,19 +96,6 @@ class LoadUnloadMemoryTest {
             .setTensorShape(shape).setTensorContent(ByteString.copyFrom(pixels)).build()))).build();
     Files.createDirectories(version.resolve("assets.extra"));
     Files.write(version.resolve(ModelWarmup.FILE), TFRecordReader.frame(log.toByteArray()));
-  }
-
-  private static void copyTree(Path from, Path to) throws IOException {
-    try (Stream<Path> paths = Files.walk(from)) {
-      for (Path p : (Iterable<Path>) paths::iterator) {
-        Path target = to.resolve(from.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(p, target);
-        }
-      }
-    }
   }
 
   private static long rssKb() throws IOException, InterruptedException {
