@@ -31,6 +31,9 @@ import java.util.logging.Logger;
 public final class TesseraServer implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(TesseraServer.class.getName());
 
+  /** Servables that may load at once (TF Serving's initial load threads: 4 x CPUs). */
+  private static final int LOAD_THREADS = 4 * ServerFlags.CPUS;
+
   private final ServerOptions options;
   private AspiredVersionsManager<SavedModelBundle> manager;
   private FileSystemStoragePathSource source;
@@ -62,7 +65,8 @@ public final class TesseraServer implements AutoCloseable {
         : ModelConfigs.singleModel(options.modelName(), options.modelBasePath().toString());
     ModelConfigs.entries(initial);  // validate before anything starts
     manager = new AspiredVersionsManager<>(
-        new AspiredVersionsManager.Options(options.maxLoadRetries(), options.loadRetryInterval()),
+        new AspiredVersionsManager.Options(options.maxLoadRetries(), options.loadRetryInterval(),
+            LOAD_THREADS),
         AspiredVersionPolicy.AVAILABILITY_PRESERVING);
     SessionOptions session = options.sessionOptions();
     ModelWarmup warmup = options.enableWarmup()

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -160,6 +161,26 @@ class AspiredVersionsManagerTest {
       try (ServableHandle<FakeServable> h = manager.acquire("m", 1L)) {
         assertFalse(h.servable().closed.get());
       }
+    }
+  }
+
+  @Test
+  void differentServablesLoadInParallel() throws Exception {
+    CountDownLatch bothLoading = new CountDownLatch(2);
+    Loader<FakeServable> rendezvous = () -> {
+      bothLoading.countDown();
+      if (!bothLoading.await(5, TimeUnit.SECONDS)) {
+        throw ServingException.internal("the other servable never started loading");
+      }
+      return new FakeServable();
+    };
+    try (AspiredVersionsManager<FakeServable> manager = new AspiredVersionsManager<>(
+        new AspiredVersionsManager.Options(0, Duration.ZERO, 2), AspiredVersionPolicy.AVAILABILITY_PRESERVING)) {
+      manager.setAspiredVersions("a", Map.of(1L, rendezvous));
+      manager.setAspiredVersions("b", Map.of(1L, rendezvous));
+      assertTrue(manager.awaitIdle(Duration.ofSeconds(10)));
+      assertEquals(ServableState.AVAILABLE, manager.monitor().versions("a").get(0).state());
+      assertEquals(ServableState.AVAILABLE, manager.monitor().versions("b").get(0).state());
     }
   }
 }
