@@ -71,6 +71,9 @@ public final class TesseraServer implements AutoCloseable {
     SessionOptions session = options.sessionOptions();
     ModelWarmup warmup = options.enableWarmup()
         ? new ModelWarmup(new PredictWarmupReplayer(), options.warmupIterations()) : null;
+    if (warmup == null) {
+      LOG.info("Model warmup is disabled (--enable_model_warmup=false)");
+    }
     SourceAdapter<Path, Loader<SavedModelBundle>> adapter = new SourceAdapter<>(
         (id, path) -> () -> loadVersion(path, session, warmup), manager);
     source = new FileSystemStoragePathSource(List.of(), options.fileSystemPollWait(), adapter);
