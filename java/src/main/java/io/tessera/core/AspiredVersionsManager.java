@@ -3,15 +3,13 @@ package io.tessera.core;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -19,7 +17,8 @@ import java.util.logging.Logger;
 /**
  * Loads and unloads servable versions as Sources ask, and hands requests ref-counted handles.
  *
- * <p>Threading: every state change runs on one manager thread, in order; {@link #acquire} never
+ * <p>Threading: the state changes of one servable run in order, one at a time, on a manager
+ * thread; different servables load in parallel (up to {@code loadThreads}). {@link #acquire} never
  * blocks and never takes a lock (it reads an immutable serving map swapped RCU-style), so requests
  * are not delayed by loads. Unloading removes a version from the map first and frees it when its
  * last in-flight request closes its handle.
@@ -28,31 +27,47 @@ public final class AspiredVersionsManager<T extends AutoCloseable>
     implements Target<Loader<T>>, AutoCloseable {
   private static final Logger LOG = Logger.getLogger(AspiredVersionsManager.class.getName());
 
-  /** Retry settings for failed loads (TF Serving: --max_num_load_retries, --load_retry_interval_micros). */
-  public record Options(int maxLoadRetries, Duration loadRetryInterval) {}
+  /**
+   * Retry settings for failed loads (TF Serving: --max_num_load_retries,
+   * --load_retry_interval_micros) and how many servables may load at once.
+   */
+  public record Options(int maxLoadRetries, Duration loadRetryInterval, int loadThreads) {
+    /** One servable at a time. */
+    public Options(int maxLoadRetries, Duration loadRetryInterval) {
+      this(maxLoadRetries, loadRetryInterval, 1);
+    }
+  }
 
   private final Options options;
   private final AspiredVersionPolicy policy;
   private final ServingMap<T> serving = new ServingMap<>();
   private final ServableStateMonitor monitor = new ServableStateMonitor();
-  private final ExecutorService managerThread =
-      Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "tessera-manager");
-        t.setDaemon(true);
-        return t;
-      });
-  // Touched only on the manager thread.
-  private final Map<String, NavigableMap<Long, Harness<T>>> harnesses = new HashMap<>();
+  private final KeyedSerialExecutor managerThreads;
+  // Each servable's map is touched only by that servable's tasks on managerThreads.
+  private final Map<String, NavigableMap<Long, Harness<T>>> harnesses = new ConcurrentHashMap<>();
+  // The newest aspired set per servable, written by callers before the manager thread sees it,
+  // so a load retry loop notices at once that its version stopped being aspired.
+  private final Map<String, Set<Long>> latestAspired = new ConcurrentHashMap<>();
 
   public AspiredVersionsManager(Options options, AspiredVersionPolicy policy) {
     this.options = options;
     this.policy = policy;
+    this.managerThreads = new KeyedSerialExecutor(options.loadThreads(), "tessera-manager");
   }
 
   @Override
   public void setAspiredVersions(String name, Map<Long, Loader<T>> versions) {
     Map<Long, Loader<T>> copy = Map.copyOf(versions);
-    managerThread.execute(() -> reconcile(name, copy));
+    latestAspired.put(name, Set.copyOf(copy.keySet()));
+    managerThreads.execute(name, () -> reconcile(name, copy));
+  }
+
+  /**
+   * Waits until every aspired-versions call made before this one has been acted on: loads are
+   * done (AVAILABLE or failed) and unloads have started. Returns false on timeout.
+   */
+  public boolean awaitIdle(Duration timeout) throws InterruptedException {
+    return managerThreads.awaitIdle(timeout);
   }
 
   /** Resolves a request to an AVAILABLE version: latest when {@code version} is null. */
@@ -120,10 +135,12 @@ public final class AspiredVersionsManager<T extends AutoCloseable>
     Exception lastError = null;
     for (int attempt = 0; attempt <= Math.max(0, options.maxLoadRetries()); attempt++) {
       if (attempt > 0) {
-        LOG.info("Retrying load of " + h.id + " (attempt " + (attempt + 1) + ")");
-        if (!sleep(options.loadRetryInterval())) {
+        if (!sleepWhileAspired(h.id, options.loadRetryInterval())) {
+          LOG.info("Cancelled load retries of " + h.id + ": it is no longer aspired");
           break;
         }
+        LOG.info("Retrying load of " + h.id + " (attempt " + (attempt + 1) + " of "
+            + (options.maxLoadRetries() + 1) + ")");
       }
       try {
         T servable = h.loader.load();
@@ -151,8 +168,15 @@ public final class AspiredVersionsManager<T extends AutoCloseable>
     h.loaded = null;
     h.state = ServableState.END;  // no further transitions are decided on it
     loaded.quiesced().thenRun(() -> {
-      monitor.update(h.id.name(), VersionStatus.of(h.id.version(), ServableState.END));
       LOG.info("Done unloading servable version " + h.id);
+      // Report END in the servable's task order, and only if the version was not re-aspired
+      // (and re-loaded under a new harness) meanwhile.
+      managerThreads.execute(h.id.name(), () -> {
+        NavigableMap<Long, Harness<T>> versions = harnesses.get(h.id.name());
+        if (versions == null || versions.get(h.id.version()) == h) {
+          monitor.update(h.id.name(), VersionStatus.of(h.id.version(), ServableState.END));
+        }
+      });
     });
     loaded.release();
   }
@@ -165,32 +189,42 @@ public final class AspiredVersionsManager<T extends AutoCloseable>
     monitor.update(h.id.name(), new VersionStatus(h.id.version(), next, code, message));
   }
 
-  private static boolean sleep(Duration d) {
+  /** Sleeps {@code d}; false (early) once {@code id} is no longer aspired or on interrupt. */
+  private boolean sleepWhileAspired(ServableId id, Duration d) {
+    long deadline = System.nanoTime() + d.toNanos();
     try {
-      Thread.sleep(Math.max(0, d.toMillis()));
-      return true;
+      while (true) {
+        if (!latestAspired.getOrDefault(id.name(), Set.of()).contains(id.version())) {
+          return false;
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return true;
+        }
+        Thread.sleep(Math.max(1, Math.min(50, TimeUnit.NANOSECONDS.toMillis(left))));
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return false;
     }
   }
 
-  /** Unloads everything (waiting for in-flight requests) and stops the manager thread. */
+  /** Unloads everything (in-flight requests finish first) and stops the manager threads. */
   @Override
   public void close() {
     List<String> names = new ArrayList<>(monitor.modelNames());
     for (String name : names) {
       setAspiredVersions(name, Collections.emptyMap());
     }
-    managerThread.shutdown();
     try {
-      managerThread.awaitTermination(1, TimeUnit.MINUTES);
+      managerThreads.awaitIdle(Duration.ofMinutes(1));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    managerThreads.close();
   }
 
-  /** Per-version bookkeeping; manager thread only. */
+  /** Per-version bookkeeping; touched only by its servable's manager tasks. */
   private static final class Harness<T extends AutoCloseable> {
     final ServableId id;
     final Loader<T> loader;

@@ -9,8 +9,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The AVAILABLE versions of every servable, as an immutable snapshot swapped atomically
- * (TF Serving's FastReadDynamicPtr): readers take no lock; writers (the manager thread only)
- * build a new map off to the side and publish it.
+ * (TF Serving's FastReadDynamicPtr): readers take no lock; writers (manager threads) serialize
+ * on this object, build a new map off to the side and publish it.
  */
 final class ServingMap<T extends AutoCloseable> {
   private final AtomicReference<Map<String, NavigableMap<Long, LoadedServable<T>>>> current =
@@ -33,7 +33,7 @@ final class ServingMap<T extends AutoCloseable> {
     update(id.name(), versions -> versions.remove(id.version()));
   }
 
-  private void update(String name, java.util.function.Consumer<NavigableMap<Long, LoadedServable<T>>> change) {
+  private synchronized void update(String name, java.util.function.Consumer<NavigableMap<Long, LoadedServable<T>>> change) {
     Map<String, NavigableMap<Long, LoadedServable<T>>> next = new HashMap<>(current.get());
     NavigableMap<Long, LoadedServable<T>> versions = new TreeMap<>(next.getOrDefault(name, new TreeMap<>()));
     change.accept(versions);

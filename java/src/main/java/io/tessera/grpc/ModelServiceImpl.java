@@ -7,6 +7,7 @@ import io.tessera.proto.serving.ModelServiceGrpc;
 import io.tessera.proto.serving.ModelSpec;
 import io.tessera.proto.serving.ReloadConfigRequest;
 import io.tessera.proto.serving.ReloadConfigResponse;
+import io.tessera.proto.serving.StatusProto;
 import io.tessera.server.ModelResponses;
 import io.tessera.server.ServerCore;
 
@@ -30,6 +31,10 @@ public final class ModelServiceImpl extends ModelServiceGrpc.ModelServiceImplBas
   @Override
   public void handleReloadConfigRequest(ReloadConfigRequest request,
       StreamObserver<ReloadConfigResponse> observer) {
-    observer.onError(GrpcStatuses.unimplemented("HandleReloadConfigRequest"));
+    // Synchronous as in TF Serving: answers once new models are AVAILABLE or have failed.
+    GrpcStatuses.unary(observer, () -> {
+      core.reloadConfig(request.getConfig());
+      return ReloadConfigResponse.newBuilder().setStatus(StatusProto.getDefaultInstance()).build();
+    });
   }
 }

@@ -3,19 +3,29 @@ package io.tessera.server;
 import io.tessera.core.AspiredVersionsManager;
 import io.tessera.core.ServableHandle;
 import io.tessera.core.ServingException;
+import io.tessera.core.StatusCode;
 import io.tessera.core.VersionStatus;
+import io.tessera.proto.serving.config.ModelServerConfig;
 import io.tessera.servables.SavedModelBundle;
 import java.util.List;
 
 /**
  * What the API front ends see of the model lifecycle: version resolution into ref-counted
- * handles, and model status. Thread-safe and non-blocking.
+ * handles, model status and config reloads. {@link #acquire} and {@link #status} are thread-safe
+ * and non-blocking; {@link #reloadConfig} blocks until the new models are loaded.
  */
 public final class ServerCore {
   private final AspiredVersionsManager<SavedModelBundle> manager;
+  private final ModelConfigController configs;
 
+  /** A core without config reloads or labels (every label is unknown). */
   public ServerCore(AspiredVersionsManager<SavedModelBundle> manager) {
+    this(manager, null);
+  }
+
+  public ServerCore(AspiredVersionsManager<SavedModelBundle> manager, ModelConfigController configs) {
     this.manager = manager;
+    this.configs = configs;
   }
 
   /**
@@ -27,8 +37,10 @@ public final class ServerCore {
       throw ServingException.invalidArgument("Missing ModelSpec");
     }
     if (version == null && label != null && !label.isEmpty()) {
-      // Version labels arrive with --model_config_file; none are configured yet.
-      throw ServingException.invalidArgument("Unrecognized servable version label: " + label);
+      if (configs == null) {
+        throw ServingException.invalidArgument("Unrecognized servable version label: " + label);
+      }
+      version = configs.resolveLabel(name, label);
     }
     return manager.acquire(name, version);
   }
@@ -38,8 +50,7 @@ public final class ServerCore {
     if (name == null || name.isEmpty()) {
       throw ServingException.invalidArgument("Missing model name in request.");
     }
-    List<VersionStatus> versions = manager.monitor().versions(name).stream()
-        .toList();
+    List<VersionStatus> versions = manager.monitor().versions(name);
     if (versions.isEmpty()) {
       throw ServingException.notFound("Could not find any versions of model " + name);
     }
@@ -51,5 +62,18 @@ public final class ServerCore {
       throw ServingException.notFound("Could not find version " + version + " of model " + name);
     }
     return one;
+  }
+
+  /** ModelService.HandleReloadConfigRequest: applies {@code config} and waits for new models. */
+  public void reloadConfig(ModelServerConfig config) {
+    if (configs == null) {
+      throw ServingException.unimplemented("this server cannot reload its model config");
+    }
+    try {
+      configs.apply(config);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ServingException(StatusCode.CANCELLED, "config reload interrupted");
+    }
   }
 }

@@ -8,6 +8,8 @@ import java.time.Duration;
 /**
  * Validated server settings derived from the command line. {@code restEphemeral} (tests only)
  * opens REST on an ephemeral port even though a port of 0 normally means "REST off".
+ * {@code modelConfigFile} null means the single model --model_name/--model_base_path; a zero
+ * poll wait means "read once".
  */
 public record ServerOptions(
     String modelName,
@@ -26,15 +28,17 @@ public record ServerOptions(
     int maxLoadRetries,
     Duration loadRetryInterval,
     Duration fileSystemPollWait,
-    SessionOptions sessionOptions) {
+    SessionOptions sessionOptions,
+    Path modelConfigFile,
+    Duration modelConfigPollWait,
+    boolean allowLabelsForUnavailable,
+    boolean enableWarmup,
+    int warmupIterations) {
 
   /** Builds options from parsed flags, applying TF Serving's start-up checks. */
   public static ServerOptions fromFlags(FlagParser.Result f) {
-    if (!f.get("model_config_file").isEmpty()) {
-      throw ServingException.unimplemented("--model_config_file is not supported yet; "
-          + "use --model_name and --model_base_path");
-    }
-    if (f.get("model_base_path").isEmpty()) {
+    String configFile = f.get("model_config_file");
+    if (configFile.isEmpty() && f.get("model_base_path").isEmpty()) {
       throw ServingException.invalidArgument(
           "Both server_options.model_base_path and server_options.model_config_file are empty!");
     }
@@ -48,7 +52,7 @@ public record ServerOptions(
     long retryMicros = f.getLong("load_retry_interval_micros");
     return new ServerOptions(
         f.get("model_name"),
-        Path.of(f.get("model_base_path")).toAbsolutePath().normalize(),
+        f.get("model_base_path").isEmpty() ? null : Path.of(f.get("model_base_path")).toAbsolutePath().normalize(),
         f.getInt("port"),
         f.get("grpc_bind_address"),
         Math.max(1, f.getInt("grpc_max_threads")),
@@ -63,13 +67,28 @@ public record ServerOptions(
         Math.max(0, f.getInt("max_num_load_retries")),
         Duration.ofNanos(Math.max(0, retryMicros) * 1000),
         Duration.ofSeconds(f.getInt("file_system_poll_wait_seconds")),
-        session);
+        session,
+        configFile.isEmpty() ? null : Path.of(configFile).toAbsolutePath().normalize(),
+        Duration.ofSeconds(f.getInt("model_config_file_poll_wait_seconds")),
+        f.getBool("allow_version_labels_for_unavailable_models"),
+        f.getBool("enable_model_warmup"),
+        f.getInt("num_request_iterations_for_warmup"));
   }
 
   /** A copy listening on ephemeral ports (tests). */
   public ServerOptions withEphemeralPorts() {
     return new ServerOptions(modelName, modelBasePath, 0, "127.0.0.1", grpcMaxThreads, 0, true,
         "127.0.0.1", restThreads, restTimeoutMs, restMaxBodyBytes, corsEnabled,
-        tensorContentOutputs, maxLoadRetries, loadRetryInterval, fileSystemPollWait, sessionOptions);
+        tensorContentOutputs, maxLoadRetries, loadRetryInterval, fileSystemPollWait, sessionOptions,
+        modelConfigFile, modelConfigPollWait, allowLabelsForUnavailable, enableWarmup, warmupIterations);
+  }
+
+  /** A copy with other poll periods (tests: sub-second polling). */
+  public ServerOptions withPollWaits(Duration fileSystem, Duration modelConfig) {
+    return new ServerOptions(modelName, modelBasePath, grpcPort, grpcBindAddress, grpcMaxThreads,
+        restPort, restEphemeral, restBindAddress, restThreads, restTimeoutMs, restMaxBodyBytes,
+        corsEnabled, tensorContentOutputs, maxLoadRetries, loadRetryInterval, fileSystem,
+        sessionOptions, modelConfigFile, modelConfig, allowLabelsForUnavailable, enableWarmup,
+        warmupIterations);
   }
 }

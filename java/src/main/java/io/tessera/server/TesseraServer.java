@@ -3,36 +3,42 @@ package io.tessera.server;
 import io.tessera.core.AspiredVersionPolicy;
 import io.tessera.core.AspiredVersionsManager;
 import io.tessera.core.Loader;
-import io.tessera.core.ServableState;
-import io.tessera.core.ServingException;
+import io.tessera.config.ModelConfigs;
 import io.tessera.core.SourceAdapter;
-import io.tessera.core.StatusCode;
-import io.tessera.core.VersionStatus;
 import io.tessera.grpc.GrpcServer;
 import io.tessera.http.RestApi;
 import io.tessera.http.RestServer;
 import io.tessera.servables.SavedModelBundle;
+import io.tessera.proto.serving.config.ModelServerConfig;
 import io.tessera.servables.SessionOptions;
+import io.tessera.servables.warmup.ModelWarmup;
+import io.tessera.servables.warmup.PredictWarmupReplayer;
 import io.tessera.sources.FileSystemStoragePathSource;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 /**
- * Wires the serving pipeline (file-system Source → SavedModel adapter → manager) and the two API
- * listeners, TF Serving's start-up order: ports open only once every model's newest version is
- * AVAILABLE; a model that fails to load fails start-up. {@link #close()} stops listeners first,
+ * Wires the serving pipeline (model config → file-system Source → SavedModel adapter with warmup
+ * → manager) and the two API listeners, TF Serving's start-up order: ports open only once every
+ * configured model has an AVAILABLE version; a model that fails to load fails start-up. {@link #close()} stops listeners first,
  * then unloads models.
  */
 public final class TesseraServer implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(TesseraServer.class.getName());
-  private static final Duration PROGRESS_LOG_INTERVAL = Duration.ofSeconds(10);
+
+  /** Servables that may load at once (TF Serving's initial load threads: 4 x CPUs). */
+  private static final int LOAD_THREADS = 4 * ServerFlags.CPUS;
 
   private final ServerOptions options;
   private AspiredVersionsManager<SavedModelBundle> manager;
   private FileSystemStoragePathSource source;
+  private ModelConfigController configs;
+  private ScheduledExecutorService configPoller;
   private GrpcServer grpc;
   private RestServer rest;
 
@@ -54,40 +60,46 @@ public final class TesseraServer implements AutoCloseable {
   }
 
   private void startModels() throws InterruptedException {
-    SessionOptions session = options.sessionOptions();
+    ModelServerConfig initial = options.modelConfigFile() != null
+        ? ModelConfigs.readFile(options.modelConfigFile())
+        : ModelConfigs.singleModel(options.modelName(), options.modelBasePath().toString());
+    ModelConfigs.entries(initial);  // validate before anything starts
     manager = new AspiredVersionsManager<>(
-        new AspiredVersionsManager.Options(options.maxLoadRetries(), options.loadRetryInterval()),
+        new AspiredVersionsManager.Options(options.maxLoadRetries(), options.loadRetryInterval(),
+            LOAD_THREADS),
         AspiredVersionPolicy.AVAILABILITY_PRESERVING);
-    SourceAdapter<Path, Loader<SavedModelBundle>> adapter = new SourceAdapter<>(
-        (id, path) -> () -> SavedModelBundle.load(path, session.tags(), session.configBytes()),
-        manager);
-    Path basePath = options.modelBasePath();
-    if (!Files.isDirectory(basePath)) {
-      LOG.warning("Model base path " + basePath + " does not exist (yet); waiting for it to appear");
+    SessionOptions session = options.sessionOptions();
+    ModelWarmup warmup = options.enableWarmup()
+        ? new ModelWarmup(new PredictWarmupReplayer(), options.warmupIterations()) : null;
+    if (warmup == null) {
+      LOG.info("Model warmup is disabled (--enable_model_warmup=false)");
     }
-    source = new FileSystemStoragePathSource(
-        List.of(new FileSystemStoragePathSource.WatchedServable(options.modelName(), basePath)),
-        options.fileSystemPollWait(), adapter);
+    SourceAdapter<Path, Loader<SavedModelBundle>> adapter = new SourceAdapter<>(
+        (id, path) -> () -> loadVersion(path, session, warmup), manager);
+    source = new FileSystemStoragePathSource(List.of(), options.fileSystemPollWait(), adapter);
     source.start();
-    awaitInitialLoad(options.modelName());
+    configs = new ModelConfigController(manager, source, options.allowLabelsForUnavailable());
+    configs.apply(initial);
+    Duration configPoll = options.modelConfigPollWait();
+    if (options.modelConfigFile() != null && !configPoll.isZero() && !configPoll.isNegative()) {
+      configPoller = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "tessera-config-poll");
+        t.setDaemon(true);
+        return t;
+      });
+      configPoller.scheduleWithFixedDelay(() -> configs.reloadIfChanged(options.modelConfigFile()),
+          configPoll.toMillis(), configPoll.toMillis(), TimeUnit.MILLISECONDS);
+    }
   }
 
-  private void awaitInitialLoad(String model) throws InterruptedException {
-    long started = System.nanoTime();
-    while (!manager.awaitSettled(model, PROGRESS_LOG_INTERVAL)) {
-      LOG.info("Still waiting for model " + model + " to load ("
-          + Duration.ofNanos(System.nanoTime() - started).toSeconds() + " s)");
-    }
-    List<VersionStatus> versions = manager.monitor().versions(model);
-    VersionStatus newest = versions.get(0);
-    if (newest.state() != ServableState.AVAILABLE) {
-      throw new ServingException(newest.errorCode() == StatusCode.OK ? StatusCode.UNKNOWN : newest.errorCode(),
-          "Loading servable " + model + " version " + newest.version() + " failed: " + newest.errorMessage());
-    }
+  /** Loads one version and, unless disabled, replays its warmup data before it is served. */
+  private static SavedModelBundle loadVersion(Path dir, SessionOptions session, ModelWarmup warmup) {
+    SavedModelBundle bundle = SavedModelBundle.load(dir, session.tags(), session.configBytes());
+    return warmup == null ? bundle : warmup.warm(bundle, dir);
   }
 
   private void startListeners() throws Exception {
-    ServerCore core = new ServerCore(manager);
+    ServerCore core = new ServerCore(manager, configs);
     grpc = new GrpcServer(core, new GrpcServer.Options(options.grpcBindAddress(), options.grpcPort(),
         options.grpcMaxThreads(), options.tensorContentOutputs())).start();
     if (options.restPort() != 0 && options.restPort() == options.grpcPort()) {
@@ -116,6 +128,9 @@ public final class TesseraServer implements AutoCloseable {
     }
     if (grpc != null) {
       grpc.close();
+    }
+    if (configPoller != null) {
+      configPoller.shutdownNow();
     }
     if (source != null) {
       source.close();

@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** The manager with fake servables: versions move as aspired and handles delay teardown. */
@@ -95,6 +97,90 @@ class AspiredVersionsManagerTest {
         throw new AssertionError("condition not reached in 5 s");
       }
       Thread.sleep(10);
+    }
+  }
+
+  @Test
+  void failedLoadsAreRetriedAndRetriesStopWhenNoLongerAspired() throws Exception {
+    AtomicInteger attempts = new AtomicInteger();
+    try (AspiredVersionsManager<FakeServable> manager = new AspiredVersionsManager<>(
+        new AspiredVersionsManager.Options(3, Duration.ofMillis(10)), AspiredVersionPolicy.AVAILABILITY_PRESERVING)) {
+      manager.setAspiredVersions("m", Map.of(1L, () -> {
+        if (attempts.incrementAndGet() < 3) {
+          throw ServingException.internal("flaky " + attempts.get());
+        }
+        return new FakeServable();
+      }));
+      assertTrue(manager.awaitIdle(Duration.ofSeconds(5)));
+      assertEquals(3, attempts.get());
+      assertEquals(ServableState.AVAILABLE, manager.monitor().versions("m").get(0).state());
+
+      AtomicInteger badAttempts = new AtomicInteger();
+      manager.setAspiredVersions("m", Map.of(1L, () -> new FakeServable(), 2L, () -> {
+        badAttempts.incrementAndGet();
+        throw ServingException.internal("broken");
+      }));
+      assertTrue(manager.awaitIdle(Duration.ofSeconds(5)));
+      assertEquals(4, badAttempts.get());  // 1 + 3 retries
+      VersionStatus failed = manager.monitor().versions("m").get(0);
+      assertEquals(ServableState.END, failed.state());
+      assertEquals(StatusCode.INTERNAL, failed.errorCode());
+      assertEquals("broken", failed.errorMessage());
+      try (ServableHandle<FakeServable> h = manager.acquire("m", null)) {
+        assertEquals(1, h.id().version());  // the failure displaced nothing
+      }
+    }
+    try (AspiredVersionsManager<FakeServable> manager = new AspiredVersionsManager<>(
+        new AspiredVersionsManager.Options(5, Duration.ofMinutes(1)), AspiredVersionPolicy.AVAILABILITY_PRESERVING)) {
+      manager.setAspiredVersions("m", Map.of(1L, () -> {
+        throw ServingException.internal("broken");
+      }));
+      Thread.sleep(100);
+      long started = System.nanoTime();
+      manager.setAspiredVersions("m", Map.of());
+      assertTrue(manager.awaitIdle(Duration.ofSeconds(5)));
+      assertTrue(System.nanoTime() - started < TimeUnit.SECONDS.toNanos(5));
+    }
+  }
+
+  @Test
+  void reloadingAVersionStillDrainingKeepsItsNewStatus() throws Exception {
+    try (AspiredVersionsManager<FakeServable> manager = manager()) {
+      FakeServable first = new FakeServable();
+      manager.setAspiredVersions("m", Map.of(1L, () -> first));
+      assertTrue(manager.awaitIdle(Duration.ofSeconds(5)));
+      ServableHandle<FakeServable> draining = manager.acquire("m", 1L);
+      manager.setAspiredVersions("m", Map.of());
+      assertTrue(manager.awaitIdle(Duration.ofSeconds(5)));
+      manager.setAspiredVersions("m", Map.of(1L, FakeServable::new));
+      assertTrue(manager.awaitIdle(Duration.ofSeconds(5)));
+      draining.close();  // the old instance finishes unloading after the new one is AVAILABLE
+      assertTrue(first.closed.get());
+      assertTrue(manager.awaitIdle(Duration.ofSeconds(5)));
+      assertEquals(ServableState.AVAILABLE, manager.monitor().versions("m").get(0).state());
+      try (ServableHandle<FakeServable> h = manager.acquire("m", 1L)) {
+        assertFalse(h.servable().closed.get());
+      }
+    }
+  }
+
+  @Test
+  void differentServablesLoadInParallel() throws Exception {
+    CountDownLatch bothLoading = new CountDownLatch(2);
+    Loader<FakeServable> rendezvous = () -> {
+      bothLoading.countDown();
+      if (!bothLoading.await(5, TimeUnit.SECONDS)) {
+        throw ServingException.internal("the other servable never started loading");
+      }
+      return new FakeServable();
+    };
+    try (AspiredVersionsManager<FakeServable> manager = new AspiredVersionsManager<>(
+        new AspiredVersionsManager.Options(0, Duration.ZERO, 2), AspiredVersionPolicy.AVAILABILITY_PRESERVING)) {
+      manager.setAspiredVersions("a", Map.of(1L, rendezvous));
+      manager.setAspiredVersions("b", Map.of(1L, rendezvous));
+      assertTrue(manager.awaitIdle(Duration.ofSeconds(10)));
+      assertEquals(ServableState.AVAILABLE, manager.monitor().versions("a").get(0).state());
+      assertEquals(ServableState.AVAILABLE, manager.monitor().versions("b").get(0).state());
     }
   }
 }

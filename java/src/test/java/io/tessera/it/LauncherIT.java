@@ -45,6 +45,14 @@ class LauncherIT {
   }
 
   @Test
+  void malformedModelConfigFileFailsStartup() throws Exception {
+    Result r = run(List.of("--port=" + freePort(),
+        "--model_config_file=" + TestServer.shared("testdata/bad_model_config.txt")), 60);
+    assertEquals(255, r.exitCode, r.output);
+    assertTrue(r.output.contains("Error parsing text-format tensorflow.serving.ModelServerConfig"), r.output);
+  }
+
+  @Test
   void servesHalfPlusTwoAndStopsOnSigterm() throws Exception {
     int grpc = freePort();
     int rest = freePort();

@@ -81,6 +81,24 @@ public final class TestServer implements AutoCloseable {
     return new TestServer(TesseraServer.start(ServerOptions.fromFlags(flags).withEphemeralPorts()));
   }
 
+  /**
+   * Starts a server from tensorflow_model_server flags alone (e.g. --model_config_file), polling
+   * the file system (and the config file, if its poll flag is set) every {@code pollWait}.
+   */
+  public static TestServer startPolling(Duration pollWait, String... flags) throws Exception {
+    List<String> args = new ArrayList<>(List.of("--max_num_load_retries=0",
+        "--rest_api_num_threads=4", "--grpc_max_threads=4"));
+    args.addAll(List.of(flags));
+    FlagParser.Result parsed = FlagParser.parse(ServerFlags.ALL, args.toArray(new String[0]));
+    if (parsed.error() != null) {
+      throw new IllegalArgumentException(parsed.error());
+    }
+    ServerOptions options = ServerOptions.fromFlags(parsed).withEphemeralPorts();
+    // The config file is polled only when --model_config_file_poll_wait_seconds asks for it.
+    Duration configPoll = options.modelConfigPollWait().isZero() ? Duration.ZERO : pollWait;
+    return new TestServer(TesseraServer.start(options.withPollWaits(pollWait, configPoll)));
+  }
+
   public ManagedChannel channel() {
     return channel;
   }

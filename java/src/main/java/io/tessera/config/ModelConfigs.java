@@ -1,0 +1,120 @@
+package io.tessera.config;
+
+import com.google.protobuf.TextFormat;
+import io.tessera.core.ServingException;
+import io.tessera.core.StatusCode;
+import io.tessera.proto.serving.config.FileSystemStoragePathSourceConfig.ServableVersionPolicy;
+import io.tessera.proto.serving.config.ModelConfig;
+import io.tessera.proto.serving.config.ModelServerConfig;
+import io.tessera.proto.serving.config.ModelType;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Reads and validates {@code ModelServerConfig} (TF Serving's --model_config_file) into
+ * {@link ModelEntry} values. Text format today; a JSON reader can be added beside
+ * {@link #parseText}. Pure apart from {@link #readFile}; errors are {@link ServingException}s
+ * with TF Serving's wording.
+ */
+public final class ModelConfigs {
+  /** The only platform the stock tensorflow_model_server serves. */
+  public static final String TENSORFLOW = "tensorflow";
+
+  private ModelConfigs() {}
+
+  /** One validated model: absolute base path, version policy (never unset), labels. */
+  public record ModelEntry(String name, Path basePath, ServableVersionPolicy policy,
+      Map<String, Long> labels) {}
+
+  public static ModelServerConfig readFile(Path file) {
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new ServingException(StatusCode.NOT_FOUND, "Could not read model config file " + file + ": " + e);
+    }
+    return parseText(text);
+  }
+
+  public static ModelServerConfig parseText(String text) {
+    ModelServerConfig.Builder builder = ModelServerConfig.newBuilder();
+    try {
+      TextFormat.getParser().merge(text, builder);
+    } catch (TextFormat.ParseException e) {
+      throw ServingException.invalidArgument(
+          "Error parsing text-format tensorflow.serving.ModelServerConfig: " + e.getMessage());
+    }
+    return builder.build();
+  }
+
+  /** The config --model_name/--model_base_path stand for (TF Serving's BuildSingleModelConfig). */
+  public static ModelServerConfig singleModel(String name, String basePath) {
+    ModelServerConfig.Builder b = ModelServerConfig.newBuilder();
+    b.getModelConfigListBuilder().addConfig(ModelConfig.newBuilder()
+        .setName(name).setBasePath(basePath).setModelPlatform(TENSORFLOW));
+    return b.build();
+  }
+
+  /** Validates a config list; an empty config yields no models. */
+  public static List<ModelEntry> entries(ModelServerConfig config) {
+    if (config.hasCustomModelConfig()) {
+      throw ServingException.unimplemented("ModelServer does not yet support custom model config.");
+    }
+    List<ModelEntry> entries = new ArrayList<>();
+    Set<String> names = new HashSet<>();
+    for (ModelConfig m : config.getModelConfigList().getConfigList()) {
+      if (m.getName().isEmpty()) {
+        throw ServingException.invalidArgument("Model config has an empty name: " + TextFormat.shortDebugString(m));
+      }
+      if (!names.add(m.getName())) {
+        throw ServingException.invalidArgument(
+            "Illegal to list model " + m.getName() + " multiple times in config list");
+      }
+      String platform = platformOf(m);
+      if (!platform.equals(TENSORFLOW)) {
+        throw ServingException.invalidArgument("Model " + m.getName() + " requested unsupported platform "
+            + platform + "; this server supports only model_platform: \"" + TENSORFLOW + "\"");
+      }
+      Path base = Path.of(m.getBasePath());
+      if (m.getBasePath().isEmpty() || !base.isAbsolute()) {
+        throw ServingException.invalidArgument("Expected model " + m.getName()
+            + " to have an absolute path or URI; got base_path()=" + m.getBasePath());
+      }
+      entries.add(new ModelEntry(m.getName(), base.normalize(), policyOf(m),
+          Map.copyOf(new TreeMap<>(m.getVersionLabelsMap()))));
+    }
+    return entries;
+  }
+
+  private static String platformOf(ModelConfig m) {
+    if (!m.getModelPlatform().isEmpty()) {
+      if (m.getModelType() != ModelType.MODEL_TYPE_UNSPECIFIED) {
+        throw ServingException.invalidArgument(
+            "Illegal setting both ModelServerConfig::model_type (deprecated) and model_platform.");
+      }
+      return m.getModelPlatform();
+    }
+    if (m.getModelType() == ModelType.TENSORFLOW) {
+      return TENSORFLOW;
+    }
+    throw ServingException.invalidArgument(
+        "Illegal setting neither ModelServerConfig::model_type (deprecated) nor model_platform.");
+  }
+
+  private static ServableVersionPolicy policyOf(ModelConfig m) {
+    ServableVersionPolicy p = m.getModelVersionPolicy();
+    if (p.getPolicyChoiceCase() == ServableVersionPolicy.PolicyChoiceCase.POLICYCHOICE_NOT_SET) {
+      return ServableVersionPolicy.newBuilder()
+          .setLatest(ServableVersionPolicy.Latest.newBuilder().setNumVersions(1)).build();
+    }
+    return p;
+  }
+}
