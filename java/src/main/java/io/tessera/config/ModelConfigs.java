@@ -41,18 +41,12 @@ public final class ModelConfigs {
     } catch (IOException e) {
       throw new ServingException(StatusCode.NOT_FOUND, "Could not read model config file " + file + ": " + e);
     }
-    return parseText(text);
+    return (ModelServerConfig) TextOrJsonConfig.parse(file.toString(), text, ModelServerConfig.newBuilder());
   }
 
+  /** Text format or JSON (the deployment guide's form), auto-detected. */
   public static ModelServerConfig parseText(String text) {
-    ModelServerConfig.Builder builder = ModelServerConfig.newBuilder();
-    try {
-      TextFormat.getParser().merge(text, builder);
-    } catch (TextFormat.ParseException e) {
-      throw ServingException.invalidArgument(
-          "Error parsing text-format tensorflow.serving.ModelServerConfig: " + e.getMessage());
-    }
-    return builder.build();
+    return (ModelServerConfig) TextOrJsonConfig.parse("model config", text, ModelServerConfig.newBuilder());
   }
 
   /** The config --model_name/--model_base_path stand for (TF Serving's BuildSingleModelConfig). */

@@ -1,8 +1,12 @@
 package io.tessera.grpc;
 
+import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.netty.NettyServerBuilder;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.handler.ssl.SslContext;
 import io.tessera.server.NettyTransport;
 import io.tessera.server.ServerCore;
 import java.io.IOException;
@@ -20,9 +24,18 @@ import java.util.logging.Logger;
 public final class GrpcServer implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(GrpcServer.class.getName());
 
-  public record Options(String bindAddress, int port, int maxThreads, boolean tensorContentOutputs) {}
+  /**
+   * @param port TCP port; 0 with a socket path means "UNIX socket only"
+   * @param tls server TLS context, or null for plaintext
+   * @param health grpc.health.v1.Health service to register, or null
+   * @param socketPath also listen on this UNIX domain socket (empty = no)
+   * @param channelArguments --grpc_channel_arguments ("key=value,...")
+   */
+  public record Options(String bindAddress, int port, int maxThreads, boolean tensorContentOutputs,
+      SslContext tls, BindableService health, String socketPath, String channelArguments) {}
 
   private final Server server;
+  private final Server socketServer;
   private final ExecutorService executor;
   private final EventLoopGroup group;
 
@@ -35,39 +48,70 @@ public final class GrpcServer implements AutoCloseable {
     });
     this.group = NettyTransport.eventLoopGroup(
         Math.max(1, Runtime.getRuntime().availableProcessors()), "tessera-grpc-io");
-    this.server = NettyServerBuilder.forAddress(new InetSocketAddress(options.bindAddress(), options.port()))
-        .channelType(NettyTransport.serverChannelClass())
-        .bossEventLoopGroup(group)
+    boolean tcp = options.port() != 0 || options.socketPath().isEmpty();
+    this.server = tcp ? build(core, options, NettyServerBuilder.forAddress(
+        new InetSocketAddress(options.bindAddress(), options.port()))
+        .channelType(NettyTransport.serverChannelClass())) : null;
+    this.socketServer = options.socketPath().isEmpty() ? null : build(core, options,
+        NettyServerBuilder.forAddress(new DomainSocketAddress(options.socketPath()))
+            .channelType(EpollServerDomainSocketChannel.class));
+  }
+
+  private Server build(ServerCore core, Options options, NettyServerBuilder builder) {
+    builder.bossEventLoopGroup(group)
         .workerEventLoopGroup(group)
         .executor(executor)
         .maxInboundMessageSize(Integer.MAX_VALUE)
         .maxInboundMetadataSize(Integer.MAX_VALUE)
         .addService(new PredictionServiceImpl(core, options.tensorContentOutputs()))
-        .addService(new ModelServiceImpl(core))
-        .build();
+        .addService(new ModelServiceImpl(core));
+    GrpcChannelArguments.apply(options.channelArguments(), builder);
+    if (options.tls() != null) {
+      builder.sslContext(options.tls());
+    }
+    if (options.health() != null) {
+      builder.addService(options.health());
+    }
+    return builder.build();
   }
 
   public GrpcServer start() throws IOException {
-    server.start();
-    LOG.info("Running gRPC ModelServer at " + server.getListenSockets() + " ...");
+    if (server != null) {
+      server.start();
+      LOG.info("Running gRPC ModelServer at " + server.getListenSockets() + " ...");
+    }
+    if (socketServer != null) {
+      socketServer.start();
+      LOG.info("Running gRPC ModelServer at unix:" + socketServer.getListenSockets() + " ...");
+    }
     return this;
   }
 
+  /** The bound TCP port, or -1 when gRPC listens only on a UNIX socket. */
   public int port() {
-    return server.getPort();
+    return server == null ? -1 : server.getPort();
   }
 
   /** Stops accepting, waits (bounded) for in-flight calls, then frees the threads. */
   @Override
   public void close() {
-    server.shutdown();
-    try {
-      if (!server.awaitTermination(10, TimeUnit.SECONDS)) {
-        server.shutdownNow();
+    for (Server s : new Server[] {server, socketServer}) {
+      if (s != null) {
+        s.shutdown();
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      server.shutdownNow();
+    }
+    for (Server s : new Server[] {server, socketServer}) {
+      if (s == null) {
+        continue;
+      }
+      try {
+        if (!s.awaitTermination(10, TimeUnit.SECONDS)) {
+          s.shutdownNow();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        s.shutdownNow();
+      }
     }
     executor.shutdownNow();
     group.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();

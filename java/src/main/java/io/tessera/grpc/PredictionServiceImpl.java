@@ -47,7 +47,8 @@ public final class PredictionServiceImpl extends PredictionServiceGrpc.Predictio
 
   @Override
   public void predict(PredictRequest request, StreamObserver<PredictResponse> observer) {
-    GrpcStatuses.unary(observer, () -> predict(request));
+    GrpcStatuses.unary(observer, core.metrics(), request.getModelSpec().getName(), "Predict",
+        () -> predict(request));
   }
 
   private PredictResponse predict(PredictRequest request) {
@@ -57,11 +58,15 @@ public final class PredictionServiceImpl extends PredictionServiceGrpc.Predictio
       Signature signature = bundle.signature(spec.getSignatureName());
       Map<String, InputTensor> inputs = new LinkedHashMap<>();
       try {
+        java.util.Optional<io.tessera.image.ImagePreprocessor> images = core.images().forBundle(bundle);
         for (Map.Entry<String, TensorProto> e : request.getInputsMap().entrySet()) {
-          inputs.put(e.getKey(), TensorProtoCodec.decode(e.getKey(), e.getValue()));
+          inputs.put(e.getKey(), images.isPresent() && isEncodedImages(images.get(), e.getKey(), e.getValue())
+              ? images.get().decodeBatch(encodedImages(e.getValue()))
+              : TensorProtoCodec.decode(e.getKey(), e.getValue()));
         }
         try (RunResult result = SignatureRunner.run(bundle, signature, inputs,
             request.getOutputFilterList(), new SignatureRunner.RunSettings(deadlineMillis()))) {
+          core.metrics().recordRuntime(handle.id().name(), "Predict", result.runNanos());
           PredictResponse.Builder response = PredictResponse.newBuilder()
               .setModelSpec(ModelResponses.resolvedSpec(handle.id().name(), handle.id().version(), signature.key()));
           for (OutputTensor output : result.outputs()) {
@@ -78,7 +83,7 @@ public final class PredictionServiceImpl extends PredictionServiceGrpc.Predictio
   @Override
   public void getModelMetadata(GetModelMetadataRequest request,
       StreamObserver<GetModelMetadataResponse> observer) {
-    GrpcStatuses.unary(observer, () -> {
+    GrpcStatuses.unary(observer, core.metrics(), request.getModelSpec().getName(), "GetModelMetadata", () -> {
       if (request.getMetadataFieldCount() == 0) {
         throw ServingException.invalidArgument(
             "GetModelMetadataRequest must specify at least one metadata_field");
@@ -110,6 +115,16 @@ public final class PredictionServiceImpl extends PredictionServiceGrpc.Predictio
   @Override
   public void multiInference(MultiInferenceRequest request, StreamObserver<MultiInferenceResponse> observer) {
     observer.onError(GrpcStatuses.unimplemented("MultiInference"));
+  }
+
+  /** A DT_STRING tensor of encoded images for the model's image input (Tessera's image API). */
+  private static boolean isEncodedImages(io.tessera.image.ImagePreprocessor images, String alias, TensorProto t) {
+    return alias.equals(images.config().inputAlias()) && t.getDtype() == io.tessera.proto.tf.DataType.DT_STRING
+        && t.getStringValCount() > 0;
+  }
+
+  private static java.util.List<byte[]> encodedImages(TensorProto t) {
+    return t.getStringValList().stream().map(com.google.protobuf.ByteString::toByteArray).toList();
   }
 
   private ServableHandle<SavedModelBundle> acquire(ModelSpec spec) {

@@ -43,6 +43,32 @@ public final class RestApi {
    *     {@link #errorBody} and the code's HTTP status (anything written to out is then discarded)
    */
   public void handle(RestRoute route, ByteBuffer body, OutputStream out) throws IOException {
+    long started = System.nanoTime();
+    String status = "OK";
+    try {
+      dispatch(route, body, out);
+    } catch (ServingException e) {
+      status = e.code().name();
+      throw e;
+    } catch (IOException | RuntimeException e) {
+      status = io.tessera.core.StatusCode.INTERNAL.name();
+      throw e;
+    } finally {
+      core.metrics().recordRequest(route.modelName(), verb(route), "REST", status, System.nanoTime() - started);
+    }
+  }
+
+  /** TF Serving's API label for REST: the URL verb, or "" for status and metadata. */
+  private static String verb(RestRoute route) {
+    return switch (route.kind()) {
+      case PREDICT -> "predict";
+      case CLASSIFY -> "classify";
+      case REGRESS -> "regress";
+      default -> "";
+    };
+  }
+
+  private void dispatch(RestRoute route, ByteBuffer body, OutputStream out) throws IOException {
     switch (route.kind()) {
       case STATUS -> out.write(ProtoJson.print(
           ModelResponses.status(core.status(route.modelName(), route.version())))
@@ -58,10 +84,21 @@ public final class RestApi {
     try (ServableHandle<SavedModelBundle> handle =
         core.acquire(route.modelName(), route.version(), route.label())) {
       SavedModelBundle bundle = handle.servable();
+      java.util.Optional<io.tessera.image.ImagePreprocessor> images = core.images().forBundle(bundle);
+      if (images.isPresent()) {
+        io.tessera.image.ImageJsonRequest imageRequest =
+            io.tessera.image.ImageJsonRequest.parse(body, images.get().config());
+        if (imageRequest != null) {
+          io.tessera.image.ImagePredictions.predictRest(bundle, images.get(), imageRequest,
+              new SignatureRunner.RunSettings(timeoutMs), out);
+          return;
+        }
+      }
       try (PredictJsonRequest request = PredictJsonReader.read(body, name -> inputTypes(bundle, name))) {
         Signature signature = bundle.signature(request.signatureName());
         try (RunResult result = SignatureRunner.run(bundle, signature, request.inputs(), List.of(),
             new SignatureRunner.RunSettings(timeoutMs))) {
+          core.metrics().recordRuntime(handle.id().name(), "predict", result.runNanos());
           PredictJsonWriter.write(out, result.outputs(), request.rowFormat());
         }
       }

@@ -38,12 +38,14 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final RestApi api;
   private final Executor workers;
   private final boolean cors;
+  private final ExtraPages extras;
 
-  RestHandler(RestApi api, Executor workers, boolean cors) {
+  RestHandler(RestApi api, Executor workers, boolean cors, ExtraPages extras) {
     super(false);
     this.api = api;
     this.workers = workers;
     this.cors = cors;
+    this.extras = extras;
   }
 
   @Override
@@ -58,7 +60,15 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
     if (!RestRoute.isApiPath(path)) {
       request.release();
-      send(ctx, plain(HttpResponseStatus.NOT_FOUND, "<h1>Not Found</h1>"), keepAlive);
+      if (extras == null || !request.method().equals(HttpMethod.GET)) {
+        send(ctx, plain(HttpResponseStatus.NOT_FOUND, "<h1>Not Found</h1>"), keepAlive);
+        return;
+      }
+      try {
+        workers.execute(() -> answerPage(ctx, path, keepAlive));
+      } catch (RejectedExecutionException e) {
+        send(ctx, error(ctx, StatusCode.UNAVAILABLE, "Server is shutting down"), false);
+      }
       return;
     }
     if (request.method().equals(HttpMethod.OPTIONS) && cors) {
@@ -104,6 +114,24 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       ctx.executor().execute(() -> send(ctx, ready, keepAlive));
     } catch (RejectedExecutionException e) {
       ready.release();
+    }
+  }
+
+  /** Runs on a worker thread: metrics, probes, demo page. */
+  private void answerPage(ChannelHandlerContext ctx, String path, boolean keepAlive) {
+    FullHttpResponse response;
+    ExtraPages.Page page = extras.get(path);
+    if (page == null) {
+      response = plain(HttpResponseStatus.NOT_FOUND, "<h1>Not Found</h1>");
+    } else {
+      response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+          HttpResponseStatus.valueOf(page.status()), Unpooled.wrappedBuffer(page.body()));
+      response.headers().set(HttpHeaderNames.CONTENT_TYPE, page.contentType());
+    }
+    try {
+      ctx.executor().execute(() -> send(ctx, response, keepAlive));
+    } catch (RejectedExecutionException e) {
+      response.release();
     }
   }
 

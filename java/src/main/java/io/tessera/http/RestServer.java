@@ -8,9 +8,9 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpContentDecompressor;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import io.netty.handler.ssl.SslContext;
 import io.tessera.server.NettyTransport;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
@@ -27,8 +27,12 @@ import java.util.logging.Logger;
 public final class RestServer implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(RestServer.class.getName());
 
-  /** Listener settings. {@code maxBodyBytes} bounds an aggregated request body. */
-  public record Options(String bindAddress, int port, int numThreads, int maxBodyBytes, boolean cors) {}
+  /**
+   * Listener settings. {@code maxBodyBytes} bounds an aggregated request body; {@code tls} null
+   * means plain HTTP; {@code extras} serves the non-API pages (metrics, probes, demo page).
+   */
+  public record Options(String bindAddress, int port, int numThreads, int maxBodyBytes, boolean cors,
+      SslContext tls, ExtraPages extras) {}
 
   private final RestApi api;
   private final Options options;
@@ -58,15 +62,19 @@ public final class RestServer implements AutoCloseable {
           @Override
           protected void initChannel(SocketChannel ch) {
             ChannelPipeline p = ch.pipeline();
+            if (options.tls() != null) {
+              p.addLast(options.tls().newHandler(ch.alloc()));
+            }
             p.addLast(new HttpServerCodec());
             p.addLast(new HttpServerExpectContinueHandler());
             p.addLast(new HttpContentDecompressor());
-            p.addLast(new HttpObjectAggregator(options.maxBodyBytes()));
-            p.addLast(new RestHandler(api, workers, options.cors()));
+            p.addLast(new JsonBodyLimit(options.maxBodyBytes()));
+            p.addLast(new RestHandler(api, workers, options.cors(), options.extras()));
           }
         });
     channel = bootstrap.bind(new InetSocketAddress(options.bindAddress(), options.port())).sync().channel();
-    LOG.info("Exporting HTTP/REST API at:" + options.bindAddress() + ":" + port() + " ...");
+    LOG.info("Exporting HTTP/REST API at:" + options.bindAddress() + ":" + port()
+        + (options.tls() != null ? " (TLS)" : "") + " ...");
     return this;
   }
 

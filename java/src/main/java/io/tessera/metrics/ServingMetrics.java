@@ -82,7 +82,7 @@ public final class ServingMetrics {
   public void recordWarmup(String model, String modelPath, boolean ok, long records, long nanos) {
     String status = ok ? "OK" : "ERROR";
     warmupLatency.labelValues(modelPath, status).observe(micros(nanos));
-    for (long i = 0; i < records; i++) {
+    for (long i = 0; i < Math.max(0, records); i++) {
       warmupRecords.increment(modelPath, status);
     }
     guideWarmupTime.labelValues(model).observe(nanos / 1e6);
@@ -95,6 +95,11 @@ public final class ServingMetrics {
     processedBatchSize.observe(processedSize);
     paddingSize.labelValues(Integer.toString(processedSize)).observe(processedSize - inputSize);
     guideBatchSize.labelValues(model).observe(inputSize);
+  }
+
+  /** The registry, for the separate --enable_metrics listener. */
+  public PrometheusRegistry registry() {
+    return registry;
   }
 
   /** Writes the Prometheus text exposition format (content type {@link #CONTENT_TYPE}). */

@@ -11,10 +11,17 @@ import java.util.List;
 public final class RunResult implements AutoCloseable {
   private final RunCall call;
   private final List<OutputTensor> outputs;
+  private final long runNanos;
 
-  RunResult(RunCall call, List<OutputTensor> outputs) {
+  RunResult(RunCall call, List<OutputTensor> outputs, long runNanos) {
     this.call = call;
     this.outputs = List.copyOf(outputs);
+    this.runNanos = runNanos;
+  }
+
+  /** Time spent inside TensorFlow's Session::Run (TF Serving's runtime_latency). */
+  public long runNanos() {
+    return runNanos;
   }
 
   /** Outputs in alias order. */

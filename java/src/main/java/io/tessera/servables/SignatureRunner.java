@@ -49,7 +49,9 @@ public final class SignatureRunner {
       for (TensorSpec spec : fetches) {
         call.addOutput(endpointOf(spec));
       }
+      long runStarted = System.nanoTime();
       call.run(inputBytes <= CALLER_THREAD_MAX_INPUT_BYTES, settings.timeoutMs());
+      long runNanos = System.nanoTime() - runStarted;
       List<OutputTensor> outputs = new ArrayList<>(fetches.size());
       for (int i = 0; i < fetches.size(); i++) {
         DataType dtype = DataType.forNumber(call.outputDtype(i));
@@ -60,7 +62,7 @@ public final class SignatureRunner {
         outputs.add(new OutputTensor(fetches.get(i).alias(), dtype, call.outputShape(i),
             dtype.isString() ? null : call.outputData(i), call, i));
       }
-      return new RunResult(call, outputs);
+      return new RunResult(call, outputs, runNanos);
     } catch (RuntimeException e) {
       call.close();
       throw e;

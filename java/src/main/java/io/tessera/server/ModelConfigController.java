@@ -34,6 +34,8 @@ public final class ModelConfigController {
   private final FileSystemStoragePathSource source;
   private final boolean allowLabelsForUnavailable;
   private ModelServerConfig current = ModelServerConfig.getDefaultInstance();  // guarded by this
+  /** Names in the config being applied or applied last; readable without the lock (probes). */
+  private volatile java.util.Set<String> configuredNames = java.util.Set.of();
   private volatile Map<String, Map<String, Long>> labels = Map.of();
 
   public ModelConfigController(AspiredVersionsManager<SavedModelBundle> manager,
@@ -58,6 +60,7 @@ public final class ModelConfigController {
     Map<String, ModelEntry> previous = new LinkedHashMap<>();
     ModelConfigs.entries(current).forEach(e -> previous.put(e.name(), e));
     current = config;
+    configuredNames = entries.stream().map(ModelEntry::name).collect(java.util.stream.Collectors.toUnmodifiableSet());
     LOG.info("Applying model server config with models "
         + entries.stream().map(ModelEntry::name).toList());
     source.updateServables(entries.stream()
@@ -101,6 +104,11 @@ public final class ModelConfigController {
       throw ServingException.invalidArgument("Unrecognized servable version label: " + label);
     }
     return version;
+  }
+
+  /** The configured model names, without waiting for a reload in progress. */
+  public java.util.Set<String> configuredNames() {
+    return configuredNames;
   }
 
   public synchronized ModelServerConfig current() {

@@ -1,6 +1,8 @@
 package io.tessera.server;
 
 import io.tessera.core.AspiredVersionsManager;
+import io.tessera.image.ImageModels;
+import io.tessera.metrics.ServingMetrics;
 import io.tessera.core.ServableHandle;
 import io.tessera.core.ServingException;
 import io.tessera.core.StatusCode;
@@ -17,6 +19,8 @@ import java.util.List;
 public final class ServerCore {
   private final AspiredVersionsManager<SavedModelBundle> manager;
   private final ModelConfigController configs;
+  private final ServingMetrics metrics;
+  private final ImageModels images;
 
   /** A core without config reloads or labels (every label is unknown). */
   public ServerCore(AspiredVersionsManager<SavedModelBundle> manager) {
@@ -24,8 +28,37 @@ public final class ServerCore {
   }
 
   public ServerCore(AspiredVersionsManager<SavedModelBundle> manager, ModelConfigController configs) {
+    this(manager, configs, new ServingMetrics(), new ImageModels());
+  }
+
+  public ServerCore(AspiredVersionsManager<SavedModelBundle> manager, ModelConfigController configs,
+      ServingMetrics metrics, ImageModels images) {
     this.manager = manager;
     this.configs = configs;
+    this.metrics = metrics;
+    this.images = images;
+  }
+
+  /** Where the front ends record request counts and latencies. */
+  public ServingMetrics metrics() {
+    return metrics;
+  }
+
+  /** Per-version image preprocessing (models with a tessera_image.json). */
+  public ImageModels images() {
+    return images;
+  }
+
+  /** Ready = at least one model is configured and every configured model has an AVAILABLE version. */
+  public boolean allModelsAvailable() {
+    java.util.Set<String> names = modelNames();
+    return !names.isEmpty() && names.stream().allMatch(name -> manager.monitor().versions(name).stream()
+        .anyMatch(v -> v.state() == io.tessera.core.ServableState.AVAILABLE));
+  }
+
+  /** Names of the configured models (all models ever seen when there is no config controller). */
+  public java.util.Set<String> modelNames() {
+    return configs != null ? configs.configuredNames() : manager.monitor().modelNames();
   }
 
   /**

@@ -1,6 +1,8 @@
 package io.tessera.server;
 
+import io.tessera.config.TextOrJsonConfig;
 import io.tessera.core.ServingException;
+import io.tessera.proto.tf.ConfigProto;
 import io.tessera.servables.SessionOptions;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,7 +35,8 @@ public record ServerOptions(
     Duration modelConfigPollWait,
     boolean allowLabelsForUnavailable,
     boolean enableWarmup,
-    int warmupIterations) {
+    int warmupIterations,
+    OperationsOptions ops) {
 
   /** Builds options from parsed flags, applying TF Serving's start-up checks. */
   public static ServerOptions fromFlags(FlagParser.Result f) {
@@ -42,18 +45,19 @@ public record ServerOptions(
       throw ServingException.invalidArgument(
           "Both server_options.model_base_path and server_options.model_config_file are empty!");
     }
-    if (f.getInt("port") == 0) {
+    int grpcPort = f.getInt("grpc_api_port") != 0 ? f.getInt("grpc_api_port") : f.getInt("port");
+    if (grpcPort == 0 && f.get("grpc_socket_path").isEmpty()) {
       throw ServingException.invalidArgument("server_options.grpc_port is not set and no "
           + "--grpc_socket_path was given");
     }
     SessionOptions session = SessionOptions.fromFlags(f.get("saved_model_tags"),
         f.getLong("tensorflow_session_parallelism"), f.getLong("tensorflow_intra_op_parallelism"),
-        f.getLong("tensorflow_inter_op_parallelism"), null);
+        f.getLong("tensorflow_inter_op_parallelism"), baseSessionConfig(f));
     long retryMicros = f.getLong("load_retry_interval_micros");
     return new ServerOptions(
         f.get("model_name"),
         f.get("model_base_path").isEmpty() ? null : Path.of(f.get("model_base_path")).toAbsolutePath().normalize(),
-        f.getInt("port"),
+        grpcPort,
         f.get("grpc_bind_address"),
         Math.max(1, f.getInt("grpc_max_threads")),
         f.getInt("rest_api_port"),
@@ -72,7 +76,22 @@ public record ServerOptions(
         Duration.ofSeconds(f.getInt("model_config_file_poll_wait_seconds")),
         f.getBool("allow_version_labels_for_unavailable_models"),
         f.getBool("enable_model_warmup"),
-        f.getInt("num_request_iterations_for_warmup"));
+        f.getInt("num_request_iterations_for_warmup"),
+        OperationsOptions.fromFlags(f));
+  }
+
+  /** --tensorflow_session_config_file (text or JSON ConfigProto) with --per_process_gpu_memory_fraction applied. */
+  private static ConfigProto baseSessionConfig(FlagParser.Result f) {
+    ConfigProto.Builder config = ConfigProto.newBuilder();
+    String file = f.get("tensorflow_session_config_file");
+    if (!file.isEmpty()) {
+      config.mergeFrom((ConfigProto) TextOrJsonConfig.parse(Path.of(file), ConfigProto.newBuilder()));
+    }
+    float fraction = f.getFloat("per_process_gpu_memory_fraction");
+    if (fraction > 0) {
+      config.getGpuOptionsBuilder().setPerProcessGpuMemoryFraction(fraction);
+    }
+    return config.build();
   }
 
   /** A copy listening on ephemeral ports (tests). */
@@ -80,7 +99,8 @@ public record ServerOptions(
     return new ServerOptions(modelName, modelBasePath, 0, "127.0.0.1", grpcMaxThreads, 0, true,
         "127.0.0.1", restThreads, restTimeoutMs, restMaxBodyBytes, corsEnabled,
         tensorContentOutputs, maxLoadRetries, loadRetryInterval, fileSystemPollWait, sessionOptions,
-        modelConfigFile, modelConfigPollWait, allowLabelsForUnavailable, enableWarmup, warmupIterations);
+        modelConfigFile, modelConfigPollWait, allowLabelsForUnavailable, enableWarmup, warmupIterations,
+        ops);
   }
 
   /** A copy with other poll periods (tests: sub-second polling). */
@@ -89,6 +109,6 @@ public record ServerOptions(
         restPort, restEphemeral, restBindAddress, restThreads, restTimeoutMs, restMaxBodyBytes,
         corsEnabled, tensorContentOutputs, maxLoadRetries, loadRetryInterval, fileSystem,
         sessionOptions, modelConfigFile, modelConfig, allowLabelsForUnavailable, enableWarmup,
-        warmupIterations);
+        warmupIterations, ops);
   }
 }

@@ -5,7 +5,15 @@ import io.tessera.core.AspiredVersionsManager;
 import io.tessera.core.Loader;
 import io.tessera.config.ModelConfigs;
 import io.tessera.core.SourceAdapter;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.tessera.config.TextOrJsonConfig;
 import io.tessera.grpc.GrpcServer;
+import io.tessera.http.ExtraPages;
+import io.tessera.image.ImageModels;
+import io.tessera.metrics.ServingMetrics;
+import io.tessera.proto.serving.config.MonitoringConfig;
+import io.tessera.server.health.ServingHealth;
+import io.tessera.server.tls.TlsContexts;
 import io.tessera.http.RestApi;
 import io.tessera.http.RestServer;
 import io.tessera.servables.SavedModelBundle;
@@ -41,6 +49,10 @@ public final class TesseraServer implements AutoCloseable {
   private ScheduledExecutorService configPoller;
   private GrpcServer grpc;
   private RestServer rest;
+  private final ServingMetrics metrics = new ServingMetrics();
+  private final ImageModels images = new ImageModels();
+  private ServingHealth health;
+  private HTTPServer metricsListener;
 
   private TesseraServer(ServerOptions options) {
     this.options = options;
@@ -75,7 +87,7 @@ public final class TesseraServer implements AutoCloseable {
       LOG.info("Model warmup is disabled (--enable_model_warmup=false)");
     }
     SourceAdapter<Path, Loader<SavedModelBundle>> adapter = new SourceAdapter<>(
-        (id, path) -> () -> loadVersion(path, session, warmup), manager);
+        (id, path) -> () -> loadVersion(id.name(), path, session, warmup), manager);
     source = new FileSystemStoragePathSource(List.of(), options.fileSystemPollWait(), adapter);
     source.start();
     configs = new ModelConfigController(manager, source, options.allowLabelsForUnavailable());
@@ -92,24 +104,83 @@ public final class TesseraServer implements AutoCloseable {
     }
   }
 
-  /** Loads one version and, unless disabled, replays its warmup data before it is served. */
-  private static SavedModelBundle loadVersion(Path dir, SessionOptions session, ModelWarmup warmup) {
-    SavedModelBundle bundle = SavedModelBundle.load(dir, session.tags(), session.configBytes());
-    return warmup == null ? bundle : warmup.warm(bundle, dir);
+  /**
+   * Loads one version, checks its image preprocessing config (if any) and, unless disabled,
+   * replays its warmup data before it is served. Records TF's load and warmup metrics.
+   */
+  private SavedModelBundle loadVersion(String model, Path dir, SessionOptions session, ModelWarmup warmup) {
+    long started = System.nanoTime();
+    SavedModelBundle bundle;
+    try {
+      bundle = SavedModelBundle.load(dir, session.tags(), session.configBytes());
+      metrics.recordLoad(dir.toString(), true, System.nanoTime() - started);
+    } catch (RuntimeException e) {
+      metrics.recordLoad(dir.toString(), false, System.nanoTime() - started);
+      throw e;
+    }
+    try {
+      images.forBundle(bundle).ifPresent(p -> LOG.info("Model " + model + " accepts encoded images as input '"
+          + p.config().inputAlias() + "' (" + p.config().source() + ")"));
+    } catch (RuntimeException e) {
+      bundle.close();
+      throw e;
+    }
+    if (warmup == null) {
+      return bundle;
+    }
+    long warmupStarted = System.nanoTime();
+    try {
+      SavedModelBundle warmed = warmup.warm(bundle, dir);
+      metrics.recordWarmup(model, dir.toString(), true, -1, System.nanoTime() - warmupStarted);
+      return warmed;
+    } catch (RuntimeException e) {
+      metrics.recordWarmup(model, dir.toString(), false, -1, System.nanoTime() - warmupStarted);
+      throw e;
+    }
   }
 
   private void startListeners() throws Exception {
-    ServerCore core = new ServerCore(manager, configs);
+    OperationsOptions ops = options.ops();
+    ServerCore core = new ServerCore(manager, configs, metrics, images);
+    TlsContexts tls = ops.sslConfigFile() == null ? null : TlsContexts.fromFile(ops.sslConfigFile());
+    health = new ServingHealth(core::allModelsAvailable, 500);
     grpc = new GrpcServer(core, new GrpcServer.Options(options.grpcBindAddress(), options.grpcPort(),
-        options.grpcMaxThreads(), options.tensorContentOutputs())).start();
+        options.grpcMaxThreads(), options.tensorContentOutputs(), tls == null ? null : tls.grpc(),
+        ops.grpcHealth() ? health.grpcService() : null, ops.grpcSocketPath(), ops.grpcChannelArguments()))
+        .start();
     if (options.restPort() != 0 && options.restPort() == options.grpcPort()) {
       LOG.severe("--rest_api_port cannot be the same as --port. Please use a different port for "
           + "HTTP/REST API. Skipped exporting HTTP/REST API.");
     } else if (options.restPort() != 0 || options.restEphemeral()) {
       rest = new RestServer(new RestApi(core, options.restTimeoutMs()), new RestServer.Options(
           options.restBindAddress(), options.restPort(), options.restThreads(),
-          options.restMaxBodyBytes(), options.corsEnabled())).start();
+          options.restMaxBodyBytes(), options.corsEnabled(), tls == null ? null : tls.rest(),
+          new ExtraPages(core, monitoringPath(ops)))).start();
     }
+    if (ops.metricsAddress() != null) {
+      HostAndPort at = HostAndPort.parse(ops.metricsAddress());
+      metricsListener = HTTPServer.builder().hostname(at.host()).port(at.port())
+          .registry(metrics.registry()).buildAndStart();
+      LOG.info("Exporting Prometheus metrics at " + at.host() + ":" + metricsListener.getPort() + "/metrics");
+    }
+  }
+
+  /** The Prometheus path on the REST port from --monitoring_config_file, or null when off. */
+  private static String monitoringPath(OperationsOptions ops) {
+    if (ops.monitoringConfigFile() == null) {
+      return null;
+    }
+    MonitoringConfig config = TextOrJsonConfig.parse(ops.monitoringConfigFile(), MonitoringConfig.newBuilder());
+    if (!config.getPrometheusConfig().getEnable()) {
+      return null;
+    }
+    String path = config.getPrometheusConfig().getPath();
+    return path.isEmpty() ? "/monitoring/prometheus/metrics" : path;
+  }
+
+  /** Port of the --enable_metrics listener, or -1. */
+  public int metricsPort() {
+    return metricsListener == null ? -1 : metricsListener.getPort();
   }
 
   public int grpcPort() {
@@ -123,6 +194,12 @@ public final class TesseraServer implements AutoCloseable {
 
   @Override
   public void close() {
+    if (health != null) {
+      health.enterShutdown();
+    }
+    if (metricsListener != null) {
+      metricsListener.close();
+    }
     if (rest != null) {
       rest.close();
     }
@@ -137,6 +214,9 @@ public final class TesseraServer implements AutoCloseable {
     }
     if (manager != null) {
       manager.close();
+    }
+    if (health != null) {
+      health.close();
     }
   }
 }

@@ -1,0 +1,99 @@
+package io.tessera.http;
+
+import io.tessera.metrics.ServingMetrics;
+import io.tessera.server.ServerCore;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+
+/**
+ * The REST port's pages outside TF Serving's /v1 API: Prometheus metrics at the monitoring path
+ * (only when --monitoring_config_file enables it), Kubernetes probes ({@code /healthz}: the
+ * process serves; {@code /readyz}: every configured model has an AVAILABLE version) and the image
+ * demo page at {@code /}. Thread-safe.
+ */
+public final class ExtraPages {
+  /** A rendered page: HTTP status, content type, body. */
+  public record Page(int status, String contentType, byte[] body) {}
+
+  private final ServerCore core;
+  private final String metricsPath;
+  private final byte[] demoPage;
+
+  /** @param metricsPath path of the Prometheus page, or null when metrics are off on this port */
+  public ExtraPages(ServerCore core, String metricsPath) {
+    this.core = core;
+    this.metricsPath = metricsPath;
+    this.demoPage = resource("/io/tessera/web/index.html");
+  }
+
+  /** The page for a GET of {@code path}, or null if there is none (404). */
+  public Page get(String path) {
+    if (path.equals(metricsPath)) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      try {
+        core.metrics().writeTo(out);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      return new Page(200, ServingMetrics.CONTENT_TYPE, out.toByteArray());
+    }
+    switch (path) {
+      case "/healthz" -> {
+        return json(200, "{\"status\": \"alive\"}");
+      }
+      case "/readyz" -> {
+        boolean ready = core.allModelsAvailable();
+        return json(ready ? 200 : 503, "{\"ready\": " + ready + ", \"models\": " + quoted(core.modelNames()) + "}");
+      }
+      case "/", "/index.html" -> {
+        return new Page(200, "text/html; charset=UTF-8", withDefaultModel());
+      }
+      default -> {
+        return null;
+      }
+    }
+  }
+
+  /** Fills the page's default model when exactly one model is served. */
+  private byte[] withDefaultModel() {
+    Set<String> models = core.modelNames();
+    String html = new String(demoPage, StandardCharsets.UTF_8);
+    if (models.size() == 1) {
+      String name = models.iterator().next().replace("\"", "&quot;").replace("<", "&lt;");
+      html = html.replace("<meta name=\"tessera-model\" content=\"\">",
+          "<meta name=\"tessera-model\" content=\"" + name + "\">");
+    }
+    return html.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static Page json(int status, String body) {
+    return new Page(status, "application/json", body.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static String quoted(Set<String> names) {
+    StringBuilder out = new StringBuilder("[");
+    for (String n : new java.util.TreeSet<>(names)) {
+      if (out.length() > 1) {
+        out.append(", ");
+      }
+      com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(n, out.append('"'));
+      out.append('"');
+    }
+    return out.append(']').toString();
+  }
+
+  private static byte[] resource(String name) {
+    try (InputStream in = ExtraPages.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException("missing resource " + name);
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,34 @@
+package io.tessera.server;
+
+import java.nio.file.Path;
+
+/**
+ * Operator-facing settings beyond model serving: metrics, TLS, health, gRPC transport knobs.
+ * Null paths and empty strings mean "off".
+ *
+ * @param monitoringConfigFile --monitoring_config_file (Prometheus on the REST port)
+ * @param sslConfigFile --ssl_config_file (TLS on gRPC, and on REST too)
+ * @param grpcHealth --enable_grpc_healthcheck_service
+ * @param grpcChannelArguments --grpc_channel_arguments ("key=value,key=value")
+ * @param grpcSocketPath --grpc_socket_path (gRPC also on this UNIX socket)
+ * @param metricsAddress --metrics_address with --enable_metrics (the deployment guide's separate
+ *     Prometheus listener, path /metrics); null when off
+ */
+public record OperationsOptions(Path monitoringConfigFile, Path sslConfigFile, boolean grpcHealth,
+    String grpcChannelArguments, String grpcSocketPath, String metricsAddress) {
+  public static final OperationsOptions NONE = new OperationsOptions(null, null, false, "", "", null);
+
+  static OperationsOptions fromFlags(FlagParser.Result f) {
+    return new OperationsOptions(
+        path(f.get("monitoring_config_file")),
+        path(f.get("ssl_config_file")),
+        f.getBool("enable_grpc_healthcheck_service"),
+        f.get("grpc_channel_arguments"),
+        f.get("grpc_socket_path"),
+        f.getBool("enable_metrics") ? f.get("metrics_address") : null);
+  }
+
+  private static Path path(String value) {
+    return value.isEmpty() ? null : Path.of(value).toAbsolutePath().normalize();
+  }
+}
