@@ -99,6 +99,11 @@ public final class TestServer implements AutoCloseable {
     return new TestServer(TesseraServer.start(options.withPollWaits(pollWait, configPoll)));
   }
 
+  /** The running server (ports, metrics listener). */
+  public TesseraServer server() {
+    return server;
+  }
+
   public ManagedChannel channel() {
     return channel;
   }

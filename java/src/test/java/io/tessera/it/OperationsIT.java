@@ -1,0 +1,143 @@
+package io.tessera.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthGrpc;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tensorflow.serving.Model.ModelSpec;
+import tensorflow.serving.Predict.PredictRequest;
+import tensorflow.serving.PredictionServiceGrpc;
+
+/** Metrics, probes, health and limits on a real server, as an operator scrapes and probes them. */
+class OperationsIT {
+  private static TestServer server;
+
+  @BeforeAll
+  static void start() throws Exception {
+    server = TestServer.start("default", TestServer.shared("testdata/saved_model_half_plus_two_cpu"),
+        "--monitoring_config_file=" + TestServer.shared("testdata/monitoring_config.txt"),
+        "--enable_grpc_healthcheck_service",
+        "--enable_metrics", "--metrics_address=127.0.0.1:0",
+        "--rest_api_max_body_bytes=4096");
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    server.close();
+    TestServer.assertNoLeaks();
+  }
+
+  @Test
+  void prometheusPageCountsRealRequestsWithTfServingNames() throws Exception {
+    for (int i = 0; i < 3; i++) {
+      assertEquals(200, server.post("/v1/models/default:predict", "{\"instances\": [1.0]}").statusCode());
+    }
+    assertEquals(404, server.post("/v1/models/missing:predict", "{\"instances\": [1.0]}").statusCode());
+    PredictionServiceGrpc.newBlockingStub(server.channel()).predict(PredictRequest.newBuilder()
+        .setModelSpec(ModelSpec.newBuilder().setName("default"))
+        .putInputs("x", HalfPlusTwoIT.floats(1f)).build());
+
+    HttpResponse<String> page = server.get("/monitoring/prometheus/metrics");
+    assertEquals(200, page.statusCode());
+    assertTrue(page.headers().firstValue("content-type").orElse("").startsWith("text/plain"));
+    String text = page.body();
+    assertTrue(text.contains("# TYPE"), text);
+    assertTrue(sample(text, ":tensorflow:serving:request_count{model_name=\"default\",status=\"OK\"}") >= 4, text);
+    assertEquals(1.0, sample(text, ":tensorflow:serving:request_count{model_name=\"missing\",status=\"NOT_FOUND\"}"), text);
+    assertTrue(sample(text, ":tensorflow:serving:request_latency_count{API=\"predict\",entrypoint=\"REST\",model_name=\"default\"}") >= 3, text);
+    assertEquals(1.0, sample(text, ":tensorflow:serving:request_latency_count{API=\"Predict\",entrypoint=\"GRPC\",model_name=\"default\"}"), text);
+    assertTrue(sample(text, ":tensorflow:serving:runtime_latency_count{API=\"predict\",model_name=\"default\",runtime=\"TF1\"}") >= 3, text);
+    assertTrue(text.contains(":tensorflow:cc:saved_model:load_attempt_count{model_path=\""), text);
+
+    // The deployment guide's listener and metric names.
+    HttpResponse<String> guide = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+        "http://127.0.0.1:" + server.server().metricsPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, guide.statusCode());
+    assertTrue(sample(guide.body(), "tensorflow_serving_request_latency_ms_count{model=\"default\"}") >= 4, guide.body());
+    assertTrue(guide.body().contains("tensorflow_serving_model_warmup_time_ms"), guide.body());
+  }
+
+  @Test
+  void probesAndGrpcHealthFollowModelAvailability() throws Exception {
+    assertEquals(200, server.get("/healthz").statusCode());
+    HttpResponse<String> ready = server.get("/readyz");
+    assertEquals(200, ready.statusCode(), ready.body());
+    assertEquals(TestServer.JSON.readTree("{\"ready\": true, \"models\": [\"default\"]}"), TestServer.json(ready));
+    HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(server.channel());
+    assertEquals(ServingStatus.SERVING, health.check(HealthCheckRequest.newBuilder().build()).getStatus());
+    assertEquals(ServingStatus.SERVING, health.check(HealthCheckRequest.newBuilder()
+        .setService("tensorflow.serving.PredictionService").build()).getStatus());
+  }
+
+  @Test
+  void healthGoesDownWhenTheModelIsUnloadedAndBackUp(@TempDir Path base) throws Exception {
+    Path version = base.resolve("1");
+    ModelDirs.copyTree(TestServer.shared("testdata/saved_model_half_plus_two_cpu/00000123"), version);
+    try (TestServer watched = TestServer.startPolling(Duration.ofMillis(200), "--model_name=m",
+        "--model_base_path=" + base, "--enable_grpc_healthcheck_service")) {
+      assertEquals(200, watched.get("/readyz").statusCode());
+      Path hidden = base.resolveSibling(base.getFileName() + "-hidden");
+      Files.move(version, hidden);
+      waitFor(() -> watched.get("/readyz").statusCode() == 503);
+      HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(watched.channel());
+      waitFor(() -> health.check(HealthCheckRequest.newBuilder().build()).getStatus() == ServingStatus.NOT_SERVING);
+      assertEquals(200, watched.get("/healthz").statusCode(), "still alive while not ready");
+      Files.move(hidden, version);
+      waitFor(() -> watched.get("/readyz").statusCode() == 200);
+      waitFor(() -> health.check(HealthCheckRequest.newBuilder().build()).getStatus() == ServingStatus.SERVING);
+    }
+  }
+
+  @Test
+  void oversizedBodyIsA413InTfServingsFormat() throws Exception {
+    HttpResponse<String> r = server.post("/v1/models/default:predict",
+        "{\"instances\": [" + "1.0, ".repeat(2000) + "1.0]}");
+    assertEquals(413, r.statusCode());
+    assertTrue(TestServer.json(r).get("error").asText().contains("--rest_api_max_body_bytes"), r.body());
+    assertEquals(200, server.post("/v1/models/default:predict", "{\"instances\": [1.0]}").statusCode());
+  }
+
+  @Test
+  void demoPageIsServedWithTheModelName() throws Exception {
+    HttpResponse<String> page = server.get("/");
+    assertEquals(200, page.statusCode());
+    assertTrue(page.body().contains("<meta name=\"tessera-model\" content=\"default\">"), page.body());
+    assertEquals(404, server.get("/nope").statusCode());
+  }
+
+  private static double sample(String page, String series) {
+    for (String line : page.split("\n")) {
+      if (line.startsWith(series + " ")) {
+        return Double.parseDouble(line.substring(series.length() + 1).trim());
+      }
+    }
+    return -1;
+  }
+
+  interface Check {
+    boolean ok() throws Exception;
+  }
+
+  static void waitFor(Check check) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (!check.ok()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("condition not reached in 20 s");
+      }
+      Thread.sleep(100);
+    }
+  }
+}
