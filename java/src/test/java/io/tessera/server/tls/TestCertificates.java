@@ -15,9 +15,16 @@ public record TestCertificates(Path dir, String caCert, String serverCert, Strin
         "-keyout", "ca.key", "-out", "ca.crt");
     issue(dir, "server", "/CN=localhost", "subjectAltName=IP:127.0.0.1,DNS:localhost");
     issue(dir, "client", "/CN=tessera-test-client", "extendedKeyUsage=clientAuth");
+    openssl(dir, "pkcs12", "-export", "-in", "client.crt", "-inkey", "client.key", "-out", "client.p12",
+        "-passout", "pass:changeit");
     return new TestCertificates(dir, Files.readString(dir.resolve("ca.crt")), Files.readString(dir.resolve("server.crt")),
         Files.readString(dir.resolve("server.key")), dir.resolve("client.crt"), dir.resolve("client.key"),
         dir.resolve("ca.crt"));
+  }
+
+  /** The client certificate and key as a PKCS#12 key store (password "changeit"). */
+  public Path clientKeyStore() {
+    return dir.resolve("client.p12");
   }
 
   /** An SSLConfig text proto with these PEM contents. */
