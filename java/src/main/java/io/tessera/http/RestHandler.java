@@ -39,13 +39,15 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final Executor workers;
   private final boolean cors;
   private final ExtraPages extras;
+  private final Drain drain;
 
-  RestHandler(RestApi api, Executor workers, boolean cors, ExtraPages extras) {
+  RestHandler(RestApi api, Executor workers, boolean cors, ExtraPages extras, Drain drain) {
     super(false);
     this.api = api;
     this.workers = workers;
     this.cors = cors;
     this.extras = extras;
+    this.drain = drain;
   }
 
   @Override
@@ -84,9 +86,11 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       send(ctx, error(ctx, e.code(), e.getMessage()), keepAlive);
       return;
     }
+    drain.started();
     try {
       workers.execute(() -> answer(ctx, route, request, keepAlive));
     } catch (RejectedExecutionException e) {
+      drain.finished();
       request.release();
       send(ctx, error(ctx, StatusCode.UNAVAILABLE, "Server is shutting down"), false);
     }
@@ -111,8 +115,15 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
     FullHttpResponse ready = response;
     try {
-      ctx.executor().execute(() -> send(ctx, ready, keepAlive));
+      ctx.executor().execute(() -> {
+        try {
+          send(ctx, ready, keepAlive);
+        } finally {
+          drain.finished();
+        }
+      });
     } catch (RejectedExecutionException e) {
+      drain.finished();
       ready.release();
     }
   }
@@ -143,10 +154,11 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
           .set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, "POST, GET")
           .set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, "Content-Type");
     }
-    if (keepAlive) {
+    if (keepAlive && !drain.draining()) {
       response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
       ctx.writeAndFlush(response, ctx.voidPromise());
     } else {
+      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
       ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     }
   }

@@ -34,9 +34,13 @@ public final class RestServer implements AutoCloseable {
   public record Options(String bindAddress, int port, int numThreads, int maxBodyBytes, boolean cors,
       SslContext tls, ExtraPages extras) {}
 
+  /** How long a stop waits for accepted requests to be answered. */
+  private static final java.time.Duration DRAIN_LIMIT = java.time.Duration.ofSeconds(20);
+
   private final RestApi api;
   private final Options options;
   private final ExecutorService workers;
+  private final Drain drain = new Drain();
   private EventLoopGroup group;
   private Channel channel;
 
@@ -69,7 +73,7 @@ public final class RestServer implements AutoCloseable {
             p.addLast(new HttpServerExpectContinueHandler());
             p.addLast(new HttpContentDecompressor());
             p.addLast(new JsonBodyLimit(options.maxBodyBytes()));
-            p.addLast(new RestHandler(api, workers, options.cors(), options.extras()));
+            p.addLast(new RestHandler(api, workers, options.cors(), options.extras(), drain));
           }
         });
     channel = bootstrap.bind(new InetSocketAddress(options.bindAddress(), options.port())).sync().channel();
@@ -89,9 +93,17 @@ public final class RestServer implements AutoCloseable {
     if (channel != null) {
       channel.close().syncUninterruptibly();
     }
+    drain.begin();
+    try {
+      if (!drain.awaitIdle(DRAIN_LIMIT)) {
+        LOG.warning("REST requests still in flight after " + DRAIN_LIMIT.toSeconds() + " s; stopping anyway");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     workers.shutdown();
     try {
-      workers.awaitTermination(10, TimeUnit.SECONDS);
+      workers.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

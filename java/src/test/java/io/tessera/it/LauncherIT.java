@@ -88,6 +88,121 @@ class LauncherIT {
     assertTrue(log.contains("unknown argument: --some_future_flag=1"), log);
   }
 
+  @Test
+  void sigtermCompletesInFlightRequestsThenExitsZero() throws Exception {
+    int grpc = freePort();
+    int rest = freePort();
+    Launched server = start(List.of("--port=" + grpc, "--rest_api_port=" + rest, "--model_name=mobilenet",
+        "--model_base_path=" + TestServer.shared("models/mobilenet_v2")));
+    Process p = server.process();
+    io.grpc.ManagedChannel channel = io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", grpc)
+        .usePlaintext().maxInboundMessageSize(256 << 20).build();
+    java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(3);
+    try {
+      waitUntilServing(rest, server);
+      float[] image = MobilenetIT.preprocess(TestServer.shared("images/coffee.jpg"));
+      tensorflow.serving.Predict.PredictRequest grpcRequest = grpcBatch(image, 32);
+      String restBody = restBatch(image, 3);
+      grpcTop1(channel, grpcBatch(image, 1));  // connect and warm up before the timed part
+      java.util.List<java.util.concurrent.Future<Integer>> calls = new ArrayList<>();
+      for (int i = 0; i < 2; i++) {
+        calls.add(clients.submit(() -> grpcTop1(channel, grpcRequest)));
+      }
+      calls.add(clients.submit(() -> restTop1(rest, restBody)));
+      Thread.sleep(200);
+      p.destroy();  // SIGTERM while the batches are being served
+      for (java.util.concurrent.Future<Integer> call : calls) {
+        assertEquals(968, call.get(60, TimeUnit.SECONDS), "an in-flight request was dropped");
+      }
+      assertTrue(p.waitFor(60, TimeUnit.SECONDS), "server did not stop");
+      assertEquals(0, p.exitValue(), server.output());
+    } finally {
+      clients.shutdownNow();
+      channel.shutdownNow();
+      p.destroyForcibly();
+    }
+  }
+
+  /** A gRPC predict request of {@code n} copies of the image. */
+  private static tensorflow.serving.Predict.PredictRequest grpcBatch(float[] image, int n) {
+    java.nio.ByteBuffer content = java.nio.ByteBuffer.allocate(image.length * 4 * n).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    for (int i = 0; i < n; i++) {
+      content.asFloatBuffer().position(i * image.length).put(image);
+    }
+    org.tensorflow.framework.TensorProto.Builder t = org.tensorflow.framework.TensorProto.newBuilder()
+        .setDtype(org.tensorflow.framework.DataType.DT_FLOAT)
+        .setTensorContent(com.google.protobuf.ByteString.copyFrom(content.array()));
+    for (long d : new long[] {n, 224, 224, 3}) {
+      t.getTensorShapeBuilder().addDimBuilder().setSize(d);
+    }
+    return tensorflow.serving.Predict.PredictRequest.newBuilder()
+        .setModelSpec(tensorflow.serving.Model.ModelSpec.newBuilder().setName("mobilenet"))
+        .putInputs("images", t.build()).addOutputFilter("probabilities").build();
+  }
+
+  /** Sends the request; returns the first row's top-1 class. */
+  private static int grpcTop1(io.grpc.ManagedChannel channel, tensorflow.serving.Predict.PredictRequest request) {
+    java.util.List<Float> scores = tensorflow.serving.PredictionServiceGrpc.newBlockingStub(channel)
+        .predict(request).getOutputsOrThrow("probabilities").getFloatValList();
+    int best = 0;
+    for (int i = 1; i < 1001; i++) {
+      best = scores.get(i) > scores.get(best) ? i : best;
+    }
+    return best;
+  }
+
+  private static String restBatch(float[] image, int n) {
+    StringBuilder body = new StringBuilder("{\"instances\": [");
+    for (int i = 0; i < n; i++) {
+      body.append(i == 0 ? "" : ",").append("{\"images\": ").append(nested(image)).append("}");
+    }
+    return body.append("]}").toString();
+  }
+
+  private static int restTop1(int port, String body) throws Exception {
+    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+        "http://127.0.0.1:" + port + "/v1/models/mobilenet:predict"))
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, r.statusCode(), r.body());
+    com.fasterxml.jackson.databind.JsonNode probabilities =
+        TestServer.JSON.readTree(r.body()).get("predictions").get(0).get("probabilities");
+    int best = 0;
+    for (int i = 1; i < 1001; i++) {
+      best = probabilities.get(i).asDouble() > probabilities.get(best).asDouble() ? i : best;
+    }
+    return best;
+  }
+
+  private static String nested(float[] pixels) {
+    StringBuilder json = new StringBuilder(pixels.length * 8).append('[');
+    for (int y = 0; y < 224; y++) {
+      json.append(y == 0 ? "[" : ",[");
+      for (int x = 0; x < 224; x++) {
+        int at = (y * 224 + x) * 3;
+        json.append(x == 0 ? "[" : ",[").append(pixels[at]).append(',').append(pixels[at + 1])
+            .append(',').append(pixels[at + 2]).append(']');
+      }
+      json.append(']');
+    }
+    return json.append(']').toString();
+  }
+
+  private static void waitUntilServing(int rest, Launched server) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline && server.process().isAlive()) {
+      try {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + rest + "/v1/models/mobilenet")).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 200) {
+          return;
+        }
+      } catch (IOException notUpYet) {
+        Thread.sleep(200);
+      }
+    }
+    throw new AssertionError("server did not come up: " + server.output());
+  }
+
   private record Result(int exitCode, String output) {}
 
   /** A launched server process and the file its stdout+stderr go to. */
