@@ -86,11 +86,9 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       send(ctx, error(ctx, e.code(), e.getMessage()), keepAlive);
       return;
     }
-    drain.started();
     try {
       workers.execute(() -> answer(ctx, route, request, keepAlive));
     } catch (RejectedExecutionException e) {
-      drain.finished();
       request.release();
       send(ctx, error(ctx, StatusCode.UNAVAILABLE, "Server is shutting down"), false);
     }
@@ -115,15 +113,8 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
     FullHttpResponse ready = response;
     try {
-      ctx.executor().execute(() -> {
-        try {
-          send(ctx, ready, keepAlive);
-        } finally {
-          drain.finished();
-        }
-      });
+      ctx.executor().execute(() -> send(ctx, ready, keepAlive));
     } catch (RejectedExecutionException e) {
-      drain.finished();
       ready.release();
     }
   }

@@ -70,6 +70,7 @@ public final class RestServer implements AutoCloseable {
               p.addLast(options.tls().newHandler(ch.alloc()));
             }
             p.addLast(new HttpServerCodec());
+            p.addLast(new DrainCounter(drain));
             p.addLast(new HttpServerExpectContinueHandler());
             p.addLast(new HttpContentDecompressor());
             p.addLast(new JsonBodyLimit(options.maxBodyBytes()));
