@@ -104,6 +104,16 @@ public final class FileSystemStoragePathSource implements AutoCloseable {
             + servable.name() + ": " + e);
         continue;
       }
+      if (found.isEmpty() && isSavedModel(servable.basePath())) {
+        // The deployment guide points base_path at the version directory itself; TF Serving then
+        // waits forever. Serve it as that version, and say once what the layout should be.
+        long version = versionOfMisplacedBasePath(servable.basePath());
+        found = new TreeMap<>(java.util.Map.of(version, servable.basePath()));
+        report(servable, "Base path " + servable.basePath() + " of servable " + servable.name()
+            + " is itself a SavedModel, not a directory of numbered versions; serving it as version "
+            + version + ". TF Serving expects <base_path>/<version>/saved_model.pb: point --model_base_path "
+            + "(or base_path) at " + servable.basePath().getParent() + " to get version polling.");
+      }
       NavigableMap<Long, Path> aspired = VersionSelection.select(servable.policy(), found);
       Set<Long> missing = VersionSelection.missingSpecific(servable.policy(), found.keySet());
       if (found.isEmpty()) {
@@ -112,7 +122,7 @@ public final class FileSystemStoragePathSource implements AutoCloseable {
       } else if (!missing.isEmpty()) {
         report(servable, "Versions " + missing + " of servable " + servable.name()
             + " were requested by the version policy but not found under " + servable.basePath());
-      } else {
+      } else if (!isSavedModel(servable.basePath())) {
         lastProblem.remove(servable.name());
       }
       if (!aspired.equals(lastEmitted.get(servable.name()))) {
@@ -141,6 +151,17 @@ public final class FileSystemStoragePathSource implements AutoCloseable {
       }
     }
     return versions;
+  }
+
+  /** True if {@code dir} directly holds a SavedModel (saved_model.pb or .pbtxt). */
+  static boolean isSavedModel(Path dir) {
+    return Files.isRegularFile(dir.resolve("saved_model.pb")) || Files.isRegularFile(dir.resolve("saved_model.pbtxt"));
+  }
+
+  /** The version a misplaced base path is served as: its own numeric name, else 1. */
+  static long versionOfMisplacedBasePath(Path dir) {
+    Long version = dir.getFileName() == null ? null : parseVersion(dir.getFileName().toString());
+    return version == null ? 1 : version;
   }
 
   private static boolean isEmptyDirectory(Path dir) {

@@ -40,6 +40,19 @@ class FlagParserTest {
   }
 
   @Test
+  void deploymentGuideSpellingsAreAliases() {
+    ServerOptions options = ServerOptions.fromFlags(FlagParser.parse(ServerFlags.ALL, new String[] {
+        "--grpc_api_port=9123", "--model_base_path=/m", "--enable_metrics=true", "--metrics_address=127.0.0.1:8502",
+        "--rest_api_bind_address=127.0.0.1"}));
+    assertEquals(9123, options.grpcPort());
+    assertEquals("127.0.0.1:8502", options.ops().metricsAddress());
+    assertEquals("127.0.0.1", options.restBindAddress());
+    assertEquals("0.0.0.0", options.grpcBindAddress());
+    assertNull(ServerOptions.fromFlags(FlagParser.parse(ServerFlags.ALL, new String[] {"--model_base_path=/m"}))
+        .ops().metricsAddress(), "no metrics listener unless --enable_metrics");
+  }
+
+  @Test
   void everyTfServingFlagIsKnown() {
     assertEquals(48, ServerFlags.ALL.stream().filter(f -> !f.help().startsWith("[Tessera]")).count());
   }
