@@ -203,6 +203,40 @@ class LauncherIT {
     throw new AssertionError("server did not come up: " + server.output());
   }
 
+  @Test
+  void dockerEntrypointMapsTheImageContractToFlags() throws Exception {
+    int grpc = freePort();
+    int rest = freePort();
+    Path log = Files.createTempFile("tessera-entrypoint", ".log");
+    ProcessBuilder builder = new ProcessBuilder(REPO.resolve("docker/tf_serving_entrypoint.sh").toString(),
+        "--port=" + grpc, "--rest_api_port=" + rest)  // extra args are appended, later flags win
+        .redirectErrorStream(true).redirectOutput(log.toFile());
+    builder.environment().put("MODEL_NAME", "saved_model_half_plus_two_cpu");
+    builder.environment().put("MODEL_BASE_PATH", TestServer.shared("testdata").toString());
+    builder.environment().put("TENSORFLOW_MODEL_SERVER", REPO.resolve("bin/tensorflow_model_server").toString());
+    Process p = builder.start();
+    Launched server = new Launched(p, log);
+    try {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      HttpResponse<String> r = null;
+      while (r == null && System.nanoTime() < deadline && p.isAlive()) {
+        try {
+          r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + rest
+              + "/v1/models/saved_model_half_plus_two_cpu")).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException notUpYet) {
+          Thread.sleep(200);
+        }
+      }
+      assertTrue(r != null, server.output());
+      assertEquals(200, r.statusCode(), r.body());
+      assertTrue(r.body().contains("\"AVAILABLE\""), r.body());
+    } finally {
+      p.destroy();
+      assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+    }
+    assertEquals(0, p.exitValue(), server.output());
+  }
+
   private record Result(int exitCode, String output) {}
 
   /** A launched server process and the file its stdout+stderr go to. */
