@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# Load comparison in ONE invocation on ONE machine (issue 5): for the tiny model
+# (saved_model_half_plus_two_cpu) and mobilenet_v2, closed-loop throughput and p50/p99 of
+#   c-api              the bare TensorFlow C API in-process (bench/native/c_api_bench.cc)
+#   tessera-in-process Tessera's Java → JNI → native core path, no transport
+#   tf-java            TensorFlow Java's SavedModelBundle + Session.runner() (what Java users embed)
+#   echo-rest/grpc     bare Netty HTTP and grpc-java servers with no model (the transport floor)
+#   tessera-rest/grpc  the real server (bin/tensorflow_model_server), wrk and a grpc-java client
+# and ratios against the baselines. Prints a Markdown table and writes it to bench/results/.
+# Needs: a build (mvn -q install -DskipTests), wrk and python3 (apt-get install -y wrk python3), ../shared.
+# Knobs: THREADS (client threads/connections, default 2), SECONDS_PER_RUN (default 10).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+shared="${SHARED:-$root/../shared}"
+threads="${THREADS:-2}"
+secs="${SECONDS_PER_RUN:-10}"
+work="$root/bench/target/load"
+mkdir -p "$work" "$root/bench/results"
+export TF_CPP_MIN_LOG_LEVEL=2
+command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
+tiny="$shared/testdata/saved_model_half_plus_two_cpu"
+mobilenet="$shared/models/mobilenet_v2"
+
+# --- build the baselines ---------------------------------------------------------------------
+tfdir="$root/java/target/tf-unpacked/org/tensorflow/internal/c_api/linux-x86_64"
+g++ -O2 -std=c++17 -I"$root/native/third_party" "$root/bench/native/c_api_bench.cc" -o "$work/c_api_bench" \
+  "$tfdir/libtensorflow_cc.so.2" -Wl,-rpath,"$tfdir" -lpthread
+(cd "$root" && mvn -q -o -pl bench dependency:build-classpath -Dmdep.outputFile="$work/classpath.txt" >/dev/null)
+benchcp="$root/bench/target/classes:$root/java/target/classes:$(cat "$work/classpath.txt")"
+m2="${M2_REPO:-$HOME/.m2/repository}"
+for a in org.tensorflow:tensorflow-core-api:1.1.0 com.google.protobuf:protobuf-java:3.21.9 \
+         org.bytedeco:javacpp:1.5.11 org.bytedeco:javacpp:1.5.11:jar:linux-x86_64 org.tensorflow:ndarray:1.0.0; do
+  mvn -q dependency:get -Dartifact="$a" -Dtransitive=false >/dev/null
+done
+tfjcp="$m2/org/tensorflow/tensorflow-core-api/1.1.0/tensorflow-core-api-1.1.0.jar:$m2/org/tensorflow/tensorflow-core-native/1.1.0/tensorflow-core-native-1.1.0.jar:$m2/org/tensorflow/tensorflow-core-native/1.1.0/tensorflow-core-native-1.1.0-linux-x86_64.jar:$m2/org/tensorflow/ndarray/1.0.0/ndarray-1.0.0.jar:$m2/org/bytedeco/javacpp/1.5.11/javacpp-1.5.11.jar:$m2/org/bytedeco/javacpp/1.5.11/javacpp-1.5.11-linux-x86_64.jar:$m2/com/google/protobuf/protobuf-java/3.21.9/protobuf-java-3.21.9.jar"
+javac -cp "$tfjcp" -d "$work/tfjava" "$root/bench/tfjava/TfJavaBaseline.java"
+
+# --- request bodies ---------------------------------------------------------------------------
+echo '{"instances": [[0.5]]}' > "$work/tiny.json"
+python3 - "$work/mobilenet.json" <<'PY'
+import sys
+row = "[" + ",".join(["[0.5,0.5,0.5]"] * 224) + "]"
+img = "[" + ",".join([row] * 224) + "]"
+open(sys.argv[1], "w").write('{"instances": [{"images": ' + img + '}]}')
+PY
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+results=()
+record() { results+=("$1|$2"); echo "  $1: $2" >&2; }
+wrk_run() {  # url body-file → "qps p50 p99 errors"
+  BODY="$2" wrk -t1 -c"$threads" -d"${secs}s" --latency -s "$root/bench/post.lua" "$1" | awk '/^wrk-done/ {print $2, $3, $4, $5}'
+}
+wait_http() { for _ in $(seq 1 300); do curl -s -o /dev/null "$1" && return 0; sleep 0.2; done; echo "no answer from $1" >&2; return 1; }
+
+# --- in-process -------------------------------------------------------------------------------
+for m in tiny mobilenet; do
+  if [[ $m == tiny ]]; then dir="$tiny/00000123"; in=x:0; out=y:0; alias=x; tfin=x; tfout=y
+  else dir="$mobilenet/1"; in=input:0; out=MobilenetV2/Predictions/Reshape_1:0; alias=images; tfin=input; tfout=MobilenetV2/Predictions/Reshape_1; fi
+  echo "[$m] in-process baselines" >&2
+  record "$m c-api" "$("$work/c_api_bench" "$dir" "$in" "$out" "$m" "$threads" "$secs" 2>/dev/null | awk '{print $2, $3, $4, 0}')"
+  record "$m tessera-in-process" "$(java -cp "$benchcp" io.tessera.bench.load.InProcessTessera "$dir" "$alias" "$m" "$threads" "$secs" 2>/dev/null | awk '{print $2, $3, $4, $5}')"
+  record "$m tf-java" "$(java -cp "$tfjcp:$work/tfjava" TfJavaBaseline "$dir" "$tfin" "$tfout" "$m" "$threads" "$secs" 2>/dev/null | awk '{print $2, $3, $4, $5}')"
+done
+
+# --- transport floor --------------------------------------------------------------------------
+hp=$(free_port); gp=$(free_port)
+java -cp "$benchcp" io.tessera.bench.load.EchoServers http "$hp" >/dev/null 2>&1 & echo_http=$!
+java -cp "$benchcp" io.tessera.bench.load.EchoServers grpc "$gp" >/dev/null 2>&1 & echo_grpc=$!
+trap 'kill $echo_http $echo_grpc ${server:-} 2>/dev/null || true' EXIT
+wait_http "http://127.0.0.1:$hp/"
+sleep 1
+for m in tiny mobilenet; do
+  alias=x; [[ $m == mobilenet ]] && alias=images
+  echo "[$m] echo servers" >&2
+  record "$m echo-rest" "$(wrk_run "http://127.0.0.1:$hp/v1/models/echo:predict" "$work/$m.json")"
+  record "$m echo-grpc" "$(java -cp "$benchcp" io.tessera.bench.load.GrpcLoad echo "127.0.0.1:$gp" echo "$alias" "$m" "$threads" "$secs" 2>/dev/null | awk '{print $2, $3, $4, $5}')"
+done
+kill $echo_http $echo_grpc
+
+# --- the server -------------------------------------------------------------------------------
+cat > "$work/models.config" <<CFG
+model_config_list {
+  config { name: "tiny" base_path: "$tiny" model_platform: "tensorflow" }
+  config { name: "mobilenet" base_path: "$mobilenet" model_platform: "tensorflow" }
+}
+CFG
+sp=$(free_port); rp=$(free_port)
+"$root/bin/tensorflow_model_server" --port="$sp" --rest_api_port="$rp" --model_config_file="$work/models.config" \
+  > "$work/server.log" 2>&1 & server=$!
+wait_http "http://127.0.0.1:$rp/v1/models/mobilenet"
+for m in tiny mobilenet; do
+  alias=x; [[ $m == mobilenet ]] && alias=images
+  echo "[$m] tessera server" >&2
+  record "$m tessera-rest" "$(wrk_run "http://127.0.0.1:$rp/v1/models/$m:predict" "$work/$m.json")"
+  record "$m tessera-grpc" "$(java -cp "$benchcp" io.tessera.bench.load.GrpcLoad tessera "127.0.0.1:$sp" "$m" "$alias" "$m" "$threads" "$secs" 2>/dev/null | awk '{print $2, $3, $4, $5}')"
+done
+kill $server; wait $server 2>/dev/null || true
+
+# --- table ------------------------------------------------------------------------------------
+out="$root/bench/results/load-$(date -u +%Y%m%d-%H%M%S).md"
+{
+  echo "Machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/ {print $2}') GiB;" \
+       "$threads client threads/connections, ${secs}s per run, closed loop; $(date -u +%F)"
+  echo
+  echo "| model | run | req/s | p50 µs | p99 µs | errors | vs c-api | vs tf-java | vs echo (same API) |"
+  echo "|---|---|---|---|---|---|---|---|---|"
+  for r in "${results[@]}"; do
+    key="${r%%|*}"; vals="${r#*|}"; m="${key%% *}"; run="${key#* }"
+    read -r qps p50 p99 err <<<"$vals"
+    capi=$(printf '%s\n' "${results[@]}" | awk -F'|' -v k="$m c-api" '$1==k {split($2,a," "); print a[1]}')
+    tfj=$(printf '%s\n' "${results[@]}" | awk -F'|' -v k="$m tf-java" '$1==k {split($2,a," "); print a[1]}')
+    echo_key=""; [[ $run == tessera-rest ]] && echo_key="$m echo-rest"; [[ $run == tessera-grpc ]] && echo_key="$m echo-grpc"
+    echo_qps=$(printf '%s\n' "${results[@]}" | awk -F'|' -v k="$echo_key" '$1==k {split($2,a," "); print a[1]}')
+    ratio() { [[ -n "$2" && "$2" != 0 ]] && awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f×", a/b}' || echo "–"; }
+    echo "| $m | $run | $qps | $p50 | $p99 | $err | $(ratio "$qps" "$capi") | $(ratio "$qps" "$tfj") | $(ratio "$qps" "$echo_qps") |"
+  done
+} | tee "$out"
+echo "written to $out" >&2
