@@ -154,7 +154,7 @@ class LauncherIT {
   private static String restBatch(float[] image, int n) {
     StringBuilder body = new StringBuilder("{\"instances\": [");
     for (int i = 0; i < n; i++) {
-      body.append(i == 0 ? "" : ",").append("{\"images\": ").append(nested(image)).append("}");
+      body.append(i == 0 ? "" : ",").append("{\"images\": ").append(MobilenetIT.nested(image)).append("}");
     }
     return body.append("]}").toString();
   }
@@ -171,20 +171,6 @@ class LauncherIT {
       best = probabilities.get(i).asDouble() > probabilities.get(best).asDouble() ? i : best;
     }
     return best;
-  }
-
-  private static String nested(float[] pixels) {
-    StringBuilder json = new StringBuilder(pixels.length * 8).append('[');
-    for (int y = 0; y < 224; y++) {
-      json.append(y == 0 ? "[" : ",[");
-      for (int x = 0; x < 224; x++) {
-        int at = (y * 224 + x) * 3;
-        json.append(x == 0 ? "[" : ",[").append(pixels[at]).append(',').append(pixels[at + 1])
-            .append(',').append(pixels[at + 2]).append(']');
-      }
-      json.append(']');
-    }
-    return json.append(']').toString();
   }
 
   private static void waitUntilServing(int rest, Launched server) throws Exception {

@@ -138,7 +138,7 @@ class MobilenetIT {
   }
 
   /** [224][224][3] nested JSON lists. */
-  private static String nested(float[] pixels) {
+  static String nested(float[] pixels) {
     StringBuilder json = new StringBuilder(pixels.length * 8);
     json.append('[');
     for (int y = 0; y < SIZE; y++) {
