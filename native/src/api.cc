@@ -69,6 +69,7 @@ void host_buffer_unref(tessera::HostBuffer* buffer) {
 void* host_buffer_data(tessera::HostBuffer* buffer) { return buffer->data(); }
 int64_t live_host_buffer_bytes() { return tessera::LiveHostBufferBytes(); }
 const char* host_allocator_name() { return tessera::DefaultHostAllocator()->name(); }
+const char* host_allocator_reason() { return tessera::HostAllocatorReason(); }
 
 tessera::SavedModelSession* session_load(const char* export_dir, const char* tags_csv,
                                          const char* config, int64_t config_len) {

@@ -21,12 +21,33 @@ class AlignedHostAllocator final : public HostAllocator {
   const char* name() const override { return "aligned-host"; }
 };
 
+struct AllocatorChoice {
+  HostAllocator* allocator;
+  std::string reason;
+};
+
+AllocatorChoice Choose() {
+  static AlignedHostAllocator aligned;
+  const char* forced = std::getenv("TESSERA_HOST_ALLOCATOR");
+  if (forced != nullptr && std::string(forced) == "aligned") {
+    return {&aligned, "TESSERA_HOST_ALLOCATOR=aligned"};
+  }
+  std::string why_not;
+  HostAllocator* pinned = TryCudaPinnedHostAllocator(&why_not);
+  if (pinned != nullptr) return {pinned, "CUDA device present: input buffers are page-locked"};
+  return {&aligned, why_not};
+}
+
+const AllocatorChoice& Chosen() {
+  static const AllocatorChoice choice = Choose();
+  return choice;
+}
+
 }  // namespace
 
-HostAllocator* DefaultHostAllocator() {
-  static AlignedHostAllocator allocator;
-  return &allocator;
-}
+HostAllocator* DefaultHostAllocator() { return Chosen().allocator; }
+
+const char* HostAllocatorReason() { return Chosen().reason.c_str(); }
 
 int64_t LiveHostBufferBytes() { return g_live_bytes.load(std::memory_order_relaxed); }
 

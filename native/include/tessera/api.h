@@ -31,6 +31,7 @@ void host_buffer_unref(tessera::HostBuffer* buffer);
 void* host_buffer_data(tessera::HostBuffer* buffer);
 int64_t live_host_buffer_bytes();
 const char* host_allocator_name();
+const char* host_allocator_reason();
 
 // Sessions. tags_csv: comma-separated MetaGraph tags; config: serialized ConfigProto or null.
 tessera::SavedModelSession* session_load(const char* export_dir, const char* tags_csv,

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 #include "tessera/status.h"
 
@@ -29,8 +30,14 @@ class HostAllocator {
   virtual const char* name() const = 0;
 };
 
-// The process-wide allocator used by HostBuffer::Create.
+// The process-wide allocator used by HostBuffer::Create, chosen once: CUDA pinned memory when the
+// CUDA runtime and a device are present (TESSERA_HOST_ALLOCATOR=aligned forces plain memory),
+// else 64-byte-aligned ordinary memory.
 HostAllocator* DefaultHostAllocator();
+// Why DefaultHostAllocator() is what it is (for the start-up log).
+const char* HostAllocatorReason();
+// The pinned allocator if CUDA is usable, else nullptr with *why_not set (cuda_host_allocator.cc).
+HostAllocator* TryCudaPinnedHostAllocator(std::string* why_not);
 
 // Bytes currently held by live HostBuffers (for leak checks and the native-memory gauge).
 int64_t LiveHostBufferBytes();

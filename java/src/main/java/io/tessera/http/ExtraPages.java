@@ -49,6 +49,9 @@ public final class ExtraPages {
         boolean ready = core.allModelsAvailable();
         return json(ready ? 200 : 503, "{\"ready\": " + ready + ", \"models\": " + quoted(core.modelNames()) + "}");
       }
+      case "/tessera/devices" -> {
+        return json(200, devices());
+      }
       case "/", "/index.html" -> {
         return new Page(200, "text/html; charset=UTF-8", withDefaultModel());
       }
@@ -56,6 +59,39 @@ public final class ExtraPages {
         return null;
       }
     }
+  }
+
+  /** Host buffer allocator and the devices each model's TensorFlow session sees (GPU placement check). */
+  private String devices() {
+    StringBuilder out = new StringBuilder("{\"host_allocator\": ");
+    quote(io.tessera.nativebridge.HostBuffer.allocatorName(), out);
+    out.append(", \"host_allocator_reason\": ");
+    quote(io.tessera.nativebridge.HostBuffer.allocatorReason(), out);
+    out.append(", \"models\": {");
+    boolean first = true;
+    for (String model : new java.util.TreeSet<>(core.modelNames())) {
+      try (var handle = core.acquire(model, null, null)) {
+        out.append(first ? "" : ", ");
+        first = false;
+        quote(model, out);
+        out.append(": {\"version\": ").append(handle.id().version()).append(", \"devices\": [");
+        java.util.List<String> devices = handle.servable().session().devices();
+        for (int i = 0; i < devices.size(); i++) {
+          out.append(i == 0 ? "" : ", ");
+          quote(devices.get(i), out);
+        }
+        out.append("]}");
+      } catch (io.tessera.core.ServingException notAvailable) {
+        // not AVAILABLE right now: left out
+      }
+    }
+    return out.append("}}").toString();
+  }
+
+  private static void quote(String text, StringBuilder out) {
+    out.append('"');
+    com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(text, out);
+    out.append('"');
   }
 
   /** Fills the page's default model when exactly one model is served. */

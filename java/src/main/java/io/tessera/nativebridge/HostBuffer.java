@@ -59,8 +59,20 @@ public final class HostBuffer extends NativeHandle<TesseraNative.NativeHostBuffe
     return TesseraNative.live_host_buffer_bytes();
   }
 
+  /** "cuda-pinned" when CUDA is usable (page-locked staging for GPU copies), else "aligned-host". */
   public static String allocatorName() {
     TesseraNative.ensureLoaded();
     return TesseraNative.host_allocator_name();
+  }
+
+  /** Why that allocator was chosen (logged at start-up). */
+  public static String allocatorReason() {
+    TesseraNative.ensureLoaded();
+    return TesseraNative.host_allocator_reason();
+  }
+
+  /** The native address of the data (alignment checks). */
+  public long address() {
+    return TesseraNative.host_buffer_data(pointer()).address();
   }
 }

@@ -59,6 +59,8 @@ final class TesseraNative {
 
   static native @Cast("const char*") String host_allocator_name();
 
+  static native @Cast("const char*") String host_allocator_reason();
+
   static native NativeSavedModelSession session_load(
       @Cast("const char*") String exportDir,
       @Cast("const char*") String tagsCsv,

@@ -72,6 +72,8 @@ public final class TesseraServer implements AutoCloseable {
   }
 
   private void startModels() throws InterruptedException {
+    LOG.info("TensorFlow " + io.tessera.nativebridge.SavedModelSession.tensorflowVersion() + "; host tensor buffers: "
+        + io.tessera.nativebridge.HostBuffer.allocatorName() + " (" + io.tessera.nativebridge.HostBuffer.allocatorReason() + ")");
     ModelServerConfig initial = options.modelConfigFile() != null
         ? ModelConfigs.readFile(options.modelConfigFile())
         : ModelConfigs.singleModel(options.modelName(), options.modelBasePath().toString());

@@ -102,6 +102,16 @@ class OperationsIT {
   }
 
   @Test
+  void devicesPageShowsPlacementAndHostAllocator() throws Exception {
+    HttpResponse<String> r = server.get("/tessera/devices");
+    assertEquals(200, r.statusCode(), r.body());
+    com.fasterxml.jackson.databind.JsonNode body = TestServer.json(r);
+    assertEquals(io.tessera.nativebridge.HostBuffer.allocatorName(), body.get("host_allocator").asText());
+    assertEquals(123, body.get("models").get("default").get("version").asLong());
+    assertTrue(body.get("models").get("default").get("devices").get(0).asText().contains("device:CPU:0"), r.body());
+  }
+
+  @Test
   void oversizedBodyIsA413InTfServingsFormat() throws Exception {
     HttpResponse<String> r = server.post("/v1/models/default:predict",
         "{\"instances\": [" + "1.0, ".repeat(2000) + "1.0]}");
