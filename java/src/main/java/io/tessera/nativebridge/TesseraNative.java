@@ -22,6 +22,7 @@ import org.bytedeco.javacpp.annotation.Platform;
 @Namespace("tessera_api")
 final class TesseraNative {
   static {
+    CudaLibraries.preloadIfPresent();
     Loader.load(org.tensorflow.internal.c_api.global.tensorflow.class);
     Loader.load();
   }
