@@ -20,6 +20,7 @@ import io.tessera.proto.serving.RegressionRequest;
 import io.tessera.proto.serving.RegressionResponse;
 import io.tessera.proto.tf.TensorProto;
 import io.tessera.servables.RunResult;
+import io.tessera.servables.inference.InferenceRunner;
 import io.tessera.servables.SavedModelBundle;
 import io.tessera.servables.Signature;
 import io.tessera.servables.SignatureRunner;
@@ -56,6 +57,7 @@ public final class PredictionServiceImpl extends PredictionServiceGrpc.Predictio
     try (ServableHandle<SavedModelBundle> handle = acquire(spec)) {
       SavedModelBundle bundle = handle.servable();
       Signature signature = bundle.signature(spec.getSignatureName());
+      InferenceRunner.checkPredictMethod(signature, core.checkMethodNames());
       Map<String, InputTensor> inputs = new LinkedHashMap<>();
       try {
         java.util.Optional<io.tessera.image.ImagePreprocessor> images = core.images().forBundle(bundle);
@@ -104,17 +106,37 @@ public final class PredictionServiceImpl extends PredictionServiceGrpc.Predictio
 
   @Override
   public void classify(ClassificationRequest request, StreamObserver<ClassificationResponse> observer) {
-    observer.onError(GrpcStatuses.unimplemented("Classify"));
+    GrpcStatuses.unary(observer, core.metrics(), request.getModelSpec().getName(), "Classify", () -> {
+      try (ServableHandle<SavedModelBundle> handle = acquire(request.getModelSpec())) {
+        Signature signature = handle.servable().signature(request.getModelSpec().getSignatureName());
+        return ClassificationResponse.newBuilder()
+            .setModelSpec(ModelResponses.resolvedSpec(handle.id().name(), handle.id().version(), signature.key()))
+            .setResult(InferenceRunner.classify(handle.servable(), signature, request.getInput(),
+                core.checkMethodNames(), new SignatureRunner.RunSettings(deadlineMillis())))
+            .build();
+      }
+    });
   }
 
   @Override
   public void regress(RegressionRequest request, StreamObserver<RegressionResponse> observer) {
-    observer.onError(GrpcStatuses.unimplemented("Regress"));
+    GrpcStatuses.unary(observer, core.metrics(), request.getModelSpec().getName(), "Regress", () -> {
+      try (ServableHandle<SavedModelBundle> handle = acquire(request.getModelSpec())) {
+        Signature signature = handle.servable().signature(request.getModelSpec().getSignatureName());
+        return RegressionResponse.newBuilder()
+            .setModelSpec(ModelResponses.resolvedSpec(handle.id().name(), handle.id().version(), signature.key()))
+            .setResult(InferenceRunner.regress(handle.servable(), signature, request.getInput(),
+                core.checkMethodNames(), new SignatureRunner.RunSettings(deadlineMillis())))
+            .build();
+      }
+    });
   }
 
   @Override
   public void multiInference(MultiInferenceRequest request, StreamObserver<MultiInferenceResponse> observer) {
-    observer.onError(GrpcStatuses.unimplemented("MultiInference"));
+    // Like TF Serving, MultiInference is not counted in request_count.
+    GrpcStatuses.unary(observer, () -> MultiInference.run(core, request,
+        new SignatureRunner.RunSettings(deadlineMillis())));
   }
 
   /** A DT_STRING tensor of encoded images for the model's image input (Tessera's image API). */
@@ -125,6 +147,11 @@ public final class PredictionServiceImpl extends PredictionServiceGrpc.Predictio
 
   private static java.util.List<byte[]> encodedImages(TensorProto t) {
     return t.getStringValList().stream().map(com.google.protobuf.ByteString::toByteArray).toList();
+  }
+
+  static ServableHandle<SavedModelBundle> acquire(ServerCore core, ModelSpec spec) {
+    Long version = spec.hasVersion() ? spec.getVersion().getValue() : null;
+    return core.acquire(spec.getName(), version, spec.getVersionLabel());
   }
 
   private ServableHandle<SavedModelBundle> acquire(ModelSpec spec) {

@@ -13,6 +13,8 @@ import io.tessera.tensor.DataType;
 import io.tessera.tensor.json.PredictJsonReader;
 import io.tessera.tensor.json.PredictJsonRequest;
 import io.tessera.tensor.json.PredictJsonWriter;
+import io.tessera.tensor.json.FloatText;
+import io.tessera.servables.inference.InferenceRunner;
 import io.tessera.servables.RunResult;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -75,8 +77,7 @@ public final class RestApi {
           .getBytes(StandardCharsets.UTF_8));
       case METADATA -> metadata(route, out);
       case PREDICT -> predict(route, body, out);
-      case CLASSIFY, REGRESS -> throw ServingException.unimplemented(
-          route.kind().name().toLowerCase(java.util.Locale.ROOT) + " is not implemented yet");
+      case CLASSIFY, REGRESS -> classifyOrRegress(route, body, out);
     }
   }
 
@@ -96,12 +97,45 @@ public final class RestApi {
       }
       try (PredictJsonRequest request = PredictJsonReader.read(body, name -> inputTypes(bundle, name))) {
         Signature signature = bundle.signature(request.signatureName());
+        io.tessera.servables.inference.InferenceRunner.checkPredictMethod(signature, core.checkMethodNames());
         try (RunResult result = SignatureRunner.run(bundle, signature, request.inputs(), List.of(),
             new SignatureRunner.RunSettings(timeoutMs))) {
           core.metrics().recordRuntime(handle.id().name(), "predict", result.runNanos());
           PredictJsonWriter.write(out, result.outputs(), request.rowFormat());
         }
       }
+    }
+  }
+
+  /** :classify and :regress, answered as {@code {"results": ...}} like TF Serving. */
+  private void classifyOrRegress(RestRoute route, ByteBuffer body, OutputStream out) throws IOException {
+    ExampleJson.Request request = ExampleJson.parse(body);
+    try (ServableHandle<SavedModelBundle> handle =
+        core.acquire(route.modelName(), route.version(), route.label())) {
+      SavedModelBundle bundle = handle.servable();
+      Signature signature = bundle.signature(request.signatureName());
+      SignatureRunner.RunSettings settings = new SignatureRunner.RunSettings(timeoutMs);
+      StringBuilder json = new StringBuilder("{\n    \"results\": [");
+      if (route.kind() == RestRoute.Kind.CLASSIFY) {
+        var result = InferenceRunner.classify(bundle, signature, request.input(), core.checkMethodNames(), settings);
+        for (int i = 0; i < result.getClassificationsCount(); i++) {
+          json.append(i == 0 ? "[" : ", [");
+          var classes = result.getClassifications(i).getClassesList();
+          for (int j = 0; j < classes.size(); j++) {
+            json.append(j == 0 ? "[" : ", [");
+            StringBuilder label = new StringBuilder();
+            com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(classes.get(j).getLabel(), label);
+            json.append('"').append(label).append("\", ").append(FloatText.ofFloat(classes.get(j).getScore())).append(']');
+          }
+          json.append(']');
+        }
+      } else {
+        var result = InferenceRunner.regress(bundle, signature, request.input(), core.checkMethodNames(), settings);
+        for (int i = 0; i < result.getRegressionsCount(); i++) {
+          json.append(i == 0 ? "" : ", ").append(FloatText.ofFloat(result.getRegressions(i).getValue()));
+        }
+      }
+      out.write(json.append("]\n}").toString().getBytes(StandardCharsets.UTF_8));
     }
   }
 

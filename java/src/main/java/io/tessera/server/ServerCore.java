@@ -21,6 +21,7 @@ public final class ServerCore {
   private final ModelConfigController configs;
   private final ServingMetrics metrics;
   private final ImageModels images;
+  private final boolean checkMethodNames;
 
   /** A core without config reloads or labels (every label is unknown). */
   public ServerCore(AspiredVersionsManager<SavedModelBundle> manager) {
@@ -28,15 +29,22 @@ public final class ServerCore {
   }
 
   public ServerCore(AspiredVersionsManager<SavedModelBundle> manager, ModelConfigController configs) {
-    this(manager, configs, new ServingMetrics(), new ImageModels());
+    this(manager, configs, new ServingMetrics(), new ImageModels(), false);
   }
 
+  /** @param checkMethodNames --enable_signature_method_name_check */
   public ServerCore(AspiredVersionsManager<SavedModelBundle> manager, ModelConfigController configs,
-      ServingMetrics metrics, ImageModels images) {
+      ServingMetrics metrics, ImageModels images, boolean checkMethodNames) {
     this.manager = manager;
     this.configs = configs;
     this.metrics = metrics;
     this.images = images;
+    this.checkMethodNames = checkMethodNames;
+  }
+
+  /** --enable_signature_method_name_check: signatures must declare the API's method name. */
+  public boolean checkMethodNames() {
+    return checkMethodNames;
   }
 
   /** Where the front ends record request counts and latencies. */

@@ -54,7 +54,7 @@ public final class ServerFlags {
       Flag.later("prefer_tflite_model", Type.BOOL, "false", "TFLite (not supported)"),
       Flag.later("num_tflite_pools", Type.INT32, Integer.toString(CPUS), "TFLite (not supported)"),
       Flag.later("num_tflite_interpreters_per_pool", Type.INT32, "1", "TFLite (not supported)"),
-      Flag.later("enable_signature_method_name_check", Type.BOOL, "false", "enforce SignatureDef method names"),
+      Flag.of("enable_signature_method_name_check", Type.BOOL, "false", "enforce SignatureDef method names"),
       Flag.later("xla_cpu_compilation_enabled", Type.BOOL, "false", "XLA (not supported)"),
       Flag.later("xla_gpu_compilation_enabled", Type.BOOL, "false", "XLA (not supported)"),
       Flag.later("enable_profiler", Type.BOOL, "true", "TensorFlow profiler service (not supported)"),

@@ -36,7 +36,8 @@ public record ServerOptions(
     boolean allowLabelsForUnavailable,
     boolean enableWarmup,
     int warmupIterations,
-    OperationsOptions ops) {
+    OperationsOptions ops,
+    boolean checkMethodNames) {
 
   /** Builds options from parsed flags, applying TF Serving's start-up checks. */
   public static ServerOptions fromFlags(FlagParser.Result f) {
@@ -77,7 +78,8 @@ public record ServerOptions(
         f.getBool("allow_version_labels_for_unavailable_models"),
         f.getBool("enable_model_warmup"),
         f.getInt("num_request_iterations_for_warmup"),
-        OperationsOptions.fromFlags(f));
+        OperationsOptions.fromFlags(f),
+        f.getBool("enable_signature_method_name_check"));
   }
 
   /** --tensorflow_session_config_file (text or JSON ConfigProto) with --per_process_gpu_memory_fraction applied. */
@@ -100,7 +102,7 @@ public record ServerOptions(
         "127.0.0.1", restThreads, restTimeoutMs, restMaxBodyBytes, corsEnabled,
         tensorContentOutputs, maxLoadRetries, loadRetryInterval, fileSystemPollWait, sessionOptions,
         modelConfigFile, modelConfigPollWait, allowLabelsForUnavailable, enableWarmup, warmupIterations,
-        ops);
+        ops, checkMethodNames);
   }
 
   /** A copy with other poll periods (tests: sub-second polling). */
@@ -109,6 +111,6 @@ public record ServerOptions(
         restPort, restEphemeral, restBindAddress, restThreads, restTimeoutMs, restMaxBodyBytes,
         corsEnabled, tensorContentOutputs, maxLoadRetries, loadRetryInterval, fileSystem,
         sessionOptions, modelConfigFile, modelConfig, allowLabelsForUnavailable, enableWarmup,
-        warmupIterations, ops);
+        warmupIterations, ops, checkMethodNames);
   }
 }

@@ -20,7 +20,7 @@ import io.tessera.servables.SavedModelBundle;
 import io.tessera.proto.serving.config.ModelServerConfig;
 import io.tessera.servables.SessionOptions;
 import io.tessera.servables.warmup.ModelWarmup;
-import io.tessera.servables.warmup.PredictWarmupReplayer;
+import io.tessera.servables.warmup.RequestWarmupReplayer;
 import io.tessera.sources.FileSystemStoragePathSource;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -84,7 +84,7 @@ public final class TesseraServer implements AutoCloseable {
         AspiredVersionPolicy.AVAILABILITY_PRESERVING);
     SessionOptions session = options.sessionOptions();
     ModelWarmup warmup = options.enableWarmup()
-        ? new ModelWarmup(new PredictWarmupReplayer(), options.warmupIterations()) : null;
+        ? new ModelWarmup(new RequestWarmupReplayer(), options.warmupIterations()) : null;
     if (warmup == null) {
       LOG.info("Model warmup is disabled (--enable_model_warmup=false)");
     }
@@ -143,7 +143,7 @@ public final class TesseraServer implements AutoCloseable {
 
   private void startListeners() throws Exception {
     OperationsOptions ops = options.ops();
-    ServerCore core = new ServerCore(manager, configs, metrics, images);
+    ServerCore core = new ServerCore(manager, configs, metrics, images, options.checkMethodNames());
     TlsContexts tls = ops.sslConfigFile() == null ? null : TlsContexts.fromFile(ops.sslConfigFile());
     health = new ServingHealth(core::allModelsAvailable, 500);
     grpc = new GrpcServer(core, new GrpcServer.Options(options.grpcBindAddress(), options.grpcPort(),

@@ -45,8 +45,8 @@ class WarmupIT {
   void goodWarmupFileIsReplayedBeforeServing() throws Exception {
     try (TestServer server = TestServer.startPolling(Duration.ZERO, "--model_name=default",
         "--model_base_path=" + GOOD, "--num_request_iterations_for_warmup=3")) {
-      // 3 records (predict, classify, regress) x 3 iterations; predict runs, the others are skipped for now.
-      assertTrue(warmupLine().contains("3 records, 3 iteration(s), 3 requests replayed"), warmupLine());
+      // 3 records (predict, classify, regress) x 3 iterations, all replayed.
+      assertTrue(warmupLine().contains("3 records, 3 iteration(s), 9 requests replayed"), warmupLine());
       assertEquals(200, server.post("/v1/models/default:predict", "{\"instances\": [2.0]}").statusCode());
     }
     TestServer.assertNoLeaks();

@@ -44,7 +44,7 @@ class LoadUnloadMemoryTest {
     Path version = dir.resolve("1");
     ModelDirs.copyTree(MOBILENET, version);
     writeWarmup(version);
-    ModelWarmup warmup = new ModelWarmup(new PredictWarmupReplayer(), 1);
+    ModelWarmup warmup = new ModelWarmup(new RequestWarmupReplayer(), 1);
     Loader<SavedModelBundle> loader = () -> warmup.warm(SavedModelBundle.load(version, List.of("serve"), null), version);
     long baselineBuffers = HostBuffer.liveBytes();
     long start = rssKb();

@@ -1,6 +1,8 @@
 package io.tessera.servables.warmup;
 
 import io.tessera.proto.serving.ClassificationRequest;
+import io.tessera.proto.serving.InferenceTask;
+import io.tessera.servables.inference.InferenceRunner;
 import io.tessera.proto.serving.MultiInferenceRequest;
 import io.tessera.proto.serving.PredictRequest;
 import io.tessera.proto.serving.RegressionRequest;
@@ -14,11 +16,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Replays predict requests through {@link SignatureRunner}. Classify, regress and
- * multi-inference are not replayed yet (returns false: validated and counted as skipped); plug a
- * replayer that runs them in through {@link ModelWarmup}'s constructor.
+ * Replays every kind of warmup record on the new bundle: predict through {@link SignatureRunner},
+ * classify/regress/multi-inference through {@link InferenceRunner} (as the APIs do).
  */
-public final class PredictWarmupReplayer implements WarmupReplayer {
+public final class RequestWarmupReplayer implements WarmupReplayer {
   @Override
   public boolean predict(SavedModelBundle bundle, PredictRequest request) {
     Map<String, InputTensor> inputs = new LinkedHashMap<>();
@@ -38,16 +39,28 @@ public final class PredictWarmupReplayer implements WarmupReplayer {
 
   @Override
   public boolean classify(SavedModelBundle bundle, ClassificationRequest request) {
-    return false;
+    InferenceRunner.classify(bundle, bundle.signature(request.getModelSpec().getSignatureName()),
+        request.getInput(), false, SignatureRunner.RunSettings.DEFAULT);
+    return true;
   }
 
   @Override
   public boolean regress(SavedModelBundle bundle, RegressionRequest request) {
-    return false;
+    InferenceRunner.regress(bundle, bundle.signature(request.getModelSpec().getSignatureName()),
+        request.getInput(), false, SignatureRunner.RunSettings.DEFAULT);
+    return true;
   }
 
   @Override
   public boolean multiInference(SavedModelBundle bundle, MultiInferenceRequest request) {
-    return false;
+    for (InferenceTask task : request.getTasksList()) {
+      var signature = bundle.signature(task.getModelSpec().getSignatureName());
+      if (task.getMethodName().equals(InferenceRunner.CLASSIFY_METHOD)) {
+        InferenceRunner.classify(bundle, signature, request.getInput(), false, SignatureRunner.RunSettings.DEFAULT);
+      } else {
+        InferenceRunner.regress(bundle, signature, request.getInput(), false, SignatureRunner.RunSettings.DEFAULT);
+      }
+    }
+    return true;
   }
 }
