@@ -13,6 +13,8 @@ import java.util.List;
  *   <li>{@code demo [server flags]}: serves a generated colour-classifier image model (model name
  *       {@code colors}, gRPC 8500, REST 8501) unless --model_base_path is given; any
  *       tensorflow_model_server flag may follow and wins over the demo defaults.</li>
+ *   <li>{@code inspect --dir=DIR}: signatures, dtypes and shapes of a SavedModel, like
+ *       {@code saved_model_cli show --all}.</li>
  * </ul>
  */
 public final class TesseraCli {
@@ -20,12 +22,26 @@ public final class TesseraCli {
 
   public static void main(String[] args) throws Exception {
     if (args.length == 0 || args[0].equals("help") || args[0].equals("--help")) {
-      System.out.println("usage: tessera demo [tensorflow_model_server flags...]");
+      System.out.println("usage: tessera demo [tensorflow_model_server flags...]\n"
+          + "       tessera inspect --dir=<SavedModel dir or model base path>");
       System.exit(args.length == 0 ? 2 : 0);
     }
     String[] rest = Arrays.copyOfRange(args, 1, args.length);
     switch (args[0]) {
       case "demo" -> demo(rest);
+      case "inspect" -> {
+        String dir = null;
+        for (String a : rest) {
+          if (a.startsWith("--dir=")) {
+            dir = a.substring("--dir=".length());
+          }
+        }
+        if (dir == null) {
+          System.err.println("usage: tessera inspect --dir=<SavedModel dir or model base path>");
+          System.exit(2);
+        }
+        System.exit(Inspect.run(dir, System.out));
+      }
       default -> {
         System.err.println("tessera: unknown command '" + args[0] + "' (try: tessera help)");
         System.exit(2);
