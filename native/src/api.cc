@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "tensorflow_c/tf_c_min.h"
+#include "tessera/batching_session.h"
 #include "tessera/host_buffer.h"
 #include "tessera/run_call.h"
 #include "tessera/saved_model_session.h"
@@ -119,6 +120,43 @@ int session_device_count(tessera::SavedModelSession* session) {
 
 const char* session_device_name(tessera::SavedModelSession* session, int index) {
   return session->devices().at(static_cast<size_t>(index)).c_str();
+}
+
+tessera::BatchingSession* batching_session_create(tessera::SavedModelSession* session,
+                                                  int64_t max_batch_size, int64_t batch_timeout_micros,
+                                                  int64_t max_enqueued_batches, int num_batch_threads,
+                                                  const int64_t* allowed_batch_sizes, int num_allowed) {
+  tessera::BatchingSession* result = nullptr;
+  Guarded([&] {
+    tessera::BatchingOptions options;
+    options.queue.max_batch_size = max_batch_size;
+    options.queue.batch_timeout_micros = batch_timeout_micros;
+    options.queue.max_enqueued_batches = max_enqueued_batches;
+    options.num_batch_threads = num_batch_threads;
+    for (int i = 0; i < num_allowed; ++i) options.allowed_batch_sizes.push_back(allowed_batch_sizes[i]);
+    result = new tessera::BatchingSession(session, options);
+    return 0;
+  });
+  return result;
+}
+
+void batching_session_free(tessera::BatchingSession* batching) { delete batching; }
+
+int batching_session_run(tessera::BatchingSession* batching, tessera::RunCall* call) {
+  return Guarded([&] {
+    Status status = batching->Run(call);
+    return status.ok() ? 0 : Fail(status);
+  });
+}
+
+int64_t batching_session_stat(tessera::BatchingSession* batching, int which) {
+  const tessera::BatchingStats& s = batching->stats();
+  switch (which) {
+    case 0: return s.batches.load();
+    case 1: return s.tasks.load();
+    case 2: return s.rows.load();
+    default: return s.padding_rows.load();
+  }
 }
 
 tessera::RunCall* run_call_create(tessera::SavedModelSession* session) {

@@ -13,6 +13,7 @@
 #include <cstdint>
 
 namespace tessera {
+class BatchingSession;
 class HostBuffer;
 class SavedModelSession;
 class RunCall;
@@ -43,6 +44,18 @@ int session_take_meta_graph(tessera::SavedModelSession* session, void* out);
 int session_resolve_endpoint(tessera::SavedModelSession* session, const char* tensor_name);
 int session_device_count(tessera::SavedModelSession* session);
 const char* session_device_name(tessera::SavedModelSession* session, int index);
+
+// Batching sessions (one per loaded model version when --enable_batching).
+// allowed_batch_sizes may be null when num_allowed == 0.
+tessera::BatchingSession* batching_session_create(tessera::SavedModelSession* session,
+                                                  int64_t max_batch_size, int64_t batch_timeout_micros,
+                                                  int64_t max_enqueued_batches, int num_batch_threads,
+                                                  const int64_t* allowed_batch_sizes, int num_allowed);
+void batching_session_free(tessera::BatchingSession* batching);
+// Runs `call` inside a batch (blocks until it ran); its outputs are then read as after run_call_run.
+int batching_session_run(tessera::BatchingSession* batching, tessera::RunCall* call);
+// Totals since creation: 0 = batches, 1 = tasks, 2 = rows, 3 = padding rows.
+int64_t batching_session_stat(tessera::BatchingSession* batching, int which);
 
 // Run calls.
 tessera::RunCall* run_call_create(tessera::SavedModelSession* session);

@@ -43,6 +43,14 @@ class RunCall {
   Status Run(bool caller_thread, int64_t timeout_ms);
 
   int num_outputs() const { return static_cast<int>(outputs_.size()); }
+
+  // For the batching session: this call's feeds and fetches, and a way to hand it outputs that
+  // were computed as part of a merged batch (takes ownership of the tensors).
+  const std::vector<TF_Output>& inputs() const { return inputs_; }
+  const std::vector<TF_Tensor*>& input_values() const { return input_values_; }
+  const std::vector<int>& output_endpoints() const { return output_endpoints_; }
+  SavedModelSession* session() const { return session_; }
+  void SetOutputs(std::vector<TF_Tensor*> outputs) { outputs_ = std::move(outputs); }
   // Output accessors; valid after a successful Run, index checked by the caller.
   TF_Tensor* output(int i) const { return outputs_[static_cast<size_t>(i)]; }
   // Element j of a DT_STRING output; *size receives its length.

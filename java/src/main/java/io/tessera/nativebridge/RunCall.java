@@ -47,6 +47,11 @@ public final class RunCall extends NativeHandle<TesseraNative.NativeRunCall> {
     NativeErrors.check(TesseraNative.run_call_run(pointer(), callerThread, timeoutMs));
   }
 
+  /** Runs this call as part of a batch (blocks until its batch ran); outputs are read as after run(). */
+  public void runIn(BatchingSession batching) {
+    NativeErrors.check(TesseraNative.batching_session_run(batching.pointer(), pointer()));
+  }
+
   public int outputDtype(int index) {
     return TesseraNative.run_call_output_dtype(pointer(), index);
   }

@@ -44,6 +44,25 @@ final class TesseraNative {
     NativeRunCall() {}
   }
 
+  @Opaque @Namespace("::tessera") @Name("BatchingSession") static final class NativeBatchingSession extends Pointer {
+    NativeBatchingSession() {}
+  }
+
+  static native NativeBatchingSession batching_session_create(
+      NativeSavedModelSession session,
+      @Cast("int64_t") long maxBatchSize,
+      @Cast("int64_t") long batchTimeoutMicros,
+      @Cast("int64_t") long maxEnqueuedBatches,
+      int numBatchThreads,
+      @Cast("const int64_t*") long[] allowedBatchSizes,
+      int numAllowed);
+
+  static native void batching_session_free(NativeBatchingSession batching);
+
+  static native int batching_session_run(NativeBatchingSession batching, NativeRunCall call);
+
+  static native @Cast("int64_t") long batching_session_stat(NativeBatchingSession batching, int which);
+
   static native @Cast("const char*") String tessera_last_error();
 
   static native int tessera_last_error_code();

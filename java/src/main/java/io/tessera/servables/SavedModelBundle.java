@@ -3,6 +3,7 @@ package io.tessera.servables;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.tessera.core.ServingException;
 import io.tessera.core.StatusCode;
+import io.tessera.nativebridge.BatchingSession;
 import io.tessera.nativebridge.SavedModelSession;
 import io.tessera.proto.tf.MetaGraphDef;
 import io.tessera.proto.tf.SignatureDef;
@@ -30,6 +31,7 @@ public final class SavedModelBundle implements AutoCloseable {
   private final SavedModelSession session;
   private final MetaGraphDef metaGraph;
   private final Map<String, Signature> signatures;
+  private volatile BatchingSession batching;
 
   private SavedModelBundle(Path exportDir, SavedModelSession session, MetaGraphDef metaGraph,
       Map<String, Signature> signatures) {
@@ -118,8 +120,25 @@ public final class SavedModelBundle implements AutoCloseable {
     return session;
   }
 
+  /**
+   * Turns on server-side batching for this version (before it is served); runs then go through
+   * the native batching session.
+   */
+  public SavedModelBundle withBatching(BatchingSession.Settings settings) {
+    batching = BatchingSession.create(session, settings);
+    return this;
+  }
+
+  /** The batching session, or null when batching is off. */
+  public BatchingSession batching() {
+    return batching;
+  }
+
   @Override
   public void close() {
+    if (batching != null) {
+      batching.close();  // before the session it runs on
+    }
     session.close();
   }
 }

@@ -50,7 +50,11 @@ public final class SignatureRunner {
         call.addOutput(endpointOf(spec));
       }
       long runStarted = System.nanoTime();
-      call.run(inputBytes <= CALLER_THREAD_MAX_INPUT_BYTES, settings.timeoutMs());
+      if (bundle.batching() != null) {
+        call.runIn(bundle.batching());  // merged with concurrent calls; runs directly if not batchable
+      } else {
+        call.run(inputBytes <= CALLER_THREAD_MAX_INPUT_BYTES, settings.timeoutMs());
+      }
       long runNanos = System.nanoTime() - runStarted;
       List<OutputTensor> outputs = new ArrayList<>(fetches.size());
       for (int i = 0; i < fetches.size(); i++) {

@@ -3,6 +3,7 @@ package io.tessera.server;
 import io.tessera.config.TextOrJsonConfig;
 import io.tessera.core.ServingException;
 import io.tessera.proto.tf.ConfigProto;
+import io.tessera.servables.batching.BatchingOptions;
 import io.tessera.servables.SessionOptions;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,7 +38,9 @@ public record ServerOptions(
     boolean enableWarmup,
     int warmupIterations,
     OperationsOptions ops,
-    boolean checkMethodNames) {
+    boolean checkMethodNames,
+    BatchingOptions batching,
+    boolean perModelBatching) {
 
   /** Builds options from parsed flags, applying TF Serving's start-up checks. */
   public static ServerOptions fromFlags(FlagParser.Result f) {
@@ -79,7 +82,23 @@ public record ServerOptions(
         f.getBool("enable_model_warmup"),
         f.getInt("num_request_iterations_for_warmup"),
         OperationsOptions.fromFlags(f),
-        f.getBool("enable_signature_method_name_check"));
+        f.getBool("enable_signature_method_name_check"),
+        batchingOptions(f),
+        f.getBool("enable_batching") && f.getBool("enable_per_model_batching_parameters"));
+  }
+
+  /** --enable_batching with --batching_parameters_file (text or JSON); null when batching is off. */
+  private static BatchingOptions batchingOptions(FlagParser.Result f) {
+    String file = f.get("batching_parameters_file");
+    if (!f.getBool("enable_batching")) {
+      if (!file.isEmpty()) {
+        throw ServingException.invalidArgument("--batching_parameters_file is set without --enable_batching");
+      }
+      return null;
+    }
+    return file.isEmpty()
+        ? BatchingOptions.of(io.tessera.proto.serving.config.BatchingParameters.getDefaultInstance(), "defaults")
+        : BatchingOptions.fromFile(Path.of(file));
   }
 
   /** --tensorflow_session_config_file (text or JSON ConfigProto) with --per_process_gpu_memory_fraction applied. */
@@ -102,7 +121,7 @@ public record ServerOptions(
         "127.0.0.1", restThreads, restTimeoutMs, restMaxBodyBytes, corsEnabled,
         tensorContentOutputs, maxLoadRetries, loadRetryInterval, fileSystemPollWait, sessionOptions,
         modelConfigFile, modelConfigPollWait, allowLabelsForUnavailable, enableWarmup, warmupIterations,
-        ops, checkMethodNames);
+        ops, checkMethodNames, batching, perModelBatching);
   }
 
   /** A copy with other poll periods (tests: sub-second polling). */
@@ -111,6 +130,6 @@ public record ServerOptions(
         restPort, restEphemeral, restBindAddress, restThreads, restTimeoutMs, restMaxBodyBytes,
         corsEnabled, tensorContentOutputs, maxLoadRetries, loadRetryInterval, fileSystem,
         sessionOptions, modelConfigFile, modelConfig, allowLabelsForUnavailable, enableWarmup,
-        warmupIterations, ops, checkMethodNames);
+        warmupIterations, ops, checkMethodNames, batching, perModelBatching);
   }
 }

@@ -17,6 +17,7 @@ import io.tessera.server.tls.TlsContexts;
 import io.tessera.http.RestApi;
 import io.tessera.http.RestServer;
 import io.tessera.servables.SavedModelBundle;
+import io.tessera.servables.batching.BatchingOptions;
 import io.tessera.proto.serving.config.ModelServerConfig;
 import io.tessera.servables.SessionOptions;
 import io.tessera.servables.warmup.ModelWarmup;
@@ -119,6 +120,17 @@ public final class TesseraServer implements AutoCloseable {
     } catch (RuntimeException e) {
       metrics.recordLoad(dir.toString(), false, System.nanoTime() - started);
       throw e;
+    }
+    if (options.batching() != null) {
+      BatchingOptions batching = options.perModelBatching()
+          ? BatchingOptions.forVersion(dir, options.batching()) : options.batching();
+      try {
+        bundle.withBatching(batching.settings());
+        LOG.info("Batching " + model + " (" + dir.getFileName() + ") with " + batching.source());
+      } catch (RuntimeException e) {
+        bundle.close();
+        throw e;
+      }
     }
     try {
       images.forBundle(bundle).ifPresent(p -> LOG.info("Model " + model + " accepts encoded images as input '"

@@ -1,0 +1,34 @@
+package io.tessera.nativebridge;
+
+/**
+ * The native batching session of one loaded model version: concurrent {@link RunCall}s with the
+ * same feeds, fetches and non-batch dimensions are merged along dimension 0 into one TensorFlow
+ * run on the session's batch threads, then split back (see native batching_session.h).
+ *
+ * <p>Must be closed before its {@link SavedModelSession}; closing fails queued calls with
+ * UNAVAILABLE. Thread-safe.
+ */
+public final class BatchingSession extends NativeHandle<TesseraNative.NativeBatchingSession> {
+  /** Native settings; see io.tessera.servables.batching.BatchingOptions for defaults and checks. */
+  public record Settings(long maxBatchSize, long batchTimeoutMicros, long maxEnqueuedBatches,
+      int numBatchThreads, long[] allowedBatchSizes) {}
+
+  private BatchingSession(TesseraNative.NativeBatchingSession pointer) {
+    super(pointer, TesseraNative::batching_session_free);
+  }
+
+  public static BatchingSession create(SavedModelSession session, Settings s) {
+    return new BatchingSession(NativeErrors.checkNotNull(TesseraNative.batching_session_create(
+        session.pointer(), s.maxBatchSize(), s.batchTimeoutMicros(), s.maxEnqueuedBatches(),
+        s.numBatchThreads(), s.allowedBatchSizes(), s.allowedBatchSizes().length)));
+  }
+
+  /** Totals since creation: batches run, tasks (requests) batched, rows, padding rows. */
+  public record Stats(long batches, long tasks, long rows, long paddingRows) {}
+
+  public Stats stats() {
+    TesseraNative.NativeBatchingSession p = pointer();
+    return new Stats(TesseraNative.batching_session_stat(p, 0), TesseraNative.batching_session_stat(p, 1),
+        TesseraNative.batching_session_stat(p, 2), TesseraNative.batching_session_stat(p, 3));
+  }
+}

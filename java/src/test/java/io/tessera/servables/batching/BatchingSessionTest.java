@@ -1,0 +1,133 @@
+package io.tessera.servables.batching;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tessera.core.ServingException;
+import io.tessera.core.StatusCode;
+import io.tessera.nativebridge.BatchingSession;
+import io.tessera.nativebridge.HostBuffer;
+import io.tessera.nativebridge.NativeHandle;
+import io.tessera.proto.serving.config.BatchingParameters;
+import io.tessera.servables.RunResult;
+import io.tessera.servables.SavedModelBundle;
+import io.tessera.servables.SignatureRunner;
+import io.tessera.tensor.DataType;
+import io.tessera.tensor.InputTensor;
+import io.tessera.tensor.OutputTensor;
+import io.tessera.tensor.TensorBuilder;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+/** The native batching session on matrix_half_plus_two (x: float [-1,3,3], y = 0.5x + 2). */
+class BatchingSessionTest {
+  private static final Path MATRIX = Path.of(System.getProperty("tessera.shared.dir", "../../shared"))
+      .resolve("testdata/matrix_half_plus_two/1");
+
+  private static SavedModelBundle bundle(BatchingSession.Settings settings) {
+    return SavedModelBundle.load(MATRIX, List.of("serve"), new byte[0]).withBatching(settings);
+  }
+
+  /** Runs one request of {@code rows} 3x3 matrices; returns the outputs (checked against 0.5x+2). */
+  private static void runAndCheck(SavedModelBundle bundle, float[] values) {
+    int rows = values.length / 9;
+    try (TensorBuilder b = TensorBuilder.create(DataType.DT_FLOAT, values.length)) {
+      for (float v : values) {
+        b.addDouble(v);
+      }
+      try (InputTensor x = b.build(new long[] {rows, 3, 3});
+          RunResult r = SignatureRunner.run(bundle, bundle.signature("serving_default"), Map.of("x", x),
+              List.of(), SignatureRunner.RunSettings.DEFAULT)) {
+        OutputTensor y = r.outputs().get(0);
+        assertEquals(rows, y.dim(0));
+        for (int i = 0; i < values.length; i++) {
+          assertEquals(0.5f * values[i] + 2f, y.getFloat(i), "element " + i);
+        }
+      }
+    }
+  }
+
+  private static float[] random(Random rnd, int rows) {
+    float[] v = new float[rows * 9];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = rnd.nextInt(1000) - 500;
+    }
+    return v;
+  }
+
+  @Test
+  void concurrentRequestsAreMergedAndSplitBackExactly() throws Exception {
+    long before = HostBuffer.liveBytes();
+    try (SavedModelBundle bundle = bundle(new BatchingSession.Settings(16, 20_000, 100, 1, new long[0]))) {
+      ExecutorService clients = Executors.newFixedThreadPool(8);
+      List<Future<?>> done = new ArrayList<>();
+      for (int c = 0; c < 8; c++) {
+        int seed = c;
+        done.add(clients.submit(() -> {
+          Random rnd = new Random(seed);
+          for (int i = 0; i < 25; i++) {
+            runAndCheck(bundle, random(rnd, 1 + rnd.nextInt(3)));
+          }
+          return null;
+        }));
+      }
+      for (Future<?> f : done) {
+        f.get();
+      }
+      clients.shutdown();
+      BatchingSession.Stats stats = bundle.batching().stats();
+      assertEquals(200, stats.tasks());
+      assertTrue(stats.batches() < stats.tasks(), "some requests must share a batch: " + stats);
+      assertEquals(0, stats.paddingRows());
+    }
+    assertEquals(before, HostBuffer.liveBytes());
+    assertEquals(0, NativeHandle.leakCount());
+  }
+
+  @Test
+  void batchesArePaddedToTheNextAllowedSize() {
+    try (SavedModelBundle bundle = bundle(new BatchingSession.Settings(8, 0, 10, 1, new long[] {4, 8}))) {
+      runAndCheck(bundle, random(new Random(1), 3));
+      runAndCheck(bundle, random(new Random(2), 5));
+      BatchingSession.Stats stats = bundle.batching().stats();
+      assertEquals(2, stats.batches());
+      assertEquals(1 + 3, stats.paddingRows(), "3 rows pad to 4, 5 rows pad to 8");
+    }
+  }
+
+  @Test
+  void fullQueueIsUnavailableFastAndTheTimeoutFlushesAnUnderfullBatch() throws Exception {
+    try (SavedModelBundle bundle = bundle(new BatchingSession.Settings(4, 1_000_000, 1, 1, new long[0]))) {
+      ExecutorService first = Executors.newSingleThreadExecutor();
+      Future<?> waiting = first.submit(() -> runAndCheck(bundle, random(new Random(3), 3)));
+      Thread.sleep(200);  // the 3-row batch is open and waits for its 1 s timeout
+      ServingException full = assertThrows(ServingException.class, () -> runAndCheck(bundle, random(new Random(4), 3)));
+      assertEquals(StatusCode.UNAVAILABLE, full.code());
+      assertTrue(full.getMessage().contains("queue"), full.getMessage());
+      waiting.get();  // flushed by the timeout, not lost
+      first.shutdown();
+      ServingException tooBig = assertThrows(ServingException.class, () -> runAndCheck(bundle, random(new Random(5), 5)));
+      assertEquals(StatusCode.INVALID_ARGUMENT, tooBig.code());
+    }
+  }
+
+  @Test
+  void parametersFollowTfServingsRules() {
+    BatchingOptions defaults = BatchingOptions.of(BatchingParameters.getDefaultInstance(), "defaults");
+    assertEquals(1000, defaults.settings().maxBatchSize());
+    assertEquals(10, defaults.settings().maxEnqueuedBatches());
+    assertEquals(0, defaults.settings().batchTimeoutMicros());
+    BatchingParameters bad = BatchingParameters.newBuilder()
+        .setMaxBatchSize(com.google.protobuf.Int64Value.of(8)).addAllowedBatchSizes(2).addAllowedBatchSizes(4).build();
+    assertTrue(assertThrows(ServingException.class, () -> BatchingOptions.of(bad, "x")).getMessage()
+        .contains("Last entry in allowed_batch_sizes must match max_batch_size"));
+  }
+}

@@ -1,0 +1,89 @@
+// Server-side batching of TF_SessionRun calls for one loaded SavedModel (TF Serving's
+// BatchingSession): concurrent RunCalls with the same feeds/fetches and non-batch dimensions are
+// merged along dimension 0 into one run, padded to the next allowed batch size if configured,
+// and each call gets its own slice of every output. Calls that cannot be batched (string or
+// scalar inputs, inputs with different first dimensions) run directly.
+//
+// Threading: Run() may be called from any number of threads; it blocks its caller until the
+// batch containing its call has run. num_batch_threads threads process ready batches. The
+// session must outlive this object; destruction fails queued calls with UNAVAILABLE.
+#ifndef TESSERA_BATCHING_SESSION_H_
+#define TESSERA_BATCHING_SESSION_H_
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tessera/batch_queue.h"
+#include "tessera/run_call.h"
+#include "tessera/saved_model_session.h"
+#include "tessera/status.h"
+
+namespace tessera {
+
+struct BatchingOptions {
+  BatchQueueOptions queue;
+  int num_batch_threads = 1;
+  std::vector<int64_t> allowed_batch_sizes;  // increasing; last == max_batch_size; empty = any
+};
+
+// Counters for metrics: tasks and rows batched, padding rows added, batches run.
+struct BatchingStats {
+  std::atomic<int64_t> batches{0};
+  std::atomic<int64_t> tasks{0};
+  std::atomic<int64_t> rows{0};
+  std::atomic<int64_t> padding_rows{0};
+};
+
+class BatchingSession {
+ public:
+  BatchingSession(SavedModelSession* session, BatchingOptions options);
+  ~BatchingSession();
+
+  BatchingSession(const BatchingSession&) = delete;
+  BatchingSession& operator=(const BatchingSession&) = delete;
+
+  // Runs `call` (inputs and outputs already added) inside a batch and leaves its outputs in it.
+  Status Run(RunCall* call);
+
+  const BatchingStats& stats() const { return stats_; }
+
+ private:
+  struct Task {
+    RunCall* call;
+    int64_t rows;
+    std::string key;
+    Status status;
+    bool done = false;
+    std::mutex mu;
+    std::condition_variable cv;
+    int64_t size() const { return rows; }
+  };
+
+  // Returns the queue key (feeds, fetches, dtypes, non-batch dims) or "" if not batchable.
+  static std::string KeyOf(RunCall* call, int64_t* rows);
+  void Loop();
+  void Process(const std::vector<Task*>& batch);
+  Status RunMerged(const std::vector<Task*>& batch, int64_t total, int64_t padded);
+  int64_t PaddedSize(int64_t rows) const;
+  static void Finish(Task* task, Status status);
+
+  SavedModelSession* const session_;
+  const BatchingOptions options_;
+  BatchingStats stats_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::map<std::string, std::unique_ptr<BatchQueue<Task>>> queues_;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace tessera
+
+#endif  // TESSERA_BATCHING_SESSION_H_

@@ -1,0 +1,240 @@
+#include "tessera/batching_session.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "tessera/host_buffer.h"
+
+namespace tessera {
+namespace {
+
+void ReleaseBatchBuffer(void*, size_t, void* arg) { static_cast<HostBuffer*>(arg)->Unref(); }
+
+// Rows of `t` (its first dimension) and the bytes of one row.
+int64_t RowBytes(TF_Tensor* t) {
+  const int64_t rows = TF_Dim(t, 0);
+  return rows == 0 ? 0 : static_cast<int64_t>(TF_TensorByteSize(t)) / rows;
+}
+
+std::vector<int64_t> DimsWithRows(TF_Tensor* t, int64_t rows) {
+  std::vector<int64_t> dims(static_cast<size_t>(TF_NumDims(t)));
+  for (int d = 0; d < TF_NumDims(t); ++d) dims[static_cast<size_t>(d)] = TF_Dim(t, d);
+  dims[0] = rows;
+  return dims;
+}
+
+// Copies rows [first, first + rows) of `t` into a new tensor (strings element by element).
+TF_Tensor* SliceRows(TF_Tensor* t, int64_t first, int64_t rows) {
+  std::vector<int64_t> dims = DimsWithRows(t, rows);
+  const TF_DataType dtype = TF_TensorType(t);
+  const int64_t total_rows = TF_Dim(t, 0);
+  const int64_t per_row = total_rows == 0 ? 0 : TF_TensorElementCount(t) / total_rows;
+  if (dtype == TF_STRING) {
+    TF_Tensor* out = TF_AllocateTensor(TF_STRING, dims.data(), static_cast<int>(dims.size()),
+                                       static_cast<size_t>(rows * per_row) * sizeof(TF_TString));
+    auto* src = static_cast<TF_TString*>(TF_TensorData(t)) + first * per_row;
+    auto* dst = static_cast<TF_TString*>(TF_TensorData(out));
+    for (int64_t i = 0; i < rows * per_row; ++i) {
+      TF_StringInit(&dst[i]);
+      TF_StringCopy(&dst[i], TF_StringGetDataPointer(&src[i]), TF_StringGetSize(&src[i]));
+    }
+    return out;
+  }
+  const int64_t row_bytes = RowBytes(t);
+  TF_Tensor* out = TF_AllocateTensor(dtype, dims.data(), static_cast<int>(dims.size()),
+                                     static_cast<size_t>(rows * row_bytes));
+  if (rows > 0) {
+    std::memcpy(TF_TensorData(out), static_cast<char*>(TF_TensorData(t)) + first * row_bytes,
+                static_cast<size_t>(rows * row_bytes));
+  }
+  return out;
+}
+
+}  // namespace
+
+BatchingSession::BatchingSession(SavedModelSession* session, BatchingOptions options)
+    : session_(session), options_(std::move(options)) {
+  for (int i = 0; i < std::max(1, options_.num_batch_threads); ++i) {
+    threads_.emplace_back([this] { Loop(); });
+  }
+}
+
+BatchingSession::~BatchingSession() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  for (auto& t : threads_) t.join();
+  for (auto& entry : queues_) {
+    for (auto tasks = entry.second->TakeReady(true); !tasks.empty(); tasks = entry.second->TakeReady(true)) {
+      for (Task* task : tasks) Finish(task, Status(kUnavailable, "batching session is shutting down"));
+    }
+  }
+}
+
+std::string BatchingSession::KeyOf(RunCall* call, int64_t* rows) {
+  const auto& values = call->input_values();
+  if (values.empty()) return "";
+  std::string key;
+  *rows = -1;
+  for (size_t i = 0; i < values.size(); ++i) {
+    TF_Tensor* t = values[i];
+    if (TF_TensorType(t) == TF_STRING || TF_NumDims(t) == 0) return "";
+    if (*rows >= 0 && TF_Dim(t, 0) != *rows) return "";
+    *rows = TF_Dim(t, 0);
+    key += std::to_string(reinterpret_cast<uintptr_t>(call->inputs()[i].oper)) + ":" +
+           std::to_string(call->inputs()[i].index) + "/" + std::to_string(TF_TensorType(t));
+    for (int d = 1; d < TF_NumDims(t); ++d) key += "," + std::to_string(TF_Dim(t, d));
+    key += ";";
+  }
+  if (*rows <= 0) return "";
+  key += "->";
+  for (int id : call->output_endpoints()) key += std::to_string(id) + ",";
+  return key;
+}
+
+Status BatchingSession::Run(RunCall* call) {
+  int64_t rows = 0;
+  std::string key = KeyOf(call, &rows);
+  if (key.empty()) return call->Run(/*caller_thread=*/true, 0);
+  Task task;
+  task.call = call;
+  task.rows = rows;
+  task.key = key;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stop_) return Status(kUnavailable, "batching session is shutting down");
+    auto& queue = queues_[key];
+    if (!queue) queue = std::make_unique<BatchQueue<Task>>(options_.queue);
+    Status scheduled = queue->Schedule(&task);
+    if (!scheduled.ok()) return scheduled;
+  }
+  cv_.notify_one();
+  std::unique_lock<std::mutex> lock(task.mu);
+  task.cv.wait(lock, [&] { return task.done; });
+  return task.status;
+}
+
+void BatchingSession::Loop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!stop_) {
+    std::vector<Task*> batch;
+    auto deadline = BatchQueue<Task>::Clock::time_point::max();
+    for (auto& entry : queues_) {
+      batch = entry.second->TakeReady(false);
+      if (!batch.empty()) break;
+      deadline = std::min(deadline, entry.second->NextDeadline());
+    }
+    if (!batch.empty()) {
+      lock.unlock();
+      cv_.notify_one();  // another thread may take the next ready batch
+      Process(batch);
+      lock.lock();
+      continue;
+    }
+    if (deadline == BatchQueue<Task>::Clock::time_point::max()) {
+      cv_.wait(lock);
+    } else {
+      cv_.wait_until(lock, deadline);
+    }
+  }
+}
+
+int64_t BatchingSession::PaddedSize(int64_t rows) const {
+  for (int64_t allowed : options_.allowed_batch_sizes) {
+    if (allowed >= rows) return allowed;
+  }
+  return rows;
+}
+
+void BatchingSession::Process(const std::vector<Task*>& batch) {
+  int64_t total = 0;
+  for (Task* task : batch) total += task->rows;
+  const int64_t padded = PaddedSize(total);
+  Status status;
+  try {
+    status = RunMerged(batch, total, padded);
+  } catch (const std::exception& e) {
+    status = Status(kInternal, e.what());
+  }
+  stats_.batches++;
+  stats_.tasks += static_cast<int64_t>(batch.size());
+  stats_.rows += total;
+  stats_.padding_rows += padded - total;
+  if (!status.ok()) {
+    for (Task* task : batch) Finish(task, status);
+  }
+}
+
+Status BatchingSession::RunMerged(const std::vector<Task*>& batch, int64_t total, int64_t padded) {
+  RunCall* first = batch.front()->call;
+  const size_t num_inputs = first->input_values().size();
+  std::vector<TF_Tensor*> merged;
+  for (size_t i = 0; i < num_inputs; ++i) {
+    TF_Tensor* sample = first->input_values()[i];
+    const int64_t row_bytes = RowBytes(sample);
+    Status status;
+    HostBuffer* buffer = HostBuffer::Create(static_cast<size_t>(padded * row_bytes), &status);
+    if (buffer == nullptr) {
+      for (TF_Tensor* t : merged) TF_DeleteTensor(t);
+      return status;
+    }
+    char* out = static_cast<char*>(buffer->data());
+    for (Task* task : batch) {
+      const size_t bytes = TF_TensorByteSize(task->call->input_values()[i]);
+      std::memcpy(out, TF_TensorData(task->call->input_values()[i]), bytes);
+      out += bytes;
+    }
+    for (int64_t pad = total; pad < padded; ++pad) {  // padding rows repeat the first row
+      std::memcpy(out, buffer->data(), static_cast<size_t>(row_bytes));
+      out += row_bytes;
+    }
+    std::vector<int64_t> dims = DimsWithRows(sample, padded);
+    merged.push_back(TF_NewTensor(TF_TensorType(sample), dims.data(), static_cast<int>(dims.size()),
+                                  buffer->data(), static_cast<size_t>(padded * row_bytes),
+                                  ReleaseBatchBuffer, buffer));
+  }
+  std::vector<TF_Output> fetches;
+  for (int id : first->output_endpoints()) fetches.push_back(session_->endpoint(id));
+  std::vector<TF_Tensor*> outputs(fetches.size(), nullptr);
+  TF_Status* tf_status = TF_NewStatus();
+  TF_SessionRun(session_->tf_session(), nullptr, first->inputs().data(), merged.data(),
+                static_cast<int>(merged.size()), fetches.data(), outputs.data(),
+                static_cast<int>(fetches.size()), nullptr, 0, nullptr, tf_status);
+  for (TF_Tensor* t : merged) TF_DeleteTensor(t);
+  Status status = TF_GetCode(tf_status) == TF_OK
+                      ? Status::Ok()
+                      : Status(static_cast<int>(TF_GetCode(tf_status)), TF_Message(tf_status));
+  TF_DeleteStatus(tf_status);
+  for (TF_Tensor* t : outputs) {
+    if (status.ok() && (t == nullptr || TF_NumDims(t) == 0 || TF_Dim(t, 0) != padded)) {
+      status = Status(kFailedPrecondition,
+                      "batched output does not have the batch size as its first dimension; "
+                      "this signature cannot be batched");
+    }
+  }
+  if (status.ok()) {
+    int64_t row = 0;
+    for (Task* task : batch) {
+      std::vector<TF_Tensor*> mine;
+      for (TF_Tensor* t : outputs) mine.push_back(SliceRows(t, row, task->rows));
+      row += task->rows;
+      task->call->SetOutputs(std::move(mine));
+      Finish(task, Status::Ok());
+    }
+  }
+  for (TF_Tensor* t : outputs) {
+    if (t != nullptr) TF_DeleteTensor(t);
+  }
+  return status;
+}
+
+void BatchingSession::Finish(Task* task, Status status) {
+  std::lock_guard<std::mutex> lock(task->mu);
+  task->status = std::move(status);
+  task->done = true;
+  task->cv.notify_all();
+}
+
+}  // namespace tessera
