@@ -74,8 +74,11 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       return;
     }
     if (request.method().equals(HttpMethod.OPTIONS) && cors) {
+      // TF Serving's preflight: OK only for an http(s) Origin.
+      String origin = request.headers().get(HttpHeaderNames.ORIGIN, "");
       request.release();
-      send(ctx, plain(HttpResponseStatus.OK, ""), keepAlive);
+      boolean allowed = origin.startsWith("http://") || origin.startsWith("https://");
+      send(ctx, plain(allowed ? HttpResponseStatus.OK : HttpResponseStatus.BAD_REQUEST, ""), keepAlive);
       return;
     }
     RestRoute route;

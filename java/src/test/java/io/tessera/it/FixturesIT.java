@@ -51,6 +51,37 @@ class FixturesIT {
   }
 
   @Test
+  void signatureMethodNameCheckAsTfServing() throws Exception {
+    // The TF2 export declares tensorflow/serving/predict for every signature: classify works
+    // without the check and is refused with it.
+    try (TestServer server = TestServer.start("default", TestServer.shared("testdata/saved_model_half_plus_two_tf2_cpu"),
+        "--enable_signature_method_name_check")) {
+      HttpResponse<String> r = server.post("/v1/models/default:classify",
+          "{\"signature_name\": \"classify_x_to_y\", \"examples\": [{\"x\": 2.0}]}");
+      assertEquals(400, r.statusCode(), r.body());
+      assertTrue(r.body().contains("Expected classification signature method_name to be tensorflow/serving/classify"), r.body());
+      assertJson("{\"predictions\": [3.0]}", server.post("/v1/models/default:predict", "{\"instances\": [2.0]}"));
+    }
+  }
+
+  @Test
+  void corsHeadersAndPreflightAsTfServing() throws Exception {
+    try (TestServer server = TestServer.start("default", TestServer.shared("testdata/saved_model_half_plus_two_cpu"),
+        "--rest_api_enable_cors_support")) {
+      HttpResponse<String> r = server.post("/v1/models/default:predict", "{\"instances\": [2.0]}");
+      assertEquals("*", r.headers().firstValue("access-control-allow-origin").orElse(""));
+      java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+      java.net.URI uri = java.net.URI.create(server.restBase() + "/v1/models/default:predict");
+      assertEquals(200, http.send(java.net.http.HttpRequest.newBuilder(uri).method("OPTIONS",
+          java.net.http.HttpRequest.BodyPublishers.noBody()).header("Origin", "https://example.com").build(),
+          HttpResponse.BodyHandlers.ofString()).statusCode());
+      assertEquals(400, http.send(java.net.http.HttpRequest.newBuilder(uri).method("OPTIONS",
+          java.net.http.HttpRequest.BodyPublishers.noBody()).header("Origin", "file://x").build(),
+          HttpResponse.BodyHandlers.ofString()).statusCode());
+    }
+  }
+
+  @Test
   void halfPlusThreeDespiteItsMismatchedSignatureDtype() throws Exception {
     try (TestServer server = TestServer.start("default", TestServer.shared("testdata/saved_model_half_plus_three"))) {
       assertJson("{\"predictions\": [3.5, 4.0, 5.5]}", server.post("/v1/models/default:predict", "{\"instances\": [1.0, 2.0, 5.0]}"));
