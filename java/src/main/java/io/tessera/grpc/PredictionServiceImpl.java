@@ -1,11 +1,14 @@
 package io.tessera.grpc;
 
 import com.google.protobuf.Any;
+import com.google.protobuf.ByteString;
 import io.grpc.Context;
 import io.grpc.Deadline;
 import io.grpc.stub.StreamObserver;
 import io.tessera.core.ServableHandle;
 import io.tessera.core.ServingException;
+import io.tessera.core.StatusCode;
+import io.tessera.image.ImagePreprocessor;
 import io.tessera.proto.serving.ClassificationRequest;
 import io.tessera.proto.serving.ClassificationResponse;
 import io.tessera.proto.serving.GetModelMetadataRequest;
@@ -18,19 +21,22 @@ import io.tessera.proto.serving.PredictResponse;
 import io.tessera.proto.serving.PredictionServiceGrpc;
 import io.tessera.proto.serving.RegressionRequest;
 import io.tessera.proto.serving.RegressionResponse;
+import io.tessera.proto.tf.DataType;
 import io.tessera.proto.tf.TensorProto;
 import io.tessera.servables.RunResult;
-import io.tessera.servables.inference.InferenceRunner;
 import io.tessera.servables.SavedModelBundle;
 import io.tessera.servables.Signature;
 import io.tessera.servables.SignatureRunner;
+import io.tessera.servables.inference.InferenceRunner;
 import io.tessera.server.ModelResponses;
 import io.tessera.server.ServerCore;
 import io.tessera.tensor.InputTensor;
 import io.tessera.tensor.OutputTensor;
 import io.tessera.tensor.TensorProtoCodec;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /** {@code tensorflow.serving.PredictionService} over the shared server core. Thread-safe. */
@@ -60,7 +66,7 @@ public final class PredictionServiceImpl extends PredictionServiceGrpc.Predictio
       InferenceRunner.checkPredictMethod(signature, core.checkMethodNames());
       Map<String, InputTensor> inputs = new LinkedHashMap<>();
       try {
-        java.util.Optional<io.tessera.image.ImagePreprocessor> images = core.images().forBundle(bundle);
+        Optional<ImagePreprocessor> images = core.images().forBundle(bundle);
         for (Map.Entry<String, TensorProto> e : request.getInputsMap().entrySet()) {
           inputs.put(e.getKey(), images.isPresent() && isEncodedImages(images.get(), e.getKey(), e.getValue())
               ? images.get().decodeBatch(encodedImages(e.getValue()))
@@ -140,13 +146,13 @@ public final class PredictionServiceImpl extends PredictionServiceGrpc.Predictio
   }
 
   /** A DT_STRING tensor of encoded images for the model's image input (Tessera's image API). */
-  private static boolean isEncodedImages(io.tessera.image.ImagePreprocessor images, String alias, TensorProto t) {
-    return alias.equals(images.config().inputAlias()) && t.getDtype() == io.tessera.proto.tf.DataType.DT_STRING
+  private static boolean isEncodedImages(ImagePreprocessor images, String alias, TensorProto t) {
+    return alias.equals(images.config().inputAlias()) && t.getDtype() == DataType.DT_STRING
         && t.getStringValCount() > 0;
   }
 
-  private static java.util.List<byte[]> encodedImages(TensorProto t) {
-    return t.getStringValList().stream().map(com.google.protobuf.ByteString::toByteArray).toList();
+  private static List<byte[]> encodedImages(TensorProto t) {
+    return t.getStringValList().stream().map(ByteString::toByteArray).toList();
   }
 
   static ServableHandle<SavedModelBundle> acquire(ServerCore core, ModelSpec spec) {
@@ -167,7 +173,7 @@ public final class PredictionServiceImpl extends PredictionServiceGrpc.Predictio
     }
     long remaining = deadline.timeRemaining(TimeUnit.MILLISECONDS);
     if (remaining <= 0) {
-      throw new ServingException(io.tessera.core.StatusCode.DEADLINE_EXCEEDED, "Deadline exceeded");
+      throw new ServingException(StatusCode.DEADLINE_EXCEEDED, "Deadline exceeded");
     }
     return remaining;
   }

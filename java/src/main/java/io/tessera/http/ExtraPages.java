@@ -1,13 +1,18 @@
 package io.tessera.http;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import io.tessera.core.ServingException;
 import io.tessera.metrics.ServingMetrics;
+import io.tessera.nativebridge.HostBuffer;
 import io.tessera.server.ServerCore;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The REST port's pages outside TF Serving's /v1 API: Prometheus metrics at the monitoring path
@@ -64,24 +69,24 @@ public final class ExtraPages {
   /** Host buffer allocator and the devices each model's TensorFlow session sees (GPU placement check). */
   private String devices() {
     StringBuilder out = new StringBuilder("{\"host_allocator\": ");
-    quote(io.tessera.nativebridge.HostBuffer.allocatorName(), out);
+    quote(HostBuffer.allocatorName(), out);
     out.append(", \"host_allocator_reason\": ");
-    quote(io.tessera.nativebridge.HostBuffer.allocatorReason(), out);
+    quote(HostBuffer.allocatorReason(), out);
     out.append(", \"models\": {");
     boolean first = true;
-    for (String model : new java.util.TreeSet<>(core.modelNames())) {
+    for (String model : new TreeSet<>(core.modelNames())) {
       try (var handle = core.acquire(model, null, null)) {
         out.append(first ? "" : ", ");
         first = false;
         quote(model, out);
         out.append(": {\"version\": ").append(handle.id().version()).append(", \"devices\": [");
-        java.util.List<String> devices = handle.servable().session().devices();
+        List<String> devices = handle.servable().session().devices();
         for (int i = 0; i < devices.size(); i++) {
           out.append(i == 0 ? "" : ", ");
           quote(devices.get(i), out);
         }
         out.append("]}");
-      } catch (io.tessera.core.ServingException notAvailable) {
+      } catch (ServingException notAvailable) {
         // not AVAILABLE right now: left out
       }
     }
@@ -90,7 +95,7 @@ public final class ExtraPages {
 
   private static void quote(String text, StringBuilder out) {
     out.append('"');
-    com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(text, out);
+    JsonStringEncoder.getInstance().quoteAsString(text, out);
     out.append('"');
   }
 
@@ -112,11 +117,11 @@ public final class ExtraPages {
 
   private static String quoted(Set<String> names) {
     StringBuilder out = new StringBuilder("[");
-    for (String n : new java.util.TreeSet<>(names)) {
+    for (String n : new TreeSet<>(names)) {
       if (out.length() > 1) {
         out.append(", ");
       }
-      com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(n, out.append('"'));
+      JsonStringEncoder.getInstance().quoteAsString(n, out.append('"'));
       out.append('"');
     }
     return out.append(']').toString();

@@ -1,21 +1,26 @@
 package io.tessera.http;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.tessera.core.ServableHandle;
 import io.tessera.core.ServingException;
+import io.tessera.core.StatusCode;
+import io.tessera.image.ImageJsonRequest;
+import io.tessera.image.ImagePredictions;
+import io.tessera.image.ImagePreprocessor;
+import io.tessera.servables.RunResult;
 import io.tessera.servables.SavedModelBundle;
 import io.tessera.servables.Signature;
 import io.tessera.servables.SignatureRunner;
 import io.tessera.servables.TensorSpec;
+import io.tessera.servables.inference.InferenceRunner;
 import io.tessera.server.ModelResponses;
 import io.tessera.server.ServerCore;
 import io.tessera.tensor.DataType;
+import io.tessera.tensor.json.FloatText;
 import io.tessera.tensor.json.PredictJsonReader;
 import io.tessera.tensor.json.PredictJsonRequest;
 import io.tessera.tensor.json.PredictJsonWriter;
-import io.tessera.tensor.json.FloatText;
-import io.tessera.servables.inference.InferenceRunner;
-import io.tessera.servables.RunResult;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -23,6 +28,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * TF Serving's REST API without the transport: one call per request, JSON in, JSON out.
@@ -53,7 +59,7 @@ public final class RestApi {
       status = e.code().name();
       throw e;
     } catch (IOException | RuntimeException e) {
-      status = io.tessera.core.StatusCode.INTERNAL.name();
+      status = StatusCode.INTERNAL.name();
       throw e;
     } finally {
       core.metrics().recordRequest(route.modelName(), verb(route), "REST", status, System.nanoTime() - started);
@@ -85,19 +91,19 @@ public final class RestApi {
     try (ServableHandle<SavedModelBundle> handle =
         core.acquire(route.modelName(), route.version(), route.label())) {
       SavedModelBundle bundle = handle.servable();
-      java.util.Optional<io.tessera.image.ImagePreprocessor> images = core.images().forBundle(bundle);
+      Optional<ImagePreprocessor> images = core.images().forBundle(bundle);
       if (images.isPresent()) {
-        io.tessera.image.ImageJsonRequest imageRequest =
-            io.tessera.image.ImageJsonRequest.parse(body, images.get().config());
+        ImageJsonRequest imageRequest =
+            ImageJsonRequest.parse(body, images.get().config());
         if (imageRequest != null) {
-          io.tessera.image.ImagePredictions.predictRest(bundle, images.get(), imageRequest,
+          ImagePredictions.predictRest(bundle, images.get(), imageRequest,
               new SignatureRunner.RunSettings(timeoutMs), out);
           return;
         }
       }
       try (PredictJsonRequest request = PredictJsonReader.read(body, name -> inputTypes(bundle, name))) {
         Signature signature = bundle.signature(request.signatureName());
-        io.tessera.servables.inference.InferenceRunner.checkPredictMethod(signature, core.checkMethodNames());
+        InferenceRunner.checkPredictMethod(signature, core.checkMethodNames());
         try (RunResult result = SignatureRunner.run(bundle, signature, request.inputs(), List.of(),
             new SignatureRunner.RunSettings(timeoutMs))) {
           core.metrics().recordRuntime(handle.id().name(), "predict", result.runNanos());
@@ -124,7 +130,7 @@ public final class RestApi {
           for (int j = 0; j < classes.size(); j++) {
             json.append(j == 0 ? "[" : ", [");
             StringBuilder label = new StringBuilder();
-            com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(classes.get(j).getLabel(), label);
+            JsonStringEncoder.getInstance().quoteAsString(classes.get(j).getLabel(), label);
             json.append('"').append(label).append("\", ").append(FloatText.ofFloat(classes.get(j).getScore())).append(']');
           }
           json.append(']');
@@ -178,7 +184,7 @@ public final class RestApi {
   /** TF Serving's error body: {@code { "error": "<message>" }}. */
   public static byte[] errorBody(String message) {
     StringBuilder escaped = new StringBuilder();
-    com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(message, escaped);
+    JsonStringEncoder.getInstance().quoteAsString(message, escaped);
     return ("{ \"error\": \"" + escaped + "\" }").getBytes(StandardCharsets.UTF_8);
   }
 }

@@ -1,15 +1,17 @@
 package io.tessera.server;
 
 import io.tessera.core.AspiredVersionsManager;
-import io.tessera.image.ImageModels;
-import io.tessera.metrics.ServingMetrics;
 import io.tessera.core.ServableHandle;
+import io.tessera.core.ServableState;
 import io.tessera.core.ServingException;
 import io.tessera.core.StatusCode;
 import io.tessera.core.VersionStatus;
+import io.tessera.image.ImageModels;
+import io.tessera.metrics.ServingMetrics;
 import io.tessera.proto.serving.config.ModelServerConfig;
 import io.tessera.servables.SavedModelBundle;
 import java.util.List;
+import java.util.Set;
 
 /**
  * What the API front ends see of the model lifecycle: version resolution into ref-counted
@@ -59,13 +61,13 @@ public final class ServerCore {
 
   /** Ready = at least one model is configured and every configured model has an AVAILABLE version. */
   public boolean allModelsAvailable() {
-    java.util.Set<String> names = modelNames();
+    Set<String> names = modelNames();
     return !names.isEmpty() && names.stream().allMatch(name -> manager.monitor().versions(name).stream()
-        .anyMatch(v -> v.state() == io.tessera.core.ServableState.AVAILABLE));
+        .anyMatch(v -> v.state() == ServableState.AVAILABLE));
   }
 
   /** Names of the configured models (all models ever seen when there is no config controller). */
-  public java.util.Set<String> modelNames() {
+  public Set<String> modelNames() {
     return configs != null ? configs.configuredNames() : manager.monitor().modelNames();
   }
 

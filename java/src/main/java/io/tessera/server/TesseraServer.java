@@ -1,27 +1,29 @@
 package io.tessera.server;
 
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.tessera.config.ModelConfigs;
+import io.tessera.config.TextOrJsonConfig;
 import io.tessera.core.AspiredVersionPolicy;
 import io.tessera.core.AspiredVersionsManager;
 import io.tessera.core.Loader;
-import io.tessera.config.ModelConfigs;
 import io.tessera.core.SourceAdapter;
-import io.prometheus.metrics.exporter.httpserver.HTTPServer;
-import io.tessera.config.TextOrJsonConfig;
 import io.tessera.grpc.GrpcServer;
 import io.tessera.http.ExtraPages;
-import io.tessera.image.ImageModels;
-import io.tessera.metrics.ServingMetrics;
-import io.tessera.proto.serving.config.MonitoringConfig;
-import io.tessera.server.health.ServingHealth;
-import io.tessera.server.tls.TlsContexts;
 import io.tessera.http.RestApi;
 import io.tessera.http.RestServer;
-import io.tessera.servables.SavedModelBundle;
-import io.tessera.servables.batching.BatchingOptions;
+import io.tessera.image.ImageModels;
+import io.tessera.metrics.ServingMetrics;
+import io.tessera.nativebridge.HostBuffer;
+import io.tessera.nativebridge.SavedModelSession;
 import io.tessera.proto.serving.config.ModelServerConfig;
+import io.tessera.proto.serving.config.MonitoringConfig;
+import io.tessera.servables.SavedModelBundle;
 import io.tessera.servables.SessionOptions;
+import io.tessera.servables.batching.BatchingOptions;
 import io.tessera.servables.warmup.ModelWarmup;
 import io.tessera.servables.warmup.RequestWarmupReplayer;
+import io.tessera.server.health.ServingHealth;
+import io.tessera.server.tls.TlsContexts;
 import io.tessera.sources.FileSystemStoragePathSource;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -73,8 +75,8 @@ public final class TesseraServer implements AutoCloseable {
   }
 
   private void startModels() throws InterruptedException {
-    LOG.info("TensorFlow " + io.tessera.nativebridge.SavedModelSession.tensorflowVersion() + "; host tensor buffers: "
-        + io.tessera.nativebridge.HostBuffer.allocatorName() + " (" + io.tessera.nativebridge.HostBuffer.allocatorReason() + ")");
+    LOG.info("TensorFlow " + SavedModelSession.tensorflowVersion() + "; host tensor buffers: "
+        + HostBuffer.allocatorName() + " (" + HostBuffer.allocatorReason() + ")");
     ModelServerConfig initial = options.modelConfigFile() != null
         ? ModelConfigs.readFile(options.modelConfigFile())
         : ModelConfigs.singleModel(options.modelName(), options.modelBasePath().toString());
