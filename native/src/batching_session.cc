@@ -110,15 +110,46 @@ Status BatchingSession::Run(RunCall* call) {
     Status scheduled = queue->Schedule(&task);
     if (!scheduled.ok()) return scheduled;
   }
-  cv_.notify_one();
+  // If the batch holding this task is ready now (e.g. batch_timeout_micros 0) and a processing slot
+  // is free, run it on this thread: no hand-off to a batch thread and back.
+  BatchQueue<Task>* queue = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    queue = queues_[key].get();
+  }
+  if (TryClaimSlot()) {
+    std::vector<Task*> ready = queue->TakeReady(false);
+    if (!ready.empty()) {
+      Process(ready);
+    }
+    processing_--;
+  }
+  bool finished;
+  {
+    std::lock_guard<std::mutex> lock(task.mu);
+    finished = task.done;
+  }
+  if (!finished) cv_.notify_one();  // a batch thread takes this task's batch (now or on its timeout)
   std::unique_lock<std::mutex> lock(task.mu);
   task.cv.wait(lock, [&] { return task.done; });
   return task.status;
 }
 
+bool BatchingSession::TryClaimSlot() {
+  int current = processing_.load();
+  while (current < std::max(1, options_.num_batch_threads)) {
+    if (processing_.compare_exchange_weak(current, current + 1)) return true;
+  }
+  return false;
+}
+
 void BatchingSession::Loop() {
   std::unique_lock<std::mutex> lock(mu_);
   while (!stop_) {
+    if (!TryClaimSlot()) {  // callers are running batches in every slot
+      cv_.wait_for(lock, std::chrono::milliseconds(1));
+      continue;
+    }
     std::vector<Task*> batch;
     auto deadline = BatchQueue<Task>::Clock::time_point::max();
     for (auto& entry : queues_) {
@@ -130,9 +161,11 @@ void BatchingSession::Loop() {
       lock.unlock();
       cv_.notify_one();  // another thread may take the next ready batch
       Process(batch);
+      processing_--;
       lock.lock();
       continue;
     }
+    processing_--;
     if (deadline == BatchQueue<Task>::Clock::time_point::max()) {
       cv_.wait(lock);
     } else {
@@ -198,8 +231,12 @@ Status BatchingSession::RunMerged(const std::vector<Task*>& batch, int64_t total
   std::vector<TF_Output> fetches;
   for (int id : first->output_endpoints()) fetches.push_back(session_->endpoint(id));
   std::vector<TF_Tensor*> outputs(fetches.size(), nullptr);
+  // Caller-thread inter-op scheduling (the batch thread runs the graph; kernels still use the
+  // intra-op pool): no extra hand-off per batch.
+  static const std::string kRunOptions = EncodeRunOptions(/*caller_thread=*/true, 0);
+  TF_Buffer run_options{kRunOptions.data(), kRunOptions.size(), nullptr};
   TF_Status* tf_status = TF_NewStatus();
-  TF_SessionRun(session_->tf_session(), nullptr, first->inputs().data(), merged.data(),
+  TF_SessionRun(session_->tf_session(), &run_options, first->inputs().data(), merged.data(),
                 static_cast<int>(merged.size()), fetches.data(), outputs.data(),
                 static_cast<int>(fetches.size()), nullptr, 0, nullptr, tf_status);
   for (TF_Tensor* t : merged) TF_DeleteTensor(t);

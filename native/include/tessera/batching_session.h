@@ -69,6 +69,7 @@ class BatchingSession {
   // Returns the queue key (feeds, fetches, dtypes, non-batch dims) or "" if not batchable.
   static std::string KeyOf(RunCall* call, int64_t* rows);
   void Loop();
+  bool TryClaimSlot();
   void Process(const std::vector<Task*>& batch);
   Status RunMerged(const std::vector<Task*>& batch, int64_t total, int64_t padded);
   int64_t PaddedSize(int64_t rows) const;
@@ -80,6 +81,9 @@ class BatchingSession {
   std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;
+  // Batches being processed (by batch threads or by a caller that found its batch ready); at most
+  // num_batch_threads at once, as TF Serving bounds concurrent batches.
+  std::atomic<int> processing_{0};
   std::map<std::string, std::unique_ptr<BatchQueue<Task>>> queues_;
   std::vector<std::thread> threads_;
 };
