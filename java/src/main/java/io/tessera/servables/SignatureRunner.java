@@ -56,6 +56,11 @@ public final class SignatureRunner {
         call.run(inputBytes <= CALLER_THREAD_MAX_INPUT_BYTES, settings.timeoutMs());
       }
       long runNanos = System.nanoTime() - runStarted;
+      // TensorFlow enforces timeout_in_ms only on its inter-op pool; a run on the caller's thread
+      // completes, so the deadline is checked here and reported the same way.
+      if (settings.timeoutMs() > 0 && runNanos > settings.timeoutMs() * 1_000_000L) {
+        throw new ServingException(StatusCode.DEADLINE_EXCEEDED, "Deadline Exceeded");
+      }
       List<OutputTensor> outputs = new ArrayList<>(fetches.size());
       for (int i = 0; i < fetches.size(); i++) {
         DataType dtype = DataType.forNumber(call.outputDtype(i));
