@@ -46,7 +46,16 @@ class AspiredVersionsManagerTest {
           return latest.id().version() == 2;
         }
       });
+      // Version 1 leaves the serving map right after version 2 arrives (the next policy step) ...
+      waitFor(() -> {
+        try (ServableHandle<FakeServable> old = manager.acquire("m", 1L)) {
+          return false;
+        } catch (ServingException unloading) {
+          return true;
+        }
+      });
       assertThrows(ServingException.class, () -> manager.acquire("m", 1L));
+      // ... but is not torn down while a request still holds it.
       assertFalse(v1.closed.get(), "version 1 must stay alive while a request holds it");
       held.close();
       held.close();
