@@ -101,7 +101,7 @@ class LauncherIT {
     try {
       waitUntilServing(rest, server);
       float[] image = MobilenetIT.preprocess(TestServer.shared("images/coffee.jpg"));
-      tensorflow.serving.Predict.PredictRequest grpcRequest = grpcBatch(image, 32);
+      tensorflow.serving.Predict.PredictRequest grpcRequest = grpcBatch(image, 64);
       String restBody = restBatch(image, 3);
       grpcTop1(channel, grpcBatch(image, 1));  // connect and warm up before the timed part
       java.util.List<java.util.concurrent.Future<Integer>> calls = new ArrayList<>();
@@ -109,7 +109,7 @@ class LauncherIT {
         calls.add(clients.submit(() -> grpcTop1(channel, grpcRequest)));
       }
       calls.add(clients.submit(() -> restTop1(rest, restBody)));
-      Thread.sleep(200);
+      Thread.sleep(500);
       p.destroy();  // SIGTERM while the batches are being served
       for (java.util.concurrent.Future<Integer> call : calls) {
         assertEquals(968, call.get(60, TimeUnit.SECONDS), "an in-flight request was dropped");

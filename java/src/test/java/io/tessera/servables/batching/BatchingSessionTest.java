@@ -105,10 +105,10 @@ class BatchingSessionTest {
 
   @Test
   void fullQueueIsUnavailableFastAndTheTimeoutFlushesAnUnderfullBatch() throws Exception {
-    try (SavedModelBundle bundle = bundle(new BatchingSession.Settings(4, 1_000_000, 1, 1, new long[0]))) {
+    try (SavedModelBundle bundle = bundle(new BatchingSession.Settings(4, 3_000_000, 1, 1, new long[0]))) {
       ExecutorService first = Executors.newSingleThreadExecutor();
       Future<?> waiting = first.submit(() -> runAndCheck(bundle, random(new Random(3), 3)));
-      Thread.sleep(200);  // the 3-row batch is open and waits for its 1 s timeout
+      Thread.sleep(1000);  // the 3-row batch is open and waits for its 3 s timeout
       ServingException full = assertThrows(ServingException.class, () -> runAndCheck(bundle, random(new Random(4), 3)));
       assertEquals(StatusCode.UNAVAILABLE, full.code());
       assertTrue(full.getMessage().contains("queue"), full.getMessage());
