@@ -54,6 +54,10 @@ public final class TesseraCli {
     if (!hasFlag(flags, "model_base_path")) {
       Path base = Path.of(System.getProperty("java.io.tmpdir"), "tessera-demo", "colors");
       DemoModel.write(base, 1);
+      // Image preprocessing for the demo page and curl with a JPEG: pixels as 0..255 floats.
+      java.nio.file.Files.writeString(base.resolve("labels.txt"), String.join("\n", DemoModel.LABELS) + "\n");
+      java.nio.file.Files.writeString(base.resolve("tessera_image.json"),
+          "{\"height\": 64, \"width\": 64, \"labels_file\": \"labels.txt\"}\n");
       System.err.println("Demo model (dominant colour classifier, labels " + DemoModel.LABELS
           + ") written to " + base);
       args.add("--model_base_path=" + base);
@@ -78,7 +82,8 @@ public final class TesseraCli {
       }
     }
     System.err.println("Try: curl -s -X POST localhost:" + restPort + "/v1/models/" + model
-        + ":predict -d '{\"instances\": [[[[250, 10, 10]]]]}'");
+        + ":predict -d '{\"instances\": [[[[250, 10, 10]]]]}'   or open http://localhost:" + restPort
+        + "/ and drop a photo");
     Main.main(args.toArray(new String[0]));
   }
 
