@@ -223,6 +223,43 @@ class LauncherIT {
     assertEquals(0, p.exitValue(), server.output());
   }
 
+  @Test
+  void demoServesItsGeneratedModelForFloatsAndPhotos(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+    int grpc = freePort();
+    int rest = freePort();
+    Path log = Files.createTempFile("tessera-demo", ".log");
+    ProcessBuilder builder = new ProcessBuilder(REPO.resolve("bin/tessera").toString(), "demo",
+        "--port=" + grpc, "--rest_api_port=" + rest).redirectErrorStream(true).redirectOutput(log.toFile());
+    builder.environment().put("TESSERA_JAVA_OPTS", "-Djava.io.tmpdir=" + tmp);
+    Launched demo = new Launched(builder.start(), log);
+    try {
+      HttpClient http = HttpClient.newHttpClient();
+      String url = "http://127.0.0.1:" + rest + "/v1/models/colors:predict";
+      HttpResponse<String> red = null;
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (red == null && System.nanoTime() < deadline && demo.process().isAlive()) {
+        try {
+          red = http.send(HttpRequest.newBuilder(URI.create(url)).POST(HttpRequest.BodyPublishers.ofString(
+              "{\"instances\": [[[[250, 10, 10]]]]}")).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException notUpYet) {
+          Thread.sleep(200);
+        }
+      }
+      assertTrue(red != null, demo.output());
+      assertEquals("red", TestServer.JSON.readTree(red.body()).get("predictions").get(0).get("label").asText(), red.body());
+      String parrot = java.util.Base64.getEncoder().encodeToString(Files.readAllBytes(TestServer.shared("images/parrot.jpg")));
+      HttpResponse<String> photo = http.send(HttpRequest.newBuilder(URI.create(url)).POST(HttpRequest.BodyPublishers
+          .ofString("{\"instances\": [{\"b64\": \"" + parrot + "\"}], \"top_k\": 1}")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, photo.statusCode(), photo.body());
+      assertTrue(TestServer.JSON.readTree(photo.body()).get("top_k").get(0).get(0).has("label"), photo.body());
+      assertTrue(Files.exists(tmp.resolve("tessera-demo/colors/1/saved_model.pb")));
+    } finally {
+      demo.process().destroy();
+      assertTrue(demo.process().waitFor(30, TimeUnit.SECONDS));
+    }
+  }
+
   private record Result(int exitCode, String output) {}
 
   /** A launched server process and the file its stdout+stderr go to. */
