@@ -203,6 +203,16 @@ int run_call_run(tessera::RunCall* call, bool caller_thread, int64_t timeout_ms)
   });
 }
 
+int64_t run_call_batch_info(tessera::RunCall* call, int which) {
+  const tessera::RunCall::BatchInfo& info = call->batch_info();
+  switch (which) {
+    case 0: return info.rows;
+    case 1: return info.padded_rows;
+    case 2: return info.first_in_batch ? 1 : 0;
+    default: return info.queued_nanos;
+  }
+}
+
 int run_call_output_dtype(tessera::RunCall* call, int index) {
   return ValidOutput(call, index) ? TF_TensorType(call->output(index)) : -1;
 }

@@ -253,11 +253,18 @@ Status BatchingSession::RunMerged(const std::vector<Task*>& batch, int64_t total
   }
   if (status.ok()) {
     int64_t row = 0;
+    const auto now = std::chrono::steady_clock::now();
     for (Task* task : batch) {
       std::vector<TF_Tensor*> mine;
       for (TF_Tensor* t : outputs) mine.push_back(SliceRows(t, row, task->rows));
       row += task->rows;
       task->call->SetOutputs(std::move(mine));
+      RunCall::BatchInfo info;
+      info.rows = total;
+      info.padded_rows = padded;
+      info.first_in_batch = task == batch.front();
+      info.queued_nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(now - task->enqueued).count();
+      task->call->set_batch_info(info);
       Finish(task, Status::Ok());
     }
   }

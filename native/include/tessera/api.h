@@ -67,6 +67,9 @@ int run_call_add_string_input(tessera::RunCall* call, int endpoint, const int64_
                               int64_t count);
 int run_call_add_output(tessera::RunCall* call, int endpoint);
 int run_call_run(tessera::RunCall* call, bool caller_thread, int64_t timeout_ms);
+// After a batched run: 0 = batch rows, 1 = padded rows, 2 = first call of its batch (0/1),
+// 3 = nanoseconds queued. All 0 for a direct run.
+int64_t run_call_batch_info(tessera::RunCall* call, int which);
 int run_call_output_dtype(tessera::RunCall* call, int index);
 int run_call_output_num_dims(tessera::RunCall* call, int index);
 int64_t run_call_output_dim(tessera::RunCall* call, int index, int dim);

@@ -11,6 +11,7 @@
 #define TESSERA_BATCHING_SESSION_H_
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <map>
@@ -59,6 +60,7 @@ class BatchingSession {
     RunCall* call;
     int64_t rows;
     std::string key;
+    std::chrono::steady_clock::time_point enqueued = std::chrono::steady_clock::now();
     Status status;
     bool done = false;
     std::mutex mu;

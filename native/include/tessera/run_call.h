@@ -51,6 +51,18 @@ class RunCall {
   const std::vector<int>& output_endpoints() const { return output_endpoints_; }
   SavedModelSession* session() const { return session_; }
   void SetOutputs(std::vector<TF_Tensor*> outputs) { outputs_ = std::move(outputs); }
+
+  // Set by the batching session: the batch this call ran in (rows before and after padding),
+  // whether this call is the batch's first (so per-batch metrics are recorded once), and how long
+  // it queued. All zero when the call ran directly.
+  struct BatchInfo {
+    int64_t rows = 0;
+    int64_t padded_rows = 0;
+    bool first_in_batch = false;
+    int64_t queued_nanos = 0;
+  };
+  void set_batch_info(const BatchInfo& info) { batch_info_ = info; }
+  const BatchInfo& batch_info() const { return batch_info_; }
   // Output accessors; valid after a successful Run, index checked by the caller.
   TF_Tensor* output(int i) const { return outputs_[static_cast<size_t>(i)]; }
   // Element j of a DT_STRING output; *size receives its length.
@@ -62,6 +74,7 @@ class RunCall {
   std::vector<TF_Tensor*> input_values_;
   std::vector<int> output_endpoints_;
   std::vector<TF_Tensor*> outputs_;
+  BatchInfo batch_info_;
 };
 
 }  // namespace tessera

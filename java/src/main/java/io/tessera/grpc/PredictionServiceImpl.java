@@ -74,7 +74,7 @@ public final class PredictionServiceImpl extends PredictionServiceGrpc.Predictio
         }
         try (RunResult result = SignatureRunner.run(bundle, signature, inputs,
             request.getOutputFilterList(), new SignatureRunner.RunSettings(deadlineMillis()))) {
-          core.metrics().recordRuntime(handle.id().name(), "Predict", result.runNanos());
+          core.metrics().recordRun(handle.id().name(), "Predict", result);
           PredictResponse.Builder response = PredictResponse.newBuilder()
               .setModelSpec(ModelResponses.resolvedSpec(handle.id().name(), handle.id().version(), signature.key()));
           for (OutputTensor output : result.outputs()) {

@@ -106,7 +106,7 @@ public final class RestApi {
         InferenceRunner.checkPredictMethod(signature, core.checkMethodNames());
         try (RunResult result = SignatureRunner.run(bundle, signature, request.inputs(), List.of(),
             new SignatureRunner.RunSettings(timeoutMs))) {
-          core.metrics().recordRuntime(handle.id().name(), "predict", result.runNanos());
+          core.metrics().recordRun(handle.id().name(), "predict", result);
           PredictJsonWriter.write(out, result.outputs(), request.rowFormat());
         }
       }

@@ -88,6 +88,15 @@ public final class ServingMetrics {
     guideWarmupTime.labelValues(model).observe(nanos / 1e6);
   }
 
+  /** The runtime of one call and, for the first call of a batch, that batch's metrics. */
+  public void recordRun(String model, String api, io.tessera.servables.RunResult result) {
+    recordRuntime(model, api, result.runNanos());
+    io.tessera.nativebridge.RunCall.BatchInfo batch = result.batch();
+    if (batch != null && batch.firstInBatch()) {
+      recordBatch(model, "model_server_batch_threads", (int) batch.rows(), (int) batch.paddedRows(), batch.queuedNanos());
+    }
+  }
+
   /** One executed batch: tasks merged, padding added, and how long its oldest task queued. */
   public void recordBatch(String model, String threadPool, int inputSize, int processedSize, long queuedNanos) {
     queuingLatency.labelValues(threadPool).observe(micros(queuedNanos));

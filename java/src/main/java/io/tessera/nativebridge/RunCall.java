@@ -52,6 +52,18 @@ public final class RunCall extends NativeHandle<TesseraNative.NativeRunCall> {
     NativeErrors.check(TesseraNative.batching_session_run(batching.pointer(), pointer()));
   }
 
+  /** The batch a batched call ran in; null after a direct run. */
+  public record BatchInfo(long rows, long paddedRows, boolean firstInBatch, long queuedNanos) {}
+
+  public BatchInfo batchInfo() {
+    long rows = TesseraNative.run_call_batch_info(pointer(), 0);
+    if (rows == 0) {
+      return null;
+    }
+    return new BatchInfo(rows, TesseraNative.run_call_batch_info(pointer(), 1),
+        TesseraNative.run_call_batch_info(pointer(), 2) != 0, TesseraNative.run_call_batch_info(pointer(), 3));
+  }
+
   public int outputDtype(int index) {
     return TesseraNative.run_call_output_dtype(pointer(), index);
   }

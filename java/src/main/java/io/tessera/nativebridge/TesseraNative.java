@@ -130,6 +130,8 @@ final class TesseraNative {
   static native int run_call_run(
       NativeRunCall call, @Cast("bool") boolean callerThread, @Cast("int64_t") long timeoutMs);
 
+  static native @Cast("int64_t") long run_call_batch_info(NativeRunCall call, int which);
+
   static native int run_call_output_dtype(NativeRunCall call, int index);
 
   static native int run_call_output_num_dims(NativeRunCall call, int index);

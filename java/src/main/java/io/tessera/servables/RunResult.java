@@ -19,6 +19,11 @@ public final class RunResult implements AutoCloseable {
     this.runNanos = runNanos;
   }
 
+  /** The batch this run was part of (batching on), or null. */
+  public RunCall.BatchInfo batch() {
+    return call.batchInfo();
+  }
+
   /** Time spent inside TensorFlow's Session::Run (TF Serving's runtime_latency). */
   public long runNanos() {
     return runNanos;

@@ -1,6 +1,7 @@
 package io.tessera.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -31,8 +32,14 @@ class BatchingIT {
     Path config = Files.writeString(dir.resolve("batch_config.json"),
         "{\n\"max_batch_size\": 32,\n\"batch_timeout_micros\": 100000,\n\"num_batch_threads\": 4\n}\n");
     try (TestServer server = TestServer.start("default", TestServer.shared("testdata/saved_model_half_plus_two_cpu"),
-        "--enable_batching", "--batching_parameters_file=" + config)) {
+        "--enable_batching", "--batching_parameters_file=" + config,
+        "--monitoring_config_file=" + TestServer.shared("testdata/monitoring_config.txt"))) {
       hammer(server);
+      // The guide's and TF Serving's batching metrics, one observation per executed batch.
+      String page = server.get("/monitoring/prometheus/metrics").body();
+      assertTrue(page.contains("tensorflow_serving_batch_size_count{model=\"default\"}"), page);
+      assertTrue(page.contains(":tensorflow:serving:batching_session:input_batch_size_count"), page);
+      assertTrue(page.contains(":tensorflow:serving:batching_session:queuing_latency_count{thread_pool_name=\"model_server_batch_threads\"}"), page);
     }
   }
 
