@@ -125,7 +125,15 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   /** Runs on a worker thread: metrics, probes, demo page. */
   private void answerPage(ChannelHandlerContext ctx, String path, boolean keepAlive) {
     FullHttpResponse response;
-    ExtraPages.Page page = extras.get(path);
+    ExtraPages.Page page;
+    try {
+      page = extras.get(path);
+    } catch (RuntimeException e) {
+      LOG.log(Level.SEVERE, "GET " + path + " failed", e);
+      FullHttpResponse failed = error(ctx, StatusCode.INTERNAL, String.valueOf(e.getMessage()));
+      ctx.executor().execute(() -> send(ctx, failed, keepAlive));
+      return;
+    }
     if (page == null) {
       response = plain(HttpResponseStatus.NOT_FOUND, "<h1>Not Found</h1>");
     } else {
