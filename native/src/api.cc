@@ -125,7 +125,8 @@ const char* session_device_name(tessera::SavedModelSession* session, int index) 
 tessera::BatchingSession* batching_session_create(tessera::SavedModelSession* session,
                                                   int64_t max_batch_size, int64_t batch_timeout_micros,
                                                   int64_t max_enqueued_batches, int num_batch_threads,
-                                                  const int64_t* allowed_batch_sizes, int num_allowed) {
+                                                  const int64_t* allowed_batch_sizes, int num_allowed,
+                                                  bool split_large_requests, int64_t max_execution_batch_size) {
   tessera::BatchingSession* result = nullptr;
   Guarded([&] {
     tessera::BatchingOptions options;
@@ -134,6 +135,8 @@ tessera::BatchingSession* batching_session_create(tessera::SavedModelSession* se
     options.queue.max_enqueued_batches = max_enqueued_batches;
     options.num_batch_threads = num_batch_threads;
     for (int i = 0; i < num_allowed; ++i) options.allowed_batch_sizes.push_back(allowed_batch_sizes[i]);
+    options.split_large_requests = split_large_requests;
+    options.max_execution_batch_size = max_execution_batch_size;
     result = new tessera::BatchingSession(session, options);
     return 0;
   });

@@ -10,6 +10,9 @@ namespace {
 
 void ReleaseBatchBuffer(void*, size_t, void* arg) { static_cast<HostBuffer*>(arg)->Unref(); }
 
+// Chunk views borrow the request's own input memory, which outlives them.
+void KeepMemory(void*, size_t, void*) {}
+
 // Rows of `t` (its first dimension) and the bytes of one row.
 int64_t RowBytes(TF_Tensor* t) {
   const int64_t rows = TF_Dim(t, 0);
@@ -98,6 +101,7 @@ Status BatchingSession::Run(RunCall* call) {
   int64_t rows = 0;
   std::string key = KeyOf(call, &rows);
   if (key.empty()) return call->Run(/*caller_thread=*/true, 0);
+  if (options_.split_large_requests && rows > options_.queue.max_batch_size) return RunSplit(call, rows);
   Task task;
   task.call = call;
   task.rows = rows;
@@ -133,6 +137,59 @@ Status BatchingSession::Run(RunCall* call) {
   std::unique_lock<std::mutex> lock(task.mu);
   task.cv.wait(lock, [&] { return task.done; });
   return task.status;
+}
+
+Status BatchingSession::RunSplit(RunCall* call, int64_t rows) {
+  const int64_t chunk = options_.max_execution_batch_size > 0
+                            ? std::min(options_.max_execution_batch_size, options_.queue.max_batch_size)
+                            : options_.queue.max_batch_size;
+  std::vector<std::unique_ptr<RunCall>> parts;
+  for (int64_t start = 0; start < rows; start += chunk) {
+    const int64_t n = std::min(chunk, rows - start);
+    auto part = std::make_unique<RunCall>(session_);
+    for (size_t i = 0; i < call->input_values().size(); ++i) {
+      TF_Tensor* whole = call->input_values()[i];
+      const int64_t row_bytes = RowBytes(whole);
+      std::vector<int64_t> dims = DimsWithRows(whole, n);
+      part->AddInputTensor(call->inputs()[i],
+                           TF_NewTensor(TF_TensorType(whole), dims.data(), static_cast<int>(dims.size()),
+                                        static_cast<char*>(TF_TensorData(whole)) + start * row_bytes,
+                                        static_cast<size_t>(n * row_bytes), KeepMemory, nullptr));
+    }
+    for (int id : call->output_endpoints()) part->AddOutput(id);
+    parts.push_back(std::move(part));
+  }
+  for (auto& part : parts) {  // each chunk joins whatever batch it fits
+    Status status = Run(part.get());
+    if (!status.ok()) return status;
+  }
+  std::vector<TF_Tensor*> joined;
+  for (int o = 0; o < parts.front()->num_outputs(); ++o) {
+    TF_Tensor* first = parts.front()->output(o);
+    std::vector<int64_t> dims = DimsWithRows(first, rows);
+    const TF_DataType dtype = TF_TensorType(first);
+    size_t bytes = 0;
+    for (auto& part : parts) bytes += TF_TensorByteSize(part->output(o));
+    TF_Tensor* out = TF_AllocateTensor(dtype, dims.data(), static_cast<int>(dims.size()), bytes);
+    char* at = static_cast<char*>(TF_TensorData(out));
+    for (auto& part : parts) {
+      TF_Tensor* piece = part->output(o);
+      if (dtype == TF_STRING) {
+        auto* src = static_cast<TF_TString*>(TF_TensorData(piece));
+        auto* dst = reinterpret_cast<TF_TString*>(at);
+        for (int64_t e = 0; e < TF_TensorElementCount(piece); ++e) {
+          TF_StringInit(&dst[e]);
+          TF_StringCopy(&dst[e], TF_StringGetDataPointer(&src[e]), TF_StringGetSize(&src[e]));
+        }
+      } else {
+        std::memcpy(at, TF_TensorData(piece), TF_TensorByteSize(piece));
+      }
+      at += TF_TensorByteSize(piece);
+    }
+    joined.push_back(out);
+  }
+  call->SetOutputs(std::move(joined));
+  return Status::Ok();
 }
 
 bool BatchingSession::TryClaimSlot() {

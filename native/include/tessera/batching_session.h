@@ -32,6 +32,10 @@ struct BatchingOptions {
   BatchQueueOptions queue;
   int num_batch_threads = 1;
   std::vector<int64_t> allowed_batch_sizes;  // increasing; last == max_batch_size; empty = any
+  // enable_large_batch_splitting: a request larger than max_batch_size is cut into chunks of at
+  // most max_execution_batch_size rows, each batched on its own; outputs are joined back.
+  bool split_large_requests = false;
+  int64_t max_execution_batch_size = 0;  // 0 = max_batch_size
 };
 
 // Counters for metrics: tasks and rows batched, padding rows added, batches run.
@@ -70,6 +74,7 @@ class BatchingSession {
 
   // Returns the queue key (feeds, fetches, dtypes, non-batch dims) or "" if not batchable.
   static std::string KeyOf(RunCall* call, int64_t* rows);
+  Status RunSplit(RunCall* call, int64_t rows);
   void Loop();
   bool TryClaimSlot();
   void Process(const std::vector<Task*>& batch);

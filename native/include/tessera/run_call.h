@@ -39,6 +39,11 @@ class RunCall {
   Status AddStringInput(int endpoint, const int64_t* dims, int num_dims, const char* blob,
                         const int64_t* lengths, int64_t count);
   void AddOutput(int endpoint) { output_endpoints_.push_back(endpoint); }
+  // Feeds an already built tensor (takes ownership); used for the chunks of a split request.
+  void AddInputTensor(TF_Output input, TF_Tensor* tensor) {
+    inputs_.push_back(input);
+    input_values_.push_back(tensor);
+  }
 
   Status Run(bool caller_thread, int64_t timeout_ms);
 

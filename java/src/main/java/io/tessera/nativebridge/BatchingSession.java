@@ -11,7 +11,13 @@ package io.tessera.nativebridge;
 public final class BatchingSession extends NativeHandle<TesseraNative.NativeBatchingSession> {
   /** Native settings; see io.tessera.servables.batching.BatchingOptions for defaults and checks. */
   public record Settings(long maxBatchSize, long batchTimeoutMicros, long maxEnqueuedBatches,
-      int numBatchThreads, long[] allowedBatchSizes) {}
+      int numBatchThreads, long[] allowedBatchSizes, boolean splitLargeRequests, long maxExecutionBatchSize) {
+    /** Without large-request splitting. */
+    public Settings(long maxBatchSize, long batchTimeoutMicros, long maxEnqueuedBatches, int numBatchThreads,
+        long[] allowedBatchSizes) {
+      this(maxBatchSize, batchTimeoutMicros, maxEnqueuedBatches, numBatchThreads, allowedBatchSizes, false, 0);
+    }
+  }
 
   private BatchingSession(TesseraNative.NativeBatchingSession pointer) {
     super(pointer, TesseraNative::batching_session_free);
@@ -20,7 +26,8 @@ public final class BatchingSession extends NativeHandle<TesseraNative.NativeBatc
   public static BatchingSession create(SavedModelSession session, Settings s) {
     return new BatchingSession(NativeErrors.checkNotNull(TesseraNative.batching_session_create(
         session.pointer(), s.maxBatchSize(), s.batchTimeoutMicros(), s.maxEnqueuedBatches(),
-        s.numBatchThreads(), s.allowedBatchSizes(), s.allowedBatchSizes().length)));
+        s.numBatchThreads(), s.allowedBatchSizes(), s.allowedBatchSizes().length,
+        s.splitLargeRequests(), s.maxExecutionBatchSize())));
   }
 
   /** Totals since creation: batches run, tasks (requests) batched, rows, padding rows. */

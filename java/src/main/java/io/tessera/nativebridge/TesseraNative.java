@@ -55,7 +55,9 @@ final class TesseraNative {
       @Cast("int64_t") long maxEnqueuedBatches,
       int numBatchThreads,
       @Cast("const int64_t*") long[] allowedBatchSizes,
-      int numAllowed);
+      int numAllowed,
+      @Cast("bool") boolean splitLargeRequests,
+      @Cast("int64_t") long maxExecutionBatchSize);
 
   static native void batching_session_free(NativeBatchingSession batching);
 

@@ -12,8 +12,9 @@ import java.util.List;
  * TF Serving's BatchingParameters, validated, with TF's SharedBatchScheduler defaults for unset
  * fields: max_batch_size 1000, batch_timeout_micros 0, max_enqueued_batches 10,
  * num_batch_threads = CPUs. allowed_batch_sizes must increase and end at max_batch_size. Pure.
- * Not supported (rejected with a clear error rather than ignored): enable_large_batch_splitting
- * and pad_variable_length_inputs.
+ * enable_large_batch_splitting cuts a request larger than max_batch_size into chunks of at most
+ * max_execution_batch_size rows. Not supported (rejected with a clear error rather than
+ * ignored): pad_variable_length_inputs.
  */
 public record BatchingOptions(BatchingSession.Settings settings, String source) {
   /** The per-version file read with --enable_per_model_batching_parameters. */
@@ -51,13 +52,16 @@ public record BatchingOptions(BatchingSession.Settings settings, String source) 
       throw ServingException.invalidArgument("Last entry in allowed_batch_sizes must match max_batch_size; "
           + "last entry was " + allowed.get(allowed.size() - 1) + "; expected " + max + " (" + source + ")");
     }
-    if (p.hasEnableLargeBatchSplitting() && p.getEnableLargeBatchSplitting().getValue()) {
-      throw ServingException.unimplemented("enable_large_batch_splitting is not supported yet (" + source + ")");
+    boolean split = p.hasEnableLargeBatchSplitting() && p.getEnableLargeBatchSplitting().getValue();
+    long maxExecution = p.hasMaxExecutionBatchSize() ? p.getMaxExecutionBatchSize().getValue() : max;
+    if (split && (maxExecution <= 0 || maxExecution > max)) {
+      throw ServingException.invalidArgument("max_execution_batch_size must be in [1, max_batch_size] (" + source + ")");
     }
     if (p.getPadVariableLengthInputs()) {
       throw ServingException.unimplemented("pad_variable_length_inputs is not supported yet (" + source + ")");
     }
     long[] sizes = allowed.stream().mapToLong(Long::longValue).toArray();
-    return new BatchingOptions(new BatchingSession.Settings(max, timeout, enqueued, (int) threads, sizes), source);
+    return new BatchingOptions(new BatchingSession.Settings(max, timeout, enqueued, (int) threads, sizes,
+        split, split ? maxExecution : 0), source);
   }
 }

@@ -120,6 +120,18 @@ class BatchingSessionTest {
   }
 
   @Test
+  void largeRequestsAreSplitIntoExecutionSizedChunksAndJoinedBack() {
+    long before = HostBuffer.liveBytes();
+    try (SavedModelBundle bundle = bundle(new BatchingSession.Settings(4, 0, 10, 1, new long[0], true, 3))) {
+      runAndCheck(bundle, random(new Random(6), 10));  // 10 rows in chunks of 3, 3, 3, 1
+      BatchingSession.Stats stats = bundle.batching().stats();
+      assertEquals(4, stats.tasks());
+      assertEquals(10, stats.rows());
+    }
+    assertEquals(before, HostBuffer.liveBytes());
+  }
+
+  @Test
   void parametersFollowTfServingsRules() {
     BatchingOptions defaults = BatchingOptions.of(BatchingParameters.getDefaultInstance(), "defaults");
     assertEquals(1000, defaults.settings().maxBatchSize());
@@ -129,5 +141,10 @@ class BatchingSessionTest {
         .setMaxBatchSize(com.google.protobuf.Int64Value.of(8)).addAllowedBatchSizes(2).addAllowedBatchSizes(4).build();
     assertTrue(assertThrows(ServingException.class, () -> BatchingOptions.of(bad, "x")).getMessage()
         .contains("Last entry in allowed_batch_sizes must match max_batch_size"));
+    BatchingOptions split = BatchingOptions.of(BatchingParameters.newBuilder()
+        .setMaxBatchSize(com.google.protobuf.Int64Value.of(8))
+        .setEnableLargeBatchSplitting(com.google.protobuf.BoolValue.of(true)).build(), "split");
+    assertTrue(split.settings().splitLargeRequests());
+    assertEquals(8, split.settings().maxExecutionBatchSize(), "defaults to max_batch_size");
   }
 }
