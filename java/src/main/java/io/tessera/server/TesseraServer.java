@@ -123,9 +123,10 @@ public final class TesseraServer implements AutoCloseable {
       metrics.recordLoad(dir.toString(), false, System.nanoTime() - started);
       throw e;
     }
-    if (options.batching() != null) {
-      BatchingOptions batching = options.perModelBatching()
-          ? BatchingOptions.forVersion(dir, options.batching()) : options.batching();
+    // With --enable_per_model_batching_parameters only versions with their own file are batched.
+    BatchingOptions batching = options.batching() == null ? null
+        : options.perModelBatching() ? BatchingOptions.forVersion(dir, null) : options.batching();
+    if (batching != null) {
       try {
         bundle.withBatching(batching.settings());
         LOG.info("Batching " + model + " (" + dir.getFileName() + ") with " + batching.source());

@@ -24,7 +24,7 @@ public record BatchingOptions(BatchingSession.Settings settings, String source) 
     return of(TextOrJsonConfig.parse(file, BatchingParameters.newBuilder()), file.toString());
   }
 
-  /** The per-model file in {@code versionDir}, or {@code fallback} when it has none. */
+  /** The per-model file in {@code versionDir}, or {@code fallback} (may be null) when it has none. */
   public static BatchingOptions forVersion(Path versionDir, BatchingOptions fallback) {
     Path file = versionDir.resolve(PER_MODEL_FILE);
     return Files.isRegularFile(file) ? fromFile(file) : fallback;
