@@ -43,6 +43,28 @@ class BatchingIT {
     }
   }
 
+  @Test
+  void perModelParametersBatchOnlyVersionsThatHaveThem(@TempDir Path dir) throws Exception {
+    Path batched = dir.resolve("batched");
+    Path plain = dir.resolve("plain");
+    ModelDirs.copyTree(TestServer.shared("testdata/saved_model_half_plus_two_cpu/00000123"), batched.resolve("1"));
+    ModelDirs.copyTree(TestServer.shared("testdata/saved_model_half_plus_two_cpu/00000123"), plain.resolve("1"));
+    Files.writeString(batched.resolve("1/batching_params.pbtxt"), "max_batch_size { value: 8 }\n");
+    Path config = Files.writeString(dir.resolve("models.config"), "model_config_list {\n"
+        + "  config { name: \"batched\" base_path: \"" + batched + "\" model_platform: \"tensorflow\" }\n"
+        + "  config { name: \"plain\" base_path: \"" + plain + "\" model_platform: \"tensorflow\" }\n}\n");
+    try (TestServer server = TestServer.startPolling(java.time.Duration.ZERO, "--model_config_file=" + config,
+        "--enable_batching", "--enable_per_model_batching_parameters",
+        "--monitoring_config_file=" + TestServer.shared("testdata/monitoring_config.txt"))) {
+      for (String model : new String[] {"batched", "plain"}) {
+        assertEquals(200, server.post("/v1/models/" + model + ":predict", "{\"instances\": [[1.0]]}").statusCode());
+      }
+      String page = server.get("/monitoring/prometheus/metrics").body();
+      assertTrue(page.contains("tensorflow_serving_batch_size_count{model=\"batched\"}"), page);
+      assertTrue(!page.contains("tensorflow_serving_batch_size_count{model=\"plain\"}"), page);
+    }
+  }
+
   private static void hammer(TestServer server) throws Exception {
     ExecutorService clients = Executors.newFixedThreadPool(6);
     List<Future<?>> done = new ArrayList<>();
