@@ -126,7 +126,8 @@ tessera::BatchingSession* batching_session_create(tessera::SavedModelSession* se
                                                   int64_t max_batch_size, int64_t batch_timeout_micros,
                                                   int64_t max_enqueued_batches, int num_batch_threads,
                                                   const int64_t* allowed_batch_sizes, int num_allowed,
-                                                  bool split_large_requests, int64_t max_execution_batch_size) {
+                                                  bool split_large_requests, int64_t max_execution_batch_size,
+                                                  bool pad_variable_length_inputs) {
   tessera::BatchingSession* result = nullptr;
   Guarded([&] {
     tessera::BatchingOptions options;
@@ -137,6 +138,7 @@ tessera::BatchingSession* batching_session_create(tessera::SavedModelSession* se
     for (int i = 0; i < num_allowed; ++i) options.allowed_batch_sizes.push_back(allowed_batch_sizes[i]);
     options.split_large_requests = split_large_requests;
     options.max_execution_batch_size = max_execution_batch_size;
+    options.pad_variable_length_inputs = pad_variable_length_inputs;
     result = new tessera::BatchingSession(session, options);
     return 0;
   });

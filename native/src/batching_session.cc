@@ -53,6 +53,25 @@ TF_Tensor* SliceRows(TF_Tensor* t, int64_t first, int64_t rows) {
   return out;
 }
 
+// Copies one row of shape `from` (row-major) into a zeroed row of shape `to` (each dim >= from's).
+void CopyPaddedRow(const char* src, char* dst, const std::vector<int64_t>& from,
+                   const std::vector<int64_t>& to, size_t dim, size_t element_size) {
+  if (dim + 1 == from.size()) {
+    std::memcpy(dst, src, static_cast<size_t>(from[dim]) * element_size);
+    return;
+  }
+  int64_t src_stride = 1;
+  int64_t dst_stride = 1;
+  for (size_t d = dim + 1; d < from.size(); ++d) {
+    src_stride *= from[d];
+    dst_stride *= to[d];
+  }
+  for (int64_t i = 0; i < from[dim]; ++i) {
+    CopyPaddedRow(src + i * src_stride * element_size, dst + i * dst_stride * element_size, from, to,
+                  dim + 1, element_size);
+  }
+}
+
 }  // namespace
 
 BatchingSession::BatchingSession(SavedModelSession* session, BatchingOptions options)
@@ -76,7 +95,7 @@ BatchingSession::~BatchingSession() {
   }
 }
 
-std::string BatchingSession::KeyOf(RunCall* call, int64_t* rows) {
+std::string BatchingSession::KeyOf(RunCall* call, int64_t* rows) const {
   const auto& values = call->input_values();
   if (values.empty()) return "";
   std::string key;
@@ -88,7 +107,10 @@ std::string BatchingSession::KeyOf(RunCall* call, int64_t* rows) {
     *rows = TF_Dim(t, 0);
     key += std::to_string(reinterpret_cast<uintptr_t>(call->inputs()[i].oper)) + ":" +
            std::to_string(call->inputs()[i].index) + "/" + std::to_string(TF_TensorType(t));
-    for (int d = 1; d < TF_NumDims(t); ++d) key += "," + std::to_string(TF_Dim(t, d));
+    key += "r" + std::to_string(TF_NumDims(t));
+    if (!options_.pad_variable_length_inputs) {
+      for (int d = 1; d < TF_NumDims(t); ++d) key += "," + std::to_string(TF_Dim(t, d));
+    }
     key += ";";
   }
   if (*rows <= 0) return "";
@@ -263,7 +285,17 @@ Status BatchingSession::RunMerged(const std::vector<Task*>& batch, int64_t total
   std::vector<TF_Tensor*> merged;
   for (size_t i = 0; i < num_inputs; ++i) {
     TF_Tensor* sample = first->input_values()[i];
-    const int64_t row_bytes = RowBytes(sample);
+    // Non-batch dims of the merged input: the largest of the batch (all equal without padding).
+    std::vector<int64_t> row_dims;
+    for (int d = 1; d < TF_NumDims(sample); ++d) {
+      int64_t largest = 0;
+      for (Task* task : batch) largest = std::max(largest, TF_Dim(task->call->input_values()[i], d));
+      row_dims.push_back(largest);
+    }
+    const size_t element_size = TF_DataTypeSize(TF_TensorType(sample));
+    int64_t row_elements = 1;
+    for (int64_t d : row_dims) row_elements *= d;
+    const int64_t row_bytes = row_elements * static_cast<int64_t>(element_size);
     Status status;
     HostBuffer* buffer = HostBuffer::Create(static_cast<size_t>(padded * row_bytes), &status);
     if (buffer == nullptr) {
@@ -272,15 +304,28 @@ Status BatchingSession::RunMerged(const std::vector<Task*>& batch, int64_t total
     }
     char* out = static_cast<char*>(buffer->data());
     for (Task* task : batch) {
-      const size_t bytes = TF_TensorByteSize(task->call->input_values()[i]);
-      std::memcpy(out, TF_TensorData(task->call->input_values()[i]), bytes);
-      out += bytes;
+      TF_Tensor* t = task->call->input_values()[i];
+      const size_t bytes = TF_TensorByteSize(t);
+      if (static_cast<int64_t>(bytes) == task->rows * row_bytes || row_dims.empty()) {
+        std::memcpy(out, TF_TensorData(t), bytes);
+      } else {  // smaller than the batch's row shape: zero-pad each row
+        std::memset(out, 0, static_cast<size_t>(task->rows * row_bytes));
+        std::vector<int64_t> from;
+        for (int d = 1; d < TF_NumDims(t); ++d) from.push_back(TF_Dim(t, d));
+        const size_t task_row_bytes = bytes / static_cast<size_t>(task->rows);
+        for (int64_t r = 0; r < task->rows; ++r) {
+          CopyPaddedRow(static_cast<const char*>(TF_TensorData(t)) + r * task_row_bytes,
+                        out + r * row_bytes, from, row_dims, 0, element_size);
+        }
+      }
+      out += task->rows * row_bytes;
     }
     for (int64_t pad = total; pad < padded; ++pad) {  // padding rows repeat the first row
       std::memcpy(out, buffer->data(), static_cast<size_t>(row_bytes));
       out += row_bytes;
     }
-    std::vector<int64_t> dims = DimsWithRows(sample, padded);
+    std::vector<int64_t> dims = {padded};
+    dims.insert(dims.end(), row_dims.begin(), row_dims.end());
     merged.push_back(TF_NewTensor(TF_TensorType(sample), dims.data(), static_cast<int>(dims.size()),
                                   buffer->data(), static_cast<size_t>(padded * row_bytes),
                                   ReleaseBatchBuffer, buffer));

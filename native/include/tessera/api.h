@@ -51,7 +51,8 @@ tessera::BatchingSession* batching_session_create(tessera::SavedModelSession* se
                                                   int64_t max_batch_size, int64_t batch_timeout_micros,
                                                   int64_t max_enqueued_batches, int num_batch_threads,
                                                   const int64_t* allowed_batch_sizes, int num_allowed,
-                                                  bool split_large_requests, int64_t max_execution_batch_size);
+                                                  bool split_large_requests, int64_t max_execution_batch_size,
+                                                  bool pad_variable_length_inputs);
 void batching_session_free(tessera::BatchingSession* batching);
 // Runs `call` inside a batch (blocks until it ran); its outputs are then read as after run_call_run.
 int batching_session_run(tessera::BatchingSession* batching, tessera::RunCall* call);

@@ -36,6 +36,9 @@ struct BatchingOptions {
   // most max_execution_batch_size rows, each batched on its own; outputs are joined back.
   bool split_large_requests = false;
   int64_t max_execution_batch_size = 0;  // 0 = max_batch_size
+  // pad_variable_length_inputs: requests whose non-batch dimensions differ share a batch; each
+  // input is zero-padded to the largest size in the batch (outputs keep the padded shape).
+  bool pad_variable_length_inputs = false;
 };
 
 // Counters for metrics: tasks and rows batched, padding rows added, batches run.
@@ -73,7 +76,7 @@ class BatchingSession {
   };
 
   // Returns the queue key (feeds, fetches, dtypes, non-batch dims) or "" if not batchable.
-  static std::string KeyOf(RunCall* call, int64_t* rows);
+  std::string KeyOf(RunCall* call, int64_t* rows) const;
   Status RunSplit(RunCall* call, int64_t rows);
   void Loop();
   bool TryClaimSlot();

@@ -11,11 +11,12 @@ package io.tessera.nativebridge;
 public final class BatchingSession extends NativeHandle<TesseraNative.NativeBatchingSession> {
   /** Native settings; see io.tessera.servables.batching.BatchingOptions for defaults and checks. */
   public record Settings(long maxBatchSize, long batchTimeoutMicros, long maxEnqueuedBatches,
-      int numBatchThreads, long[] allowedBatchSizes, boolean splitLargeRequests, long maxExecutionBatchSize) {
-    /** Without large-request splitting. */
+      int numBatchThreads, long[] allowedBatchSizes, boolean splitLargeRequests, long maxExecutionBatchSize,
+      boolean padVariableLengthInputs) {
+    /** Without large-request splitting or variable-length padding. */
     public Settings(long maxBatchSize, long batchTimeoutMicros, long maxEnqueuedBatches, int numBatchThreads,
         long[] allowedBatchSizes) {
-      this(maxBatchSize, batchTimeoutMicros, maxEnqueuedBatches, numBatchThreads, allowedBatchSizes, false, 0);
+      this(maxBatchSize, batchTimeoutMicros, maxEnqueuedBatches, numBatchThreads, allowedBatchSizes, false, 0, false);
     }
   }
 
@@ -27,7 +28,7 @@ public final class BatchingSession extends NativeHandle<TesseraNative.NativeBatc
     return new BatchingSession(NativeErrors.checkNotNull(TesseraNative.batching_session_create(
         session.pointer(), s.maxBatchSize(), s.batchTimeoutMicros(), s.maxEnqueuedBatches(),
         s.numBatchThreads(), s.allowedBatchSizes(), s.allowedBatchSizes().length,
-        s.splitLargeRequests(), s.maxExecutionBatchSize())));
+        s.splitLargeRequests(), s.maxExecutionBatchSize(), s.padVariableLengthInputs())));
   }
 
   /** Totals since creation: batches run, tasks (requests) batched, rows, padding rows. */

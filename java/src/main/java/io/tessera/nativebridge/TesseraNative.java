@@ -57,7 +57,8 @@ final class TesseraNative {
       @Cast("const int64_t*") long[] allowedBatchSizes,
       int numAllowed,
       @Cast("bool") boolean splitLargeRequests,
-      @Cast("int64_t") long maxExecutionBatchSize);
+      @Cast("int64_t") long maxExecutionBatchSize,
+      @Cast("bool") boolean padVariableLengthInputs);
 
   static native void batching_session_free(NativeBatchingSession batching);
 

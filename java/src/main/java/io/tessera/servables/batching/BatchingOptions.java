@@ -13,8 +13,8 @@ import java.util.List;
  * fields: max_batch_size 1000, batch_timeout_micros 0, max_enqueued_batches 10,
  * num_batch_threads = CPUs. allowed_batch_sizes must increase and end at max_batch_size. Pure.
  * enable_large_batch_splitting cuts a request larger than max_batch_size into chunks of at most
- * max_execution_batch_size rows. Not supported (rejected with a clear error rather than
- * ignored): pad_variable_length_inputs.
+ * max_execution_batch_size rows; pad_variable_length_inputs lets requests whose non-batch
+ * dimensions differ share a batch, zero-padded to the largest.
  */
 public record BatchingOptions(BatchingSession.Settings settings, String source) {
   /** The per-version file read with --enable_per_model_batching_parameters. */
@@ -57,11 +57,8 @@ public record BatchingOptions(BatchingSession.Settings settings, String source) 
     if (split && (maxExecution <= 0 || maxExecution > max)) {
       throw ServingException.invalidArgument("max_execution_batch_size must be in [1, max_batch_size] (" + source + ")");
     }
-    if (p.getPadVariableLengthInputs()) {
-      throw ServingException.unimplemented("pad_variable_length_inputs is not supported yet (" + source + ")");
-    }
     long[] sizes = allowed.stream().mapToLong(Long::longValue).toArray();
     return new BatchingOptions(new BatchingSession.Settings(max, timeout, enqueued, (int) threads, sizes,
-        split, split ? maxExecution : 0), source);
+        split, split ? maxExecution : 0, p.getPadVariableLengthInputs()), source);
   }
 }

@@ -122,13 +122,48 @@ class BatchingSessionTest {
   @Test
   void largeRequestsAreSplitIntoExecutionSizedChunksAndJoinedBack() {
     long before = HostBuffer.liveBytes();
-    try (SavedModelBundle bundle = bundle(new BatchingSession.Settings(4, 0, 10, 1, new long[0], true, 3))) {
+    try (SavedModelBundle bundle = bundle(new BatchingSession.Settings(4, 0, 10, 1, new long[0], true, 3, false))) {
       runAndCheck(bundle, random(new Random(6), 10));  // 10 rows in chunks of 3, 3, 3, 1
       BatchingSession.Stats stats = bundle.batching().stats();
       assertEquals(4, stats.tasks());
       assertEquals(10, stats.rows());
     }
     assertEquals(before, HostBuffer.liveBytes());
+  }
+
+  @Test
+  void variableLengthInputsArePaddedToTheBatchsLargest() throws Exception {
+    Path halfPlusTwo = MATRIX.getParent().getParent().resolve("saved_model_half_plus_two_cpu/00000123");
+    try (SavedModelBundle bundle = SavedModelBundle.load(halfPlusTwo, List.of("serve"), new byte[0])
+        .withBatching(new BatchingSession.Settings(8, 500_000, 10, 1, new long[0], false, 0, true))) {
+      ExecutorService clients = Executors.newFixedThreadPool(2);
+      Future<float[]> shortRow = clients.submit(() -> run(bundle, new float[] {1, 2}));
+      Future<float[]> longRow = clients.submit(() -> run(bundle, new float[] {1, 2, 3}));
+      // One batch: the [1,2] request is zero-padded to [1,3] (0.5 * 0 + 2 = 2 in the padding).
+      assertEquals(java.util.Arrays.toString(new float[] {2.5f, 3f, 2f}), java.util.Arrays.toString(shortRow.get()));
+      assertEquals(java.util.Arrays.toString(new float[] {2.5f, 3f, 3.5f}), java.util.Arrays.toString(longRow.get()));
+      clients.shutdown();
+      assertEquals(1, bundle.batching().stats().batches());
+    }
+  }
+
+  /** One [1, n] request to half_plus_two; returns its (possibly padded) output row. */
+  private static float[] run(SavedModelBundle bundle, float[] row) {
+    try (TensorBuilder b = TensorBuilder.create(DataType.DT_FLOAT, row.length)) {
+      for (float v : row) {
+        b.addDouble(v);
+      }
+      try (InputTensor x = b.build(new long[] {1, row.length});
+          RunResult r = SignatureRunner.run(bundle, bundle.signature("serving_default"), Map.of("x", x),
+              List.of(), SignatureRunner.RunSettings.DEFAULT)) {
+        OutputTensor y = r.outputs().get(0);
+        float[] out = new float[(int) y.elementCount()];
+        for (int i = 0; i < out.length; i++) {
+          out[i] = y.getFloat(i);
+        }
+        return out;
+      }
+    }
   }
 
   @Test
