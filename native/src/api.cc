@@ -127,7 +127,7 @@ tessera::BatchingSession* batching_session_create(tessera::SavedModelSession* se
                                                   int64_t max_enqueued_batches, int num_batch_threads,
                                                   const int64_t* allowed_batch_sizes, int num_allowed,
                                                   bool split_large_requests, int64_t max_execution_batch_size,
-                                                  bool pad_variable_length_inputs) {
+                                                  bool pad_variable_length_inputs, bool manual) {
   tessera::BatchingSession* result = nullptr;
   Guarded([&] {
     tessera::BatchingOptions options;
@@ -139,6 +139,7 @@ tessera::BatchingSession* batching_session_create(tessera::SavedModelSession* se
     options.split_large_requests = split_large_requests;
     options.max_execution_batch_size = max_execution_batch_size;
     options.pad_variable_length_inputs = pad_variable_length_inputs;
+    options.manual = manual;
     result = new tessera::BatchingSession(session, options);
     return 0;
   });
@@ -146,6 +147,17 @@ tessera::BatchingSession* batching_session_create(tessera::SavedModelSession* se
 }
 
 void batching_session_free(tessera::BatchingSession* batching) { delete batching; }
+
+int64_t batching_session_pending(tessera::BatchingSession* batching) { return batching->PendingTasks(); }
+
+int batching_session_process_one(tessera::BatchingSession* batching, bool force) {
+  int processed = 0;
+  Guarded([&] {
+    processed = batching->ProcessOneBatch(force);
+    return 0;
+  });
+  return processed;
+}
 
 int batching_session_run(tessera::BatchingSession* batching, tessera::RunCall* call) {
   return Guarded([&] {

@@ -76,8 +76,10 @@ void CopyPaddedRow(const char* src, char* dst, const std::vector<int64_t>& from,
 
 BatchingSession::BatchingSession(SavedModelSession* session, BatchingOptions options)
     : session_(session), options_(std::move(options)) {
-  for (int i = 0; i < std::max(1, options_.num_batch_threads); ++i) {
-    threads_.emplace_back([this] { Loop(); });
+  if (!options_.manual) {
+    for (int i = 0; i < std::max(1, options_.num_batch_threads); ++i) {
+      threads_.emplace_back([this] { Loop(); });
+    }
   }
 }
 
@@ -143,7 +145,7 @@ Status BatchingSession::Run(RunCall* call) {
     std::lock_guard<std::mutex> lock(mu_);
     queue = queues_[key].get();
   }
-  if (TryClaimSlot()) {
+  if (!options_.manual && TryClaimSlot()) {
     std::vector<Task*> ready = queue->TakeReady(false);
     if (!ready.empty()) {
       Process(ready);
@@ -212,6 +214,26 @@ Status BatchingSession::RunSplit(RunCall* call, int64_t rows) {
   }
   call->SetOutputs(std::move(joined));
   return Status::Ok();
+}
+
+int64_t BatchingSession::PendingTasks() {
+  std::lock_guard<std::mutex> lock(mu_);
+  int64_t n = 0;
+  for (auto& entry : queues_) n += entry.second->PendingTasks();
+  return n;
+}
+
+int BatchingSession::ProcessOneBatch(bool force) {
+  std::vector<Task*> batch;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto& entry : queues_) {
+      batch = entry.second->TakeReady(force);
+      if (!batch.empty()) break;
+    }
+  }
+  if (!batch.empty()) Process(batch);
+  return static_cast<int>(batch.size());
 }
 
 bool BatchingSession::TryClaimSlot() {

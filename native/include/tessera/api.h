@@ -52,8 +52,11 @@ tessera::BatchingSession* batching_session_create(tessera::SavedModelSession* se
                                                   int64_t max_enqueued_batches, int num_batch_threads,
                                                   const int64_t* allowed_batch_sizes, int num_allowed,
                                                   bool split_large_requests, int64_t max_execution_batch_size,
-                                                  bool pad_variable_length_inputs);
+                                                  bool pad_variable_length_inputs, bool manual);
 void batching_session_free(tessera::BatchingSession* batching);
+// Puppet mode (tests): queued tasks, and running one batch now; returns the tasks it held.
+int64_t batching_session_pending(tessera::BatchingSession* batching);
+int batching_session_process_one(tessera::BatchingSession* batching, bool force);
 // Runs `call` inside a batch (blocks until it ran); its outputs are then read as after run_call_run.
 int batching_session_run(tessera::BatchingSession* batching, tessera::RunCall* call);
 // Totals since creation: 0 = batches, 1 = tasks, 2 = rows, 3 = padding rows.

@@ -73,6 +73,14 @@ class BatchQueue {
     return batches_.front().opened + std::chrono::microseconds(options_.batch_timeout_micros);
   }
 
+  // Tasks waiting in all batches.
+  int64_t PendingTasks() {
+    std::lock_guard<std::mutex> lock(mu_);
+    int64_t n = 0;
+    for (const Batch& b : batches_) n += static_cast<int64_t>(b.tasks.size());
+    return n;
+  }
+
   const BatchQueueOptions& options() const { return options_; }
 
  private:

@@ -39,6 +39,9 @@ struct BatchingOptions {
   // pad_variable_length_inputs: requests whose non-batch dimensions differ share a batch; each
   // input is zero-padded to the largest size in the batch (outputs keep the padded shape).
   bool pad_variable_length_inputs = false;
+  // Tests only ("puppet" mode): no batch threads and no caller-run batches; batches run only when
+  // the test calls ProcessOneBatch(), so batch composition is deterministic.
+  bool manual = false;
 };
 
 // Counters for metrics: tasks and rows batched, padding rows added, batches run.
@@ -61,6 +64,11 @@ class BatchingSession {
   Status Run(RunCall* call);
 
   const BatchingStats& stats() const { return stats_; }
+
+  // Puppet mode: tasks currently queued, and running the oldest batch of the first non-empty queue
+  // (force: even if not full/timed out). Returns the number of tasks processed.
+  int64_t PendingTasks();
+  int ProcessOneBatch(bool force);
 
  private:
   struct Task {

@@ -28,7 +28,28 @@ public final class BatchingSession extends NativeHandle<TesseraNative.NativeBatc
     return new BatchingSession(NativeErrors.checkNotNull(TesseraNative.batching_session_create(
         session.pointer(), s.maxBatchSize(), s.batchTimeoutMicros(), s.maxEnqueuedBatches(),
         s.numBatchThreads(), s.allowedBatchSizes(), s.allowedBatchSizes().length,
-        s.splitLargeRequests(), s.maxExecutionBatchSize(), s.padVariableLengthInputs())));
+        s.splitLargeRequests(), s.maxExecutionBatchSize(), s.padVariableLengthInputs(), false)));
+  }
+
+  /**
+   * Tests only: a "puppet" session with no batch threads; calls queue until the test runs a batch
+   * with {@link #processOneBatch}, so batch composition is deterministic.
+   */
+  public static BatchingSession createManual(SavedModelSession session, Settings s) {
+    return new BatchingSession(NativeErrors.checkNotNull(TesseraNative.batching_session_create(
+        session.pointer(), s.maxBatchSize(), s.batchTimeoutMicros(), s.maxEnqueuedBatches(),
+        s.numBatchThreads(), s.allowedBatchSizes(), s.allowedBatchSizes().length,
+        s.splitLargeRequests(), s.maxExecutionBatchSize(), s.padVariableLengthInputs(), true)));
+  }
+
+  /** Puppet mode: calls waiting in the queues. */
+  public long pendingTasks() {
+    return TesseraNative.batching_session_pending(pointer());
+  }
+
+  /** Puppet mode: runs the oldest ready batch (any batch with {@code force}); returns its call count. */
+  public int processOneBatch(boolean force) {
+    return TesseraNative.batching_session_process_one(pointer(), force);
   }
 
   /** Totals since creation: batches run, tasks (requests) batched, rows, padding rows. */

@@ -58,7 +58,12 @@ final class TesseraNative {
       int numAllowed,
       @Cast("bool") boolean splitLargeRequests,
       @Cast("int64_t") long maxExecutionBatchSize,
-      @Cast("bool") boolean padVariableLengthInputs);
+      @Cast("bool") boolean padVariableLengthInputs,
+      @Cast("bool") boolean manual);
+
+  static native @Cast("int64_t") long batching_session_pending(NativeBatchingSession batching);
+
+  static native int batching_session_process_one(NativeBatchingSession batching, @Cast("bool") boolean force);
 
   static native void batching_session_free(NativeBatchingSession batching);
 

@@ -129,6 +129,12 @@ public final class SavedModelBundle implements AutoCloseable {
     return this;
   }
 
+  /** Tests: batching through a manually stepped ("puppet") session. */
+  public SavedModelBundle withManualBatching(BatchingSession.Settings settings) {
+    batching = BatchingSession.createManual(session, settings);
+    return this;
+  }
+
   /** The batching session, or null when batching is off. */
   public BatchingSession batching() {
     return batching;

@@ -93,6 +93,31 @@ class BatchingSessionTest {
   }
 
   @Test
+  void puppetSchedulerFormsExactlyTheBatchesTheTestSteps() throws Exception {
+    try (SavedModelBundle bundle = SavedModelBundle.load(MATRIX, List.of("serve"), new byte[0])
+        .withManualBatching(new BatchingSession.Settings(4, 0, 10, 1, new long[0]))) {
+      BatchingSession puppet = bundle.batching();
+      ExecutorService clients = Executors.newFixedThreadPool(3);
+      List<Future<?>> calls = new ArrayList<>();
+      for (int rows : new int[] {1, 2, 3}) {
+        calls.add(clients.submit(() -> runAndCheck(bundle, random(new Random(rows), rows))));
+        while (puppet.pendingTasks() < calls.size()) {  // queued in this order: deterministic
+          Thread.sleep(1);
+        }
+      }
+      assertEquals(3, puppet.pendingTasks());
+      assertEquals(2, puppet.processOneBatch(false), "1 + 2 rows, then 3 rows did not fit in 4");
+      assertEquals(1, puppet.processOneBatch(true), "the under-full second batch only when forced");
+      assertEquals(0, puppet.processOneBatch(true));
+      for (Future<?> call : calls) {
+        call.get();
+      }
+      clients.shutdown();
+      assertEquals(2, puppet.stats().batches());
+    }
+  }
+
+  @Test
   void batchesArePaddedToTheNextAllowedSize() {
     try (SavedModelBundle bundle = bundle(new BatchingSession.Settings(8, 0, 10, 1, new long[] {4, 8}))) {
       runAndCheck(bundle, random(new Random(1), 3));
