@@ -1,0 +1,67 @@
+// Row-wise tensor helpers for batching: row sizes, slicing along dimension 0, zero-padded row copies.
+#include "tessera/batch_rows.h"
+
+#include <cstring>
+
+namespace tessera {
+
+// Rows of `t` (its first dimension) and the bytes of one row.
+int64_t RowBytes(TF_Tensor* t) {
+  const int64_t rows = TF_Dim(t, 0);
+  return rows == 0 ? 0 : static_cast<int64_t>(TF_TensorByteSize(t)) / rows;
+}
+
+std::vector<int64_t> DimsWithRows(TF_Tensor* t, int64_t rows) {
+  std::vector<int64_t> dims(static_cast<size_t>(TF_NumDims(t)));
+  for (int d = 0; d < TF_NumDims(t); ++d) dims[static_cast<size_t>(d)] = TF_Dim(t, d);
+  dims[0] = rows;
+  return dims;
+}
+
+// Copies rows [first, first + rows) of `t` into a new tensor (strings element by element).
+TF_Tensor* SliceRows(TF_Tensor* t, int64_t first, int64_t rows) {
+  std::vector<int64_t> dims = DimsWithRows(t, rows);
+  const TF_DataType dtype = TF_TensorType(t);
+  const int64_t total_rows = TF_Dim(t, 0);
+  const int64_t per_row = total_rows == 0 ? 0 : TF_TensorElementCount(t) / total_rows;
+  if (dtype == TF_STRING) {
+    TF_Tensor* out = TF_AllocateTensor(TF_STRING, dims.data(), static_cast<int>(dims.size()),
+                                       static_cast<size_t>(rows * per_row) * sizeof(TF_TString));
+    auto* src = static_cast<TF_TString*>(TF_TensorData(t)) + first * per_row;
+    auto* dst = static_cast<TF_TString*>(TF_TensorData(out));
+    for (int64_t i = 0; i < rows * per_row; ++i) {
+      TF_StringInit(&dst[i]);
+      TF_StringCopy(&dst[i], TF_StringGetDataPointer(&src[i]), TF_StringGetSize(&src[i]));
+    }
+    return out;
+  }
+  const int64_t row_bytes = RowBytes(t);
+  TF_Tensor* out = TF_AllocateTensor(dtype, dims.data(), static_cast<int>(dims.size()),
+                                     static_cast<size_t>(rows * row_bytes));
+  if (rows > 0) {
+    std::memcpy(TF_TensorData(out), static_cast<char*>(TF_TensorData(t)) + first * row_bytes,
+                static_cast<size_t>(rows * row_bytes));
+  }
+  return out;
+}
+
+// Copies one row of shape `from` (row-major) into a zeroed row of shape `to` (each dim >= from's).
+void CopyPaddedRow(const char* src, char* dst, const std::vector<int64_t>& from,
+                   const std::vector<int64_t>& to, size_t dim, size_t element_size) {
+  if (dim + 1 == from.size()) {
+    std::memcpy(dst, src, static_cast<size_t>(from[dim]) * element_size);
+    return;
+  }
+  int64_t src_stride = 1;
+  int64_t dst_stride = 1;
+  for (size_t d = dim + 1; d < from.size(); ++d) {
+    src_stride *= from[d];
+    dst_stride *= to[d];
+  }
+  for (int64_t i = 0; i < from[dim]; ++i) {
+    CopyPaddedRow(src + i * src_stride * element_size, dst + i * dst_stride * element_size, from, to,
+                  dim + 1, element_size);
+  }
+}
+
+}  // namespace tessera
