@@ -1,7 +1,6 @@
 package io.tessera.grpc;
 
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import io.tessera.core.ServingException;
 import io.tessera.metrics.ServingMetrics;
@@ -58,9 +57,5 @@ final class GrpcStatuses {
   static String truncate(String message) {
     return message.length() <= MAX_MESSAGE_CHARS
         ? message : message.substring(0, MAX_MESSAGE_CHARS) + "...TRUNCATED";
-  }
-
-  static StatusRuntimeException unimplemented(String what) {
-    return Status.UNIMPLEMENTED.withDescription(what + " is not implemented yet").asRuntimeException();
   }
 }

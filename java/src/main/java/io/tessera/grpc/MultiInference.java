@@ -49,8 +49,7 @@ final class MultiInference {
         throw ServingException.unimplemented("Unsupported signature method_name: " + task.getMethodName());
       }
     }
-    Long version = first.hasVersion() ? first.getVersion().getValue() : null;
-    try (ServableHandle<SavedModelBundle> handle = core.acquire(first.getName(), version, first.getVersionLabel())) {
+    try (ServableHandle<SavedModelBundle> handle = PredictionServiceImpl.acquire(core, first)) {
       SavedModelBundle bundle = handle.servable();
       MultiInferenceResponse.Builder response = MultiInferenceResponse.newBuilder();
       for (InferenceTask task : request.getTasksList()) {

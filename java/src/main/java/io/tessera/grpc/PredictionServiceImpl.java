@@ -155,14 +155,14 @@ public final class PredictionServiceImpl extends PredictionServiceGrpc.Predictio
     return t.getStringValList().stream().map(ByteString::toByteArray).toList();
   }
 
+  /** Resolves a request's ModelSpec (version wins over label; neither = latest). */
   static ServableHandle<SavedModelBundle> acquire(ServerCore core, ModelSpec spec) {
     Long version = spec.hasVersion() ? spec.getVersion().getValue() : null;
     return core.acquire(spec.getName(), version, spec.getVersionLabel());
   }
 
   private ServableHandle<SavedModelBundle> acquire(ModelSpec spec) {
-    Long version = spec.hasVersion() ? spec.getVersion().getValue() : null;
-    return core.acquire(spec.getName(), version, spec.getVersionLabel());
+    return acquire(core, spec);
   }
 
   /** The client's gRPC deadline becomes TensorFlow's run timeout (0 = none). */

@@ -25,10 +25,7 @@ public final class BatchingSession extends NativeHandle<TesseraNative.NativeBatc
   }
 
   public static BatchingSession create(SavedModelSession session, Settings s) {
-    return new BatchingSession(NativeErrors.checkNotNull(TesseraNative.batching_session_create(
-        session.pointer(), s.maxBatchSize(), s.batchTimeoutMicros(), s.maxEnqueuedBatches(),
-        s.numBatchThreads(), s.allowedBatchSizes(), s.allowedBatchSizes().length,
-        s.splitLargeRequests(), s.maxExecutionBatchSize(), s.padVariableLengthInputs(), false)));
+    return create(session, s, false);
   }
 
   /**
@@ -36,10 +33,14 @@ public final class BatchingSession extends NativeHandle<TesseraNative.NativeBatc
    * with {@link #processOneBatch}, so batch composition is deterministic.
    */
   public static BatchingSession createManual(SavedModelSession session, Settings s) {
+    return create(session, s, true);
+  }
+
+  private static BatchingSession create(SavedModelSession session, Settings s, boolean manual) {
     return new BatchingSession(NativeErrors.checkNotNull(TesseraNative.batching_session_create(
         session.pointer(), s.maxBatchSize(), s.batchTimeoutMicros(), s.maxEnqueuedBatches(),
         s.numBatchThreads(), s.allowedBatchSizes(), s.allowedBatchSizes().length,
-        s.splitLargeRequests(), s.maxExecutionBatchSize(), s.padVariableLengthInputs(), true)));
+        s.splitLargeRequests(), s.maxExecutionBatchSize(), s.padVariableLengthInputs(), manual)));
   }
 
   /** Puppet mode: calls waiting in the queues. */
