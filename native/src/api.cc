@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "tensorflow_c/tf_c_min.h"
+#include "tessera/batch_threads.h"
 #include "tessera/batching_session.h"
 #include "tessera/host_buffer.h"
 #include "tessera/run_call.h"
@@ -122,25 +123,36 @@ const char* session_device_name(tessera::SavedModelSession* session, int index) 
   return session->devices().at(static_cast<size_t>(index)).c_str();
 }
 
+tessera::BatchThreadsRef* batch_threads_create(int num_threads) {
+  tessera::BatchThreadsRef* result = nullptr;
+  Guarded([&] {
+    result = new tessera::BatchThreadsRef{std::make_shared<tessera::BatchThreads>(num_threads)};
+    return 0;
+  });
+  return result;
+}
+
+void batch_threads_free(tessera::BatchThreadsRef* threads) { delete threads; }
+
 tessera::BatchingSession* batching_session_create(tessera::SavedModelSession* session,
+                                                  tessera::BatchThreadsRef* threads,
                                                   int64_t max_batch_size, int64_t batch_timeout_micros,
-                                                  int64_t max_enqueued_batches, int num_batch_threads,
+                                                  int64_t max_enqueued_batches,
                                                   const int64_t* allowed_batch_sizes, int num_allowed,
                                                   bool split_large_requests, int64_t max_execution_batch_size,
-                                                  bool pad_variable_length_inputs, bool manual) {
+                                                  bool pad_variable_length_inputs) {
   tessera::BatchingSession* result = nullptr;
   Guarded([&] {
     tessera::BatchingOptions options;
     options.queue.max_batch_size = max_batch_size;
     options.queue.batch_timeout_micros = batch_timeout_micros;
     options.queue.max_enqueued_batches = max_enqueued_batches;
-    options.num_batch_threads = num_batch_threads;
     for (int i = 0; i < num_allowed; ++i) options.allowed_batch_sizes.push_back(allowed_batch_sizes[i]);
     options.split_large_requests = split_large_requests;
     options.max_execution_batch_size = max_execution_batch_size;
     options.pad_variable_length_inputs = pad_variable_length_inputs;
-    options.manual = manual;
-    result = new tessera::BatchingSession(session, options);
+    result = new tessera::BatchingSession(session, options,
+                                          threads == nullptr ? nullptr : threads->threads);
     return 0;
   });
   return result;

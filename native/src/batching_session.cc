@@ -16,13 +16,10 @@ void KeepMemory(void*, size_t, void*) {}
 
 }  // namespace
 
-BatchingSession::BatchingSession(SavedModelSession* session, BatchingOptions options)
-    : session_(session), options_(std::move(options)) {
-  if (!options_.manual) {
-    for (int i = 0; i < std::max(1, options_.num_batch_threads); ++i) {
-      threads_.emplace_back([this] { Loop(); });
-    }
-  }
+BatchingSession::BatchingSession(SavedModelSession* session, BatchingOptions options,
+                                 std::shared_ptr<BatchThreads> threads)
+    : session_(session), options_(std::move(options)), threads_(std::move(threads)) {
+  if (threads_) threads_->Add(this);
 }
 
 BatchingSession::~BatchingSession() {
@@ -30,8 +27,7 @@ BatchingSession::~BatchingSession() {
     std::lock_guard<std::mutex> lock(mu_);
     stop_ = true;
   }
-  cv_.notify_all();
-  for (auto& t : threads_) t.join();
+  if (threads_) threads_->Remove(this);  // waits for batches of ours still running on the pool
   for (auto& entry : queues_) {
     for (auto tasks = entry.second->TakeReady(true); !tasks.empty(); tasks = entry.second->TakeReady(true)) {
       for (Task* task : tasks) Finish(task, Status(kUnavailable, "batching session is shutting down"));
@@ -67,45 +63,46 @@ Status BatchingSession::Run(RunCall* call) {
   int64_t rows = 0;
   std::string key = KeyOf(call, &rows);
   if (key.empty()) return call->Run(/*caller_thread=*/true, 0);
-  if (options_.split_large_requests && rows > options_.queue.max_batch_size) return RunSplit(call, rows);
+  if (options_.split_large_requests && rows > options_.queue.max_batch_size) return RunSplit(call, key, rows);
   Task task;
   task.call = call;
   task.rows = rows;
-  task.key = key;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (stop_) return Status(kUnavailable, "batching session is shutting down");
-    auto& queue = queues_[key];
-    if (!queue) queue = std::make_unique<BatchQueue<Task>>(options_.queue);
-    Status scheduled = queue->Schedule(&task);
-    if (!scheduled.ok()) return scheduled;
-  }
+  Status scheduled = Enqueue(&task, key);
+  return scheduled.ok() ? Await(&task) : scheduled;
+}
+
+Status BatchingSession::Enqueue(Task* task, const std::string& key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (stop_) return Status(kUnavailable, "batching session is shutting down");
+  auto& queue = queues_[key];
+  if (!queue) queue = std::make_unique<BatchQueue<Task>>(options_.queue);
+  task->queue = queue.get();  // queues live as long as the session
+  return queue->Schedule(task);
+}
+
+Status BatchingSession::Await(Task* task) {
   // If the batch holding this task is ready now (e.g. batch_timeout_micros 0) and a processing slot
   // is free, run it on this thread: no hand-off to a batch thread and back.
-  BatchQueue<Task>* queue = nullptr;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    queue = queues_[key].get();
-  }
-  if (!options_.manual && TryClaimSlot()) {
-    std::vector<Task*> ready = queue->TakeReady(false);
+  if (threads_ && threads_->TryClaimSlot()) {
+    std::vector<Task*> ready = task->queue->TakeReady(false);
     if (!ready.empty()) {
       Process(ready);
     }
-    processing_--;
+    threads_->ReleaseSlot();
   }
   bool finished;
   {
-    std::lock_guard<std::mutex> lock(task.mu);
-    finished = task.done;
+    std::lock_guard<std::mutex> lock(task->mu);
+    finished = task->done;
   }
-  if (!finished) cv_.notify_one();  // a batch thread takes this task's batch (now or on its timeout)
-  std::unique_lock<std::mutex> lock(task.mu);
-  task.cv.wait(lock, [&] { return task.done; });
-  return task.status;
+  if (!finished && threads_) threads_->Notify();  // a batch thread takes it (now or on its timeout)
+  std::unique_lock<std::mutex> lock(task->mu);
+  task->cv.wait(lock, [&] { return task->done; });
+  return task->status;
 }
 
-Status BatchingSession::RunSplit(RunCall* call, int64_t rows) {
+// The chunks are enqueued together, so they run in parallel batches when threads are free.
+Status BatchingSession::RunSplit(RunCall* call, const std::string& key, int64_t rows) {
   const int64_t chunk = options_.max_execution_batch_size > 0
                             ? std::min(options_.max_execution_batch_size, options_.queue.max_batch_size)
                             : options_.queue.max_batch_size;
@@ -125,10 +122,21 @@ Status BatchingSession::RunSplit(RunCall* call, int64_t rows) {
     for (int id : call->output_endpoints()) part->AddOutput(id);
     parts.push_back(std::move(part));
   }
+  std::vector<std::unique_ptr<Task>> tasks;
+  Status status;
   for (auto& part : parts) {  // each chunk joins whatever batch it fits
-    Status status = Run(part.get());
-    if (!status.ok()) return status;
+    auto task = std::make_unique<Task>();
+    task->call = part.get();
+    task->rows = TF_Dim(part->input_values().front(), 0);
+    status = Enqueue(task.get(), key);
+    if (!status.ok()) break;
+    tasks.push_back(std::move(task));
   }
+  for (auto& task : tasks) {  // every enqueued chunk is awaited: the tasks live on this frame
+    Status awaited = Await(task.get());
+    if (status.ok() && !awaited.ok()) status = awaited;
+  }
+  if (!status.ok()) return status;
   std::vector<TF_Tensor*> joined;
   for (int o = 0; o < parts.front()->num_outputs(); ++o) {
     TF_Tensor* first = parts.front()->output(o);
@@ -178,43 +186,21 @@ int BatchingSession::ProcessOneBatch(bool force) {
   return static_cast<int>(batch.size());
 }
 
-bool BatchingSession::TryClaimSlot() {
-  int current = processing_.load();
-  while (current < std::max(1, options_.num_batch_threads)) {
-    if (processing_.compare_exchange_weak(current, current + 1)) return true;
-  }
-  return false;
-}
-
-void BatchingSession::Loop() {
-  std::unique_lock<std::mutex> lock(mu_);
-  while (!stop_) {
-    if (!TryClaimSlot()) {  // callers are running batches in every slot
-      cv_.wait_for(lock, std::chrono::milliseconds(1));
-      continue;
-    }
-    std::vector<Task*> batch;
-    auto deadline = BatchQueue<Task>::Clock::time_point::max();
-    for (auto& entry : queues_) {
-      batch = entry.second->TakeReady(false);
-      if (!batch.empty()) break;
-      deadline = std::min(deadline, entry.second->NextDeadline());
-    }
+std::function<void()> BatchingSession::TakeReadyBatch(Clock::time_point* deadline) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (stop_ || queues_.empty()) return {};
+  auto it = queues_.begin();
+  std::advance(it, next_queue_ % queues_.size());
+  for (size_t i = 0; i < queues_.size(); ++i, ++it) {
+    if (it == queues_.end()) it = queues_.begin();
+    std::vector<Task*> batch = it->second->TakeReady(false);
     if (!batch.empty()) {
-      lock.unlock();
-      cv_.notify_one();  // another thread may take the next ready batch
-      Process(batch);
-      processing_--;
-      lock.lock();
-      continue;
+      next_queue_ += i + 1;
+      return [this, batch = std::move(batch)] { Process(batch); };
     }
-    processing_--;
-    if (deadline == BatchQueue<Task>::Clock::time_point::max()) {
-      cv_.wait(lock);
-    } else {
-      cv_.wait_until(lock, deadline);
-    }
+    *deadline = std::min(*deadline, it->second->NextDeadline());
   }
+  return {};
 }
 
 int64_t BatchingSession::PaddedSize(int64_t rows) const {

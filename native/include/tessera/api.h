@@ -14,6 +14,7 @@
 
 namespace tessera {
 class BatchingSession;
+struct BatchThreadsRef;
 class HostBuffer;
 class SavedModelSession;
 class RunCall;
@@ -45,14 +46,21 @@ int session_resolve_endpoint(tessera::SavedModelSession* session, const char* te
 int session_device_count(tessera::SavedModelSession* session);
 const char* session_device_name(tessera::SavedModelSession* session, int index);
 
-// Batching sessions (one per loaded model version when --enable_batching).
-// allowed_batch_sizes may be null when num_allowed == 0.
+// Batch threads shared by all batching sessions; each session holds its own reference, so freeing
+// this one only drops the caller's share.
+tessera::BatchThreadsRef* batch_threads_create(int num_threads);
+void batch_threads_free(tessera::BatchThreadsRef* threads);
+
+// Batching sessions (one per loaded model version when --enable_batching), run on `threads`, or,
+// when `threads` is null, in puppet mode (tests). allowed_batch_sizes may be null when
+// num_allowed == 0.
 tessera::BatchingSession* batching_session_create(tessera::SavedModelSession* session,
+                                                  tessera::BatchThreadsRef* threads,
                                                   int64_t max_batch_size, int64_t batch_timeout_micros,
-                                                  int64_t max_enqueued_batches, int num_batch_threads,
+                                                  int64_t max_enqueued_batches,
                                                   const int64_t* allowed_batch_sizes, int num_allowed,
                                                   bool split_large_requests, int64_t max_execution_batch_size,
-                                                  bool pad_variable_length_inputs, bool manual);
+                                                  bool pad_variable_length_inputs);
 void batching_session_free(tessera::BatchingSession* batching);
 // Puppet mode (tests): queued tasks, and running one batch now; returns the tasks it held.
 int64_t batching_session_pending(tessera::BatchingSession* batching);

@@ -5,8 +5,10 @@
 // scalar inputs, inputs with different first dimensions) run directly.
 //
 // Threading: Run() may be called from any number of threads; it blocks its caller until the
-// batch containing its call has run. num_batch_threads threads process ready batches. The
-// session must outlive this object; destruction fails queued calls with UNAVAILABLE.
+// batch containing its call has run. Ready batches run on the process's shared BatchThreads (or
+// on the caller, when its own batch is ready and a slot is free). The SavedModelSession must
+// outlive this object; destruction waits for batches in flight and fails queued calls with
+// UNAVAILABLE.
 #ifndef TESSERA_BATCHING_SESSION_H_
 #define TESSERA_BATCHING_SESSION_H_
 
@@ -18,10 +20,10 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "tessera/batch_queue.h"
+#include "tessera/batch_threads.h"
 #include "tessera/run_call.h"
 #include "tessera/saved_model_session.h"
 #include "tessera/status.h"
@@ -30,7 +32,6 @@ namespace tessera {
 
 struct BatchingOptions {
   BatchQueueOptions queue;
-  int num_batch_threads = 1;
   std::vector<int64_t> allowed_batch_sizes;  // increasing; last == max_batch_size; empty = any
   // enable_large_batch_splitting: a request larger than max_batch_size is cut into chunks of at
   // most max_execution_batch_size rows, each batched on its own; outputs are joined back.
@@ -39,9 +40,6 @@ struct BatchingOptions {
   // pad_variable_length_inputs: requests whose non-batch dimensions differ share a batch; each
   // input is zero-padded to the largest size in the batch (outputs keep the padded shape).
   bool pad_variable_length_inputs = false;
-  // Tests only ("puppet" mode): no batch threads and no caller-run batches; batches run only when
-  // the test calls ProcessOneBatch(), so batch composition is deterministic.
-  bool manual = false;
 };
 
 // Counters for metrics: tasks and rows batched, padding rows added, batches run.
@@ -52,10 +50,12 @@ struct BatchingStats {
   std::atomic<int64_t> padding_rows{0};
 };
 
-class BatchingSession {
+class BatchingSession : public BatchSource {
  public:
-  BatchingSession(SavedModelSession* session, BatchingOptions options);
-  ~BatchingSession();
+  // `threads` null: tests only ("puppet" mode): no batch threads and no caller-run batches;
+  // batches run only when the test calls ProcessOneBatch(), so batch composition is deterministic.
+  BatchingSession(SavedModelSession* session, BatchingOptions options, std::shared_ptr<BatchThreads> threads);
+  ~BatchingSession() override;
 
   BatchingSession(const BatchingSession&) = delete;
   BatchingSession& operator=(const BatchingSession&) = delete;
@@ -70,11 +70,13 @@ class BatchingSession {
   int64_t PendingTasks();
   int ProcessOneBatch(bool force);
 
+  std::function<void()> TakeReadyBatch(Clock::time_point* deadline) override;
+
  private:
   struct Task {
     RunCall* call;
     int64_t rows;
-    std::string key;
+    BatchQueue<Task>* queue = nullptr;  // set by Enqueue
     std::chrono::steady_clock::time_point enqueued = std::chrono::steady_clock::now();
     Status status;
     bool done = false;
@@ -85,9 +87,10 @@ class BatchingSession {
 
   // Returns the queue key (feeds, fetches, dtypes, non-batch dims) or "" if not batchable.
   std::string KeyOf(RunCall* call, int64_t* rows) const;
-  Status RunSplit(RunCall* call, int64_t rows);
-  void Loop();
-  bool TryClaimSlot();
+  Status Enqueue(Task* task, const std::string& key);
+  // Waits for the task's batch to run (running it on this thread if it is ready and a slot is free).
+  Status Await(Task* task);
+  Status RunSplit(RunCall* call, const std::string& key, int64_t rows);
   void Process(const std::vector<Task*>& batch);
   Status RunMerged(const std::vector<Task*>& batch, int64_t total, int64_t padded);
   int64_t PaddedSize(int64_t rows) const;
@@ -96,14 +99,11 @@ class BatchingSession {
   SavedModelSession* const session_;
   const BatchingOptions options_;
   BatchingStats stats_;
-  std::mutex mu_;
-  std::condition_variable cv_;
+  const std::shared_ptr<BatchThreads> threads_;  // null in puppet mode
+  std::mutex mu_;  // guards stop_ and queues_; never held while calling threads_
   bool stop_ = false;
-  // Batches being processed (by batch threads or by a caller that found its batch ready); at most
-  // num_batch_threads at once, as TF Serving bounds concurrent batches.
-  std::atomic<int> processing_{0};
   std::map<std::string, std::unique_ptr<BatchQueue<Task>>> queues_;
-  std::vector<std::thread> threads_;
+  size_t next_queue_ = 0;  // round-robin start over queues_ in TakeReadyBatch
 };
 
 }  // namespace tessera

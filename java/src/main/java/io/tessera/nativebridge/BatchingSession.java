@@ -3,7 +3,7 @@ package io.tessera.nativebridge;
 /**
  * The native batching session of one loaded model version: concurrent {@link RunCall}s with the
  * same feeds, fetches and non-batch dimensions are merged along dimension 0 into one TensorFlow
- * run on the session's batch threads, then split back (see native batching_session.h).
+ * run on the process's shared {@link BatchThreads}, then split back (see native batching_session.h).
  *
  * <p>Must be closed before its {@link SavedModelSession}; closing fails queued calls with
  * UNAVAILABLE. Thread-safe.
@@ -24,8 +24,19 @@ public final class BatchingSession extends NativeHandle<TesseraNative.NativeBatc
     super(pointer, TesseraNative::batching_session_free);
   }
 
+  /**
+   * A session whose ready batches run on {@code threads}, shared with the other sessions created
+   * on them; {@code s.numBatchThreads()} is not used (it sizes the shared threads).
+   */
+  public static BatchingSession create(SavedModelSession session, Settings s, BatchThreads threads) {
+    return create(session, s, threads.nativeThreads());
+  }
+
+  /** A session with batch threads of its own ({@code s.numBatchThreads()} of them). */
   public static BatchingSession create(SavedModelSession session, Settings s) {
-    return create(session, s, false);
+    try (BatchThreads own = BatchThreads.start(s.numBatchThreads())) {
+      return create(session, s, own); // the session keeps its own reference to the threads
+    }
   }
 
   /**
@@ -33,14 +44,15 @@ public final class BatchingSession extends NativeHandle<TesseraNative.NativeBatc
    * with {@link #processOneBatch}, so batch composition is deterministic.
    */
   public static BatchingSession createManual(SavedModelSession session, Settings s) {
-    return create(session, s, true);
+    return create(session, s, (TesseraNative.NativeBatchThreads) null);
   }
 
-  private static BatchingSession create(SavedModelSession session, Settings s, boolean manual) {
+  private static BatchingSession create(SavedModelSession session, Settings s,
+      TesseraNative.NativeBatchThreads threads) {
     return new BatchingSession(NativeErrors.checkNotNull(TesseraNative.batching_session_create(
-        session.pointer(), s.maxBatchSize(), s.batchTimeoutMicros(), s.maxEnqueuedBatches(),
-        s.numBatchThreads(), s.allowedBatchSizes(), s.allowedBatchSizes().length,
-        s.splitLargeRequests(), s.maxExecutionBatchSize(), s.padVariableLengthInputs(), manual)));
+        session.pointer(), threads, s.maxBatchSize(), s.batchTimeoutMicros(), s.maxEnqueuedBatches(),
+        s.allowedBatchSizes(), s.allowedBatchSizes().length, s.splitLargeRequests(),
+        s.maxExecutionBatchSize(), s.padVariableLengthInputs())));
   }
 
   /** Puppet mode: calls waiting in the queues. */

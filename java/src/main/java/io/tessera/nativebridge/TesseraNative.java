@@ -48,18 +48,26 @@ final class TesseraNative {
     NativeBatchingSession() {}
   }
 
+  @Opaque @Namespace("::tessera") @Name("BatchThreadsRef") static final class NativeBatchThreads extends Pointer {
+    NativeBatchThreads() {}
+  }
+
+  static native NativeBatchThreads batch_threads_create(int numThreads);
+
+  static native void batch_threads_free(NativeBatchThreads threads);
+
+  /** {@code threads} null: puppet mode (tests). */
   static native NativeBatchingSession batching_session_create(
       NativeSavedModelSession session,
+      NativeBatchThreads threads,
       @Cast("int64_t") long maxBatchSize,
       @Cast("int64_t") long batchTimeoutMicros,
       @Cast("int64_t") long maxEnqueuedBatches,
-      int numBatchThreads,
       @Cast("const int64_t*") long[] allowedBatchSizes,
       int numAllowed,
       @Cast("bool") boolean splitLargeRequests,
       @Cast("int64_t") long maxExecutionBatchSize,
-      @Cast("bool") boolean padVariableLengthInputs,
-      @Cast("bool") boolean manual);
+      @Cast("bool") boolean padVariableLengthInputs);
 
   static native @Cast("int64_t") long batching_session_pending(NativeBatchingSession batching);
 

@@ -3,6 +3,7 @@ package io.tessera.servables;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.tessera.core.ServingException;
 import io.tessera.core.StatusCode;
+import io.tessera.nativebridge.BatchThreads;
 import io.tessera.nativebridge.BatchingSession;
 import io.tessera.nativebridge.SavedModelSession;
 import io.tessera.proto.tf.MetaGraphDef;
@@ -122,10 +123,10 @@ public final class SavedModelBundle implements AutoCloseable {
 
   /**
    * Turns on server-side batching for this version (before it is served); runs then go through
-   * the native batching session.
+   * the native batching session, whose ready batches run on the shared {@code threads}.
    */
-  public SavedModelBundle withBatching(BatchingSession.Settings settings) {
-    batching = BatchingSession.create(session, settings);
+  public SavedModelBundle withBatching(BatchingSession.Settings settings, BatchThreads threads) {
+    batching = BatchingSession.create(session, settings, threads);
     return this;
   }
 

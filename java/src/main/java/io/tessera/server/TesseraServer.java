@@ -13,6 +13,7 @@ import io.tessera.http.RestApi;
 import io.tessera.http.RestServer;
 import io.tessera.image.ImageModels;
 import io.tessera.metrics.ServingMetrics;
+import io.tessera.nativebridge.BatchThreads;
 import io.tessera.nativebridge.HostBuffer;
 import io.tessera.nativebridge.SavedModelSession;
 import io.tessera.proto.serving.config.ModelServerConfig;
@@ -56,6 +57,8 @@ public final class TesseraServer implements AutoCloseable {
   private final ImageModels images = new ImageModels();
   private ServingHealth health;
   private HTTPServer metricsListener;
+  /** With --enable_batching: the batch threads all models' batching sessions share; else null. */
+  private BatchThreads batchThreads;
 
   private TesseraServer(ServerOptions options) {
     this.options = options;
@@ -81,6 +84,12 @@ public final class TesseraServer implements AutoCloseable {
         ? ModelConfigs.readFile(options.modelConfigFile())
         : ModelConfigs.singleModel(options.modelName(), options.modelBasePath().toString());
     ModelConfigs.entries(initial);  // validate before anything starts
+    if (options.batching() != null) {
+      int threads = options.batching().settings().numBatchThreads();
+      batchThreads = BatchThreads.start(threads);
+      LOG.info("Batching enabled: " + threads + " batch threads shared by all models ("
+          + options.batching().source() + ")");
+    }
     manager = new AspiredVersionsManager<>(
         new AspiredVersionsManager.Options(options.maxLoadRetries(), options.loadRetryInterval(),
             LOAD_THREADS),
@@ -128,7 +137,7 @@ public final class TesseraServer implements AutoCloseable {
         : options.perModelBatching() ? BatchingOptions.forVersion(dir, null) : options.batching();
     if (batching != null) {
       try {
-        bundle.withBatching(batching.settings());
+        bundle.withBatching(batching.settings(), batchThreads);
         LOG.info("Batching " + model + " (" + dir.getFileName() + ") with " + batching.source());
       } catch (RuntimeException e) {
         bundle.close();
@@ -231,6 +240,9 @@ public final class TesseraServer implements AutoCloseable {
     }
     if (manager != null) {
       manager.close();
+    }
+    if (batchThreads != null) {
+      batchThreads.close();  // sessions still loaded keep the threads until they close
     }
     if (health != null) {
       health.close();

@@ -1,5 +1,6 @@
 package io.tessera.bench.jmh;
 
+import io.tessera.nativebridge.BatchThreads;
 import io.tessera.nativebridge.BatchingSession;
 import io.tessera.servables.RunResult;
 import io.tessera.servables.SavedModelBundle;
@@ -20,7 +21,12 @@ final class BenchModels {
 
   static SavedModelBundle tiny(boolean batching) {
     SavedModelBundle bundle = SavedModelBundle.load(TINY, List.of("serve"), new byte[0]);
-    return batching ? bundle.withBatching(new BatchingSession.Settings(32, 0, 100, 1, new long[0])) : bundle;
+    if (!batching) {
+      return bundle;
+    }
+    try (BatchThreads threads = BatchThreads.start(1)) {  // the session keeps its own reference
+      return bundle.withBatching(new BatchingSession.Settings(32, 0, 100, 1, new long[0]), threads);
+    }
   }
 
   /** One half_plus_two call on a [1,1] input through Tessera's full run path. */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tessera.core.ServingException;
 import io.tessera.core.StatusCode;
+import io.tessera.nativebridge.BatchThreads;
 import io.tessera.nativebridge.BatchingSession;
 import io.tessera.nativebridge.HostBuffer;
 import io.tessera.nativebridge.NativeHandle;
@@ -25,6 +26,8 @@ import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The native batching session on matrix_half_plus_two (x: float [-1,3,3], y = 0.5x + 2). */
@@ -32,8 +35,21 @@ class BatchingSessionTest {
   private static final Path MATRIX = Path.of(System.getProperty("tessera.shared.dir", "../../shared"))
       .resolve("testdata/matrix_half_plus_two/1");
 
+  /** One batch thread shared by every session of this class, as the server shares them. */
+  private static BatchThreads threads;
+
+  @BeforeAll
+  static void startThreads() {
+    threads = BatchThreads.start(1);
+  }
+
+  @AfterAll
+  static void stopThreads() {
+    threads.close();
+  }
+
   private static SavedModelBundle bundle(BatchingSession.Settings settings) {
-    return SavedModelBundle.load(MATRIX, List.of("serve"), new byte[0]).withBatching(settings);
+    return SavedModelBundle.load(MATRIX, List.of("serve"), new byte[0]).withBatching(settings, threads);
   }
 
   /** Runs one request of {@code rows} 3x3 matrices; returns the outputs (checked against 0.5x+2). */
@@ -89,6 +105,48 @@ class BatchingSessionTest {
       assertEquals(0, stats.paddingRows());
     }
     assertEquals(before, HostBuffer.liveBytes());
+    assertEquals(0, NativeHandle.leakCount());
+  }
+
+  @Test
+  void twoModelsShareOneBatchThreadThatOutlivesItsOwnersHandle() throws Exception {
+    Path halfPlusTwo = MATRIX.getParent().getParent().resolve("saved_model_half_plus_two_cpu/00000123");
+    BatchingSession.Settings settings = new BatchingSession.Settings(16, 20_000, 100, 1, new long[0]);
+    BatchThreads shared = BatchThreads.start(1);
+    try (SavedModelBundle matrix = SavedModelBundle.load(MATRIX, List.of("serve"), new byte[0])
+            .withBatching(settings, shared);
+        SavedModelBundle tiny = SavedModelBundle.load(halfPlusTwo, List.of("serve"), new byte[0])
+            .withBatching(settings, shared)) {
+      shared.close();  // each session holds its own reference: the thread keeps running their batches
+      try (SavedModelBundle late = SavedModelBundle.load(MATRIX, List.of("serve"), new byte[0])) {
+        assertThrows(IllegalStateException.class, () -> late.withBatching(settings, shared), "used after close");
+      }
+      ExecutorService clients = Executors.newFixedThreadPool(8);
+      List<Future<?>> done = new ArrayList<>();
+      for (int c = 0; c < 8; c++) {
+        int seed = c;
+        done.add(clients.submit(() -> {
+          Random rnd = new Random(seed);
+          for (int i = 0; i < 10; i++) {
+            if (seed % 2 == 0) {
+              runAndCheck(matrix, random(rnd, 1 + rnd.nextInt(3)));
+            } else {
+              float v = rnd.nextInt(100);
+              assertEquals(0.5f * v + 2f, run(tiny, new float[] {v})[0]);
+            }
+          }
+          return null;
+        }));
+      }
+      for (Future<?> f : done) {
+        f.get();
+      }
+      clients.shutdown();
+      assertEquals(40, matrix.batching().stats().tasks());
+      assertEquals(40, tiny.batching().stats().tasks());
+      assertTrue(matrix.batching().stats().batches() < 40, "matrix requests share batches");
+      assertTrue(tiny.batching().stats().batches() < 40, "half_plus_two requests share batches");
+    }
     assertEquals(0, NativeHandle.leakCount());
   }
 
@@ -160,7 +218,7 @@ class BatchingSessionTest {
   void variableLengthInputsArePaddedToTheBatchsLargest() throws Exception {
     Path halfPlusTwo = MATRIX.getParent().getParent().resolve("saved_model_half_plus_two_cpu/00000123");
     try (SavedModelBundle bundle = SavedModelBundle.load(halfPlusTwo, List.of("serve"), new byte[0])
-        .withBatching(new BatchingSession.Settings(8, 500_000, 10, 1, new long[0], false, 0, true))) {
+        .withBatching(new BatchingSession.Settings(8, 500_000, 10, 1, new long[0], false, 0, true), threads)) {
       ExecutorService clients = Executors.newFixedThreadPool(2);
       Future<float[]> shortRow = clients.submit(() -> run(bundle, new float[] {1, 2}));
       Future<float[]> longRow = clients.submit(() -> run(bundle, new float[] {1, 2, 3}));
