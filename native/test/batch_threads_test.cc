@@ -29,8 +29,10 @@ class FakeSource : public BatchSource {
     if (ready_ == 0) return {};
     ready_--;
     return [this] {
-      running_++;
-      max_running_ = std::max(max_running_.load(), running_.load());
+      const int now = ++running_;
+      int seen = max_running_.load();
+      while (now > seen && !max_running_.compare_exchange_weak(seen, now)) {
+      }
       std::this_thread::sleep_for(work_);
       running_--;
       done_++;

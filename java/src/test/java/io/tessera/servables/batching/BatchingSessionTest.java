@@ -71,6 +71,33 @@ class BatchingSessionTest {
     }
   }
 
+  interface ClientRequest {
+    void run(int client, Random rnd);
+  }
+
+  /** {@code clients} threads each send {@code requests} requests (seeded by client number); rethrows. */
+  private static void runClients(int clients, int requests, ClientRequest request) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(clients);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int c = 0; c < clients; c++) {
+        int client = c;
+        done.add(pool.submit(() -> {
+          Random rnd = new Random(client);
+          for (int i = 0; i < requests; i++) {
+            request.run(client, rnd);
+          }
+          return null;
+        }));
+      }
+      for (Future<?> f : done) {
+        f.get();
+      }
+    } finally {
+      pool.shutdown();
+    }
+  }
+
   private static float[] random(Random rnd, int rows) {
     float[] v = new float[rows * 9];
     for (int i = 0; i < v.length; i++) {
@@ -83,22 +110,7 @@ class BatchingSessionTest {
   void concurrentRequestsAreMergedAndSplitBackExactly() throws Exception {
     long before = HostBuffer.liveBytes();
     try (SavedModelBundle bundle = bundle(new BatchingSession.Settings(16, 20_000, 100, 1, new long[0]))) {
-      ExecutorService clients = Executors.newFixedThreadPool(8);
-      List<Future<?>> done = new ArrayList<>();
-      for (int c = 0; c < 8; c++) {
-        int seed = c;
-        done.add(clients.submit(() -> {
-          Random rnd = new Random(seed);
-          for (int i = 0; i < 25; i++) {
-            runAndCheck(bundle, random(rnd, 1 + rnd.nextInt(3)));
-          }
-          return null;
-        }));
-      }
-      for (Future<?> f : done) {
-        f.get();
-      }
-      clients.shutdown();
+      runClients(8, 25, (client, rnd) -> runAndCheck(bundle, random(rnd, 1 + rnd.nextInt(3))));
       BatchingSession.Stats stats = bundle.batching().stats();
       assertEquals(200, stats.tasks());
       assertTrue(stats.batches() < stats.tasks(), "some requests must share a batch: " + stats);
@@ -121,27 +133,14 @@ class BatchingSessionTest {
       try (SavedModelBundle late = SavedModelBundle.load(MATRIX, List.of("serve"), new byte[0])) {
         assertThrows(IllegalStateException.class, () -> late.withBatching(settings, shared), "used after close");
       }
-      ExecutorService clients = Executors.newFixedThreadPool(8);
-      List<Future<?>> done = new ArrayList<>();
-      for (int c = 0; c < 8; c++) {
-        int seed = c;
-        done.add(clients.submit(() -> {
-          Random rnd = new Random(seed);
-          for (int i = 0; i < 10; i++) {
-            if (seed % 2 == 0) {
-              runAndCheck(matrix, random(rnd, 1 + rnd.nextInt(3)));
-            } else {
-              float v = rnd.nextInt(100);
-              assertEquals(0.5f * v + 2f, run(tiny, new float[] {v})[0]);
-            }
-          }
-          return null;
-        }));
-      }
-      for (Future<?> f : done) {
-        f.get();
-      }
-      clients.shutdown();
+      runClients(8, 10, (client, rnd) -> {
+        if (client % 2 == 0) {
+          runAndCheck(matrix, random(rnd, 1 + rnd.nextInt(3)));
+        } else {
+          float v = rnd.nextInt(100);
+          assertEquals(0.5f * v + 2f, run(tiny, new float[] {v})[0]);
+        }
+      });
       assertEquals(40, matrix.batching().stats().tasks());
       assertEquals(40, tiny.batching().stats().tasks());
       assertTrue(matrix.batching().stats().batches() < 40, "matrix requests share batches");
