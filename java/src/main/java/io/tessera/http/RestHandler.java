@@ -26,7 +26,8 @@ import java.util.logging.Logger;
 
 /**
  * Dispatches each aggregated HTTP request to the REST worker pool and writes the answer back on
- * the channel's event loop.
+ * the channel's event loop, or, for small requests to routes {@link InlineRuns} knows as cheap,
+ * answers on the event loop directly.
  *
  * <p>Buffer ownership: autoRelease is off; the request is released exactly once, by the worker
  * when it has answered (or here if it never reaches a worker). The response buffer belongs to
@@ -40,11 +41,13 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final boolean cors;
   private final ExtraPages extras;
   private final Drain drain;
+  private final InlineRuns inline;
 
-  RestHandler(RestApi api, Executor workers, boolean cors, ExtraPages extras, Drain drain) {
+  RestHandler(RestApi api, Executor workers, InlineRuns inline, boolean cors, ExtraPages extras, Drain drain) {
     super(false);
     this.api = api;
     this.workers = workers;
+    this.inline = inline;
     this.cors = cors;
     this.extras = extras;
     this.drain = drain;
@@ -89,6 +92,10 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       send(ctx, error(ctx, e.code(), e.getMessage()), keepAlive);
       return;
     }
+    if (inline.runInline(route, request.content().readableBytes())) {
+      send(ctx, respond(ctx, route, request), keepAlive);
+      return;
+    }
     try {
       workers.execute(() -> answer(ctx, route, request, keepAlive));
     } catch (RejectedExecutionException e) {
@@ -97,8 +104,19 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
   }
 
-  /** Runs on a worker thread. */
+  /** Runs on a worker thread; hands the response to the event loop. */
   private void answer(ChannelHandlerContext ctx, RestRoute route, FullHttpRequest request, boolean keepAlive) {
+    FullHttpResponse ready = respond(ctx, route, request);
+    try {
+      ctx.executor().execute(() -> send(ctx, ready, keepAlive));
+    } catch (RejectedExecutionException e) {
+      ready.release();
+    }
+  }
+
+  /** Answers one API request (on a worker or inline); releases the request; records its cost. */
+  private FullHttpResponse respond(ChannelHandlerContext ctx, RestRoute route, FullHttpRequest request) {
+    long started = System.nanoTime();
     ByteBuf body = ctx.alloc().buffer();
     FullHttpResponse response;
     try {
@@ -114,12 +132,8 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     } finally {
       request.release();
     }
-    FullHttpResponse ready = response;
-    try {
-      ctx.executor().execute(() -> send(ctx, ready, keepAlive));
-    } catch (RejectedExecutionException e) {
-      ready.release();
-    }
+    inline.record(route, System.nanoTime() - started);
+    return response;
   }
 
   /** Runs on a worker thread: metrics, probes, demo page. */

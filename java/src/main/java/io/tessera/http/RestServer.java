@@ -31,8 +31,9 @@ public final class RestServer implements AutoCloseable {
    * Listener settings. {@code maxBodyBytes} bounds an aggregated request body; {@code tls} null
    * means plain HTTP; {@code extras} serves the non-API pages (metrics, probes, demo page).
    */
+  /** @param inlineMaxMicros --rest_api_inline_max_micros (see {@link InlineRuns}); 0 = never inline */
   public record Options(String bindAddress, int port, int numThreads, int maxBodyBytes, boolean cors,
-      SslContext tls, ExtraPages extras) {}
+      SslContext tls, ExtraPages extras, long inlineMaxMicros) {}
 
   /** How long a stop waits for accepted requests to be answered. */
   private static final java.time.Duration DRAIN_LIMIT = java.time.Duration.ofSeconds(20);
@@ -41,12 +42,14 @@ public final class RestServer implements AutoCloseable {
   private final Options options;
   private final ExecutorService workers;
   private final Drain drain = new Drain();
+  private final InlineRuns inline;
   private EventLoopGroup group;
   private Channel channel;
 
   public RestServer(RestApi api, Options options) {
     this.api = api;
     this.options = options;
+    this.inline = new InlineRuns(options.inlineMaxMicros());
     AtomicInteger ids = new AtomicInteger();
     this.workers = Executors.newFixedThreadPool(options.numThreads(), r -> {
       Thread t = new Thread(r, "tessera-rest-" + ids.incrementAndGet());
@@ -74,7 +77,7 @@ public final class RestServer implements AutoCloseable {
             p.addLast(new HttpServerExpectContinueHandler());
             p.addLast(new HttpContentDecompressor());
             p.addLast(new JsonBodyLimit(options.maxBodyBytes()));
-            p.addLast(new RestHandler(api, workers, options.cors(), options.extras(), drain));
+            p.addLast(new RestHandler(api, workers, inline, options.cors(), options.extras(), drain));
           }
         });
     channel = bootstrap.bind(new InetSocketAddress(options.bindAddress(), options.port())).sync().channel();

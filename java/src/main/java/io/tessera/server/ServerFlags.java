@@ -69,7 +69,10 @@ public final class ServerFlags {
       Flag.of("grpc_api_port", Type.INT32, "0", "[Tessera] alias of --port (the deployment guide's spelling); 0 = use --port"),
       Flag.of("enable_metrics", Type.BOOL, "false", "[Tessera] serve Prometheus metrics on their own listener (--metrics_address)"),
       Flag.of("metrics_address", Type.STRING, "0.0.0.0:8502", "[Tessera] HOST:PORT of the --enable_metrics listener (path /metrics)"),
-      Flag.of("rest_api_max_body_bytes", Type.INT32, Integer.toString(256 << 20), "[Tessera] largest accepted REST request body"));
+      Flag.of("rest_api_max_body_bytes", Type.INT32, Integer.toString(256 << 20), "[Tessera] largest accepted REST request body"),
+      Flag.of("rest_api_inline_max_micros", Type.INT64, Long.toString(OperationsOptions.DEFAULT_REST_INLINE_MAX_MICROS),
+          "[Tessera] small REST requests to models whose recent requests took at most this long run on the I/O thread "
+              + "(no hand-off to the --rest_api_num_threads workers); 0 = never"));
 
   static Map<String, Flag> byName() {
     Map<String, Flag> map = new LinkedHashMap<>();

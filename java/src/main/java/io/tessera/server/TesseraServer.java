@@ -181,7 +181,7 @@ public final class TesseraServer implements AutoCloseable {
       rest = new RestServer(new RestApi(core, options.restTimeoutMs()), new RestServer.Options(
           options.restBindAddress(), options.restPort(), options.restThreads(),
           options.restMaxBodyBytes(), options.corsEnabled(), tls == null ? null : tls.rest(),
-          new ExtraPages(core, monitoringPath(ops)))).start();
+          new ExtraPages(core, monitoringPath(ops)), ops.restInlineMaxMicros())).start();
     }
     if (ops.metricsAddress() != null) {
       HostAndPort at = HostAndPort.parse(ops.metricsAddress());

@@ -31,14 +31,17 @@ import tensorflow.serving.PredictionServiceGrpc;
 
 /**
  * saved_model_half_plus_two_cpu (y = 0.5x + 2, version 123) served as model "default", as TF
- * Serving's own tests do, checked over REST and over gRPC with a stock client.
+ * Serving's own tests do, checked over REST and over gRPC with a stock client. REST requests here
+ * run inline on the I/O thread once their route was measured (a 10 s inline threshold), so every
+ * REST check also covers that path; the other suites mostly exercise the worker path.
  */
 class HalfPlusTwoIT {
   private static TestServer server;
 
   @BeforeAll
   static void start() throws Exception {
-    server = TestServer.start("default", TestServer.shared("testdata/saved_model_half_plus_two_cpu"));
+    server = TestServer.start("default", TestServer.shared("testdata/saved_model_half_plus_two_cpu"),
+        "--rest_api_inline_max_micros=10000000");
   }
 
   @AfterAll
@@ -99,6 +102,31 @@ class HalfPlusTwoIT {
     assertError(server.post("/v1/models/default:explode", "{}"), 400, "Malformed request");
     // Still healthy after all of that.
     restPredictRowFormat();
+  }
+
+  @Test
+  void restConcurrentClientsEachGetTheirOwnAnswer() throws Exception {
+    java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(6);
+    try {
+      List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+      for (int c = 0; c < 6; c++) {
+        int client = c;
+        done.add(clients.submit(() -> {
+          for (int i = 0; i < 40; i++) {
+            int x = client * 1000 + i;
+            HttpResponse<String> r = server.post("/v1/models/default:predict", "{\"instances\": [" + x + "]}");
+            assertEquals(200, r.statusCode(), r.body());
+            assertEquals(0.5 * x + 2, TestServer.json(r).get("predictions").get(0).asDouble(), r.body());
+          }
+          return null;
+        }));
+      }
+      for (java.util.concurrent.Future<?> f : done) {
+        f.get();
+      }
+    } finally {
+      clients.shutdown();
+    }
   }
 
   private static void assertError(HttpResponse<String> r, int status, String fragment) throws Exception {

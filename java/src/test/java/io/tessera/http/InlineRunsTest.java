@@ -1,0 +1,42 @@
+package io.tessera.http;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class InlineRunsTest {
+  private static final RestRoute TINY = RestRoute.parse("POST", "/v1/models/tiny:predict");
+  private static final RestRoute OTHER = RestRoute.parse("POST", "/v1/models/other:predict");
+
+  @Test
+  void policyNeedsAKnownCheapRouteAndASmallBody() {
+    assertFalse(InlineRuns.runInline(100, -1, 50_000), "unmeasured route");
+    assertTrue(InlineRuns.runInline(100, 20_000, 50_000));
+    assertFalse(InlineRuns.runInline(100, 60_000, 50_000), "too slow");
+    assertFalse(InlineRuns.runInline(InlineRuns.MAX_INLINE_BODY_BYTES + 1, 20_000, 50_000), "body too large");
+    assertFalse(InlineRuns.runInline(100, 0, 0), "turned off");
+  }
+
+  @Test
+  void routesAreMeasuredApartAndASlowRequestStopsInlining() {
+    InlineRuns inline = new InlineRuns(50);
+    assertFalse(inline.runInline(TINY, 20), "first requests go to the workers");
+    inline.record(TINY, 10_000);
+    assertTrue(inline.runInline(TINY, 20));
+    assertFalse(inline.runInline(OTHER, 20), "another model is measured on its own");
+    inline.record(TINY, 5_000_000);  // one 5 ms request: the average jumps far above 50 µs
+    assertFalse(inline.runInline(TINY, 20));
+    for (int i = 0; i < 60; i++) {
+      inline.record(TINY, 10_000);  // back to cheap: the average decays below the limit again
+    }
+    assertTrue(inline.runInline(TINY, 20));
+  }
+
+  @Test
+  void zeroTurnsInliningOff() {
+    InlineRuns off = new InlineRuns(0);
+    off.record(TINY, 1_000);
+    assertFalse(off.runInline(TINY, 20));
+  }
+}
