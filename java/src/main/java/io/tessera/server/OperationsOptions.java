@@ -18,7 +18,7 @@ import java.nio.file.Path;
  */
 public record OperationsOptions(Path monitoringConfigFile, Path sslConfigFile, boolean grpcHealth,
     String grpcChannelArguments, String grpcSocketPath, String metricsAddress, long restInlineMaxMicros) {
-  public static final long DEFAULT_REST_INLINE_MAX_MICROS = 50;
+  public static final long DEFAULT_REST_INLINE_MAX_MICROS = 200;
   public static final OperationsOptions NONE =
       new OperationsOptions(null, null, false, "", "", null, DEFAULT_REST_INLINE_MAX_MICROS);
 
