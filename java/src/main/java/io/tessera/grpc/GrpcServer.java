@@ -7,6 +7,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.handler.ssl.SslContext;
+import io.tessera.core.InlineRuns;
 import io.tessera.server.NettyTransport;
 import io.tessera.server.ServerCore;
 import java.io.IOException;
@@ -30,13 +31,16 @@ public final class GrpcServer implements AutoCloseable {
    * @param health grpc.health.v1.Health service to register, or null
    * @param socketPath also listen on this UNIX domain socket (empty = no)
    * @param channelArguments --grpc_channel_arguments ("key=value,...")
+   * @param inlineMaxMicros --inline_run_max_micros: methods whose calls recently took at most this
+   *     long are answered on the transport thread (see {@link OffloadInterceptor}); 0 = never
    */
   public record Options(String bindAddress, int port, int maxThreads, boolean tensorContentOutputs,
-      SslContext tls, BindableService health, String socketPath, String channelArguments) {}
+      SslContext tls, BindableService health, String socketPath, String channelArguments, long inlineMaxMicros) {}
 
   private final Server server;
   private final Server socketServer;
   private final ExecutorService executor;
+  private final OffloadInterceptor offload;
   private final EventLoopGroup group;
 
   public GrpcServer(ServerCore core, Options options) {
@@ -46,6 +50,7 @@ public final class GrpcServer implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
+    this.offload = new OffloadInterceptor(executor, new InlineRuns(options.inlineMaxMicros()));
     this.group = NettyTransport.eventLoopGroup(
         Math.max(1, Runtime.getRuntime().availableProcessors()), "tessera-grpc-io");
     boolean tcp = options.port() != 0 || options.socketPath().isEmpty();
@@ -60,7 +65,8 @@ public final class GrpcServer implements AutoCloseable {
   private Server build(ServerCore core, Options options, NettyServerBuilder builder) {
     builder.bossEventLoopGroup(group)
         .workerEventLoopGroup(group)
-        .executor(executor)
+        .directExecutor()  // callbacks move to the workers in OffloadInterceptor, unless cheap
+        .intercept(offload)
         .maxInboundMessageSize(Integer.MAX_VALUE)
         .maxInboundMetadataSize(Integer.MAX_VALUE)
         .addService(new PredictionServiceImpl(core, options.tensorContentOutputs()))

@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.tessera.core.InlineRuns;
 import io.tessera.core.ServingException;
 import io.tessera.core.StatusCode;
 import java.nio.charset.StandardCharsets;
@@ -92,7 +93,7 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       send(ctx, error(ctx, e.code(), e.getMessage()), keepAlive);
       return;
     }
-    if (inline.runInline(route, request.content().readableBytes())) {
+    if (inline.runInline(inlineKey(route), request.content().readableBytes())) {
       send(ctx, respond(ctx, route, request), keepAlive);
       return;
     }
@@ -132,8 +133,12 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     } finally {
       request.release();
     }
-    inline.record(route, System.nanoTime() - started);
+    inline.record(inlineKey(route), System.nanoTime() - started);
     return response;
+  }
+
+  private static String inlineKey(RestRoute route) {
+    return route.kind() + " " + route.modelName();
   }
 
   /** Runs on a worker thread: metrics, probes, demo page. */

@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpContentDecompressor;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.ssl.SslContext;
+import io.tessera.core.InlineRuns;
 import io.tessera.server.NettyTransport;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
@@ -31,7 +32,7 @@ public final class RestServer implements AutoCloseable {
    * Listener settings. {@code maxBodyBytes} bounds an aggregated request body; {@code tls} null
    * means plain HTTP; {@code extras} serves the non-API pages (metrics, probes, demo page).
    */
-  /** @param inlineMaxMicros --rest_api_inline_max_micros (see {@link InlineRuns}); 0 = never inline */
+  /** @param inlineMaxMicros --inline_run_max_micros (see {@link InlineRuns}); 0 = never inline */
   public record Options(String bindAddress, int port, int numThreads, int maxBodyBytes, boolean cors,
       SslContext tls, ExtraPages extras, long inlineMaxMicros) {}
 

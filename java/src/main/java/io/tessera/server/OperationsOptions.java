@@ -13,14 +13,14 @@ import java.nio.file.Path;
  * @param grpcSocketPath --grpc_socket_path (gRPC also on this UNIX socket)
  * @param metricsAddress --metrics_address with --enable_metrics (the deployment guide's separate
  *     Prometheus listener, path /metrics); null when off
- * @param restInlineMaxMicros --rest_api_inline_max_micros: small REST requests to routes whose
- *     recent requests took at most this long run on the I/O thread; 0 = always on workers
+ * @param inlineRunMaxMicros --inline_run_max_micros: small REST requests and gRPC calls to routes
+ *     whose recent requests took at most this long run on the I/O thread; 0 = always on workers
  */
 public record OperationsOptions(Path monitoringConfigFile, Path sslConfigFile, boolean grpcHealth,
-    String grpcChannelArguments, String grpcSocketPath, String metricsAddress, long restInlineMaxMicros) {
-  public static final long DEFAULT_REST_INLINE_MAX_MICROS = 200;
+    String grpcChannelArguments, String grpcSocketPath, String metricsAddress, long inlineRunMaxMicros) {
+  public static final long DEFAULT_INLINE_RUN_MAX_MICROS = 200;
   public static final OperationsOptions NONE =
-      new OperationsOptions(null, null, false, "", "", null, DEFAULT_REST_INLINE_MAX_MICROS);
+      new OperationsOptions(null, null, false, "", "", null, DEFAULT_INLINE_RUN_MAX_MICROS);
 
   static OperationsOptions fromFlags(FlagParser.Result f) {
     return new OperationsOptions(
@@ -30,7 +30,7 @@ public record OperationsOptions(Path monitoringConfigFile, Path sslConfigFile, b
         f.get("grpc_channel_arguments"),
         f.get("grpc_socket_path"),
         f.getBool("enable_metrics") ? f.get("metrics_address") : null,
-        Math.max(0, f.getLong("rest_api_inline_max_micros")));
+        Math.max(0, f.getLong("inline_run_max_micros")));
   }
 
   private static Path path(String value) {

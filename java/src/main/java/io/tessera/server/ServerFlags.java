@@ -70,9 +70,9 @@ public final class ServerFlags {
       Flag.of("enable_metrics", Type.BOOL, "false", "[Tessera] serve Prometheus metrics on their own listener (--metrics_address)"),
       Flag.of("metrics_address", Type.STRING, "0.0.0.0:8502", "[Tessera] HOST:PORT of the --enable_metrics listener (path /metrics)"),
       Flag.of("rest_api_max_body_bytes", Type.INT32, Integer.toString(256 << 20), "[Tessera] largest accepted REST request body"),
-      Flag.of("rest_api_inline_max_micros", Type.INT64, Long.toString(OperationsOptions.DEFAULT_REST_INLINE_MAX_MICROS),
-          "[Tessera] small REST requests to models whose recent requests took at most this long run on the I/O thread "
-              + "(no hand-off to the --rest_api_num_threads workers); 0 = never"));
+      Flag.of("inline_run_max_micros", Type.INT64, Long.toString(OperationsOptions.DEFAULT_INLINE_RUN_MAX_MICROS),
+          "[Tessera] REST requests (up to 16 KiB) and gRPC methods whose recent requests averaged at most this "
+              + "long are answered on the I/O thread, without a hand-off to a worker and back; 0 = never"));
 
   static Map<String, Flag> byName() {
     Map<String, Flag> map = new LinkedHashMap<>();

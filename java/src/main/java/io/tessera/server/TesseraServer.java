@@ -172,7 +172,8 @@ public final class TesseraServer implements AutoCloseable {
     health = new ServingHealth(core::allModelsAvailable, 500);
     grpc = new GrpcServer(core, new GrpcServer.Options(options.grpcBindAddress(), options.grpcPort(),
         options.grpcMaxThreads(), options.tensorContentOutputs(), tls == null ? null : tls.grpc(),
-        ops.grpcHealth() ? health.grpcService() : null, ops.grpcSocketPath(), ops.grpcChannelArguments()))
+        ops.grpcHealth() ? health.grpcService() : null, ops.grpcSocketPath(), ops.grpcChannelArguments(),
+        ops.inlineRunMaxMicros()))
         .start();
     if (options.restPort() != 0 && options.restPort() == options.grpcPort()) {
       LOG.severe("--rest_api_port cannot be the same as --port. Please use a different port for "
@@ -181,7 +182,7 @@ public final class TesseraServer implements AutoCloseable {
       rest = new RestServer(new RestApi(core, options.restTimeoutMs()), new RestServer.Options(
           options.restBindAddress(), options.restPort(), options.restThreads(),
           options.restMaxBodyBytes(), options.corsEnabled(), tls == null ? null : tls.rest(),
-          new ExtraPages(core, monitoringPath(ops)), ops.restInlineMaxMicros())).start();
+          new ExtraPages(core, monitoringPath(ops)), ops.inlineRunMaxMicros())).start();
     }
     if (ops.metricsAddress() != null) {
       HostAndPort at = HostAndPort.parse(ops.metricsAddress());

@@ -41,7 +41,7 @@ class HalfPlusTwoIT {
   @BeforeAll
   static void start() throws Exception {
     server = TestServer.start("default", TestServer.shared("testdata/saved_model_half_plus_two_cpu"),
-        "--rest_api_inline_max_micros=10000000");
+        "--inline_run_max_micros=10000000");
   }
 
   @AfterAll

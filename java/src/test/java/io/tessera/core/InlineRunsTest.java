@@ -1,4 +1,4 @@
-package io.tessera.http;
+package io.tessera.core;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.api.Test;
 
 class InlineRunsTest {
-  private static final RestRoute TINY = RestRoute.parse("POST", "/v1/models/tiny:predict");
-  private static final RestRoute OTHER = RestRoute.parse("POST", "/v1/models/other:predict");
+  private static final String TINY = "PREDICT tiny";
+  private static final String OTHER = "PREDICT other";
 
   @Test
   void policyNeedsAKnownCheapRouteAndASmallBody() {
@@ -24,7 +24,7 @@ class InlineRunsTest {
     assertFalse(inline.runInline(TINY, 20), "first requests go to the workers");
     inline.record(TINY, 10_000);
     assertTrue(inline.runInline(TINY, 20));
-    assertFalse(inline.runInline(OTHER, 20), "another model is measured on its own");
+    assertFalse(inline.runInline(OTHER, 20), "another route is measured on its own");
     inline.record(TINY, 5_000_000);  // one 5 ms request: the average jumps far above 50 µs
     assertFalse(inline.runInline(TINY, 20));
     for (int i = 0; i < 60; i++) {
