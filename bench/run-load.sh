@@ -47,7 +47,8 @@ PY
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 results=()
 record() { results+=("$1|$2"); echo "  $1: $2" >&2; }
-wrk_run() {  # url body-file → "qps p50 p99 errors"
+wrk_run() {  # url body-file → "qps p50 p99 errors" (after a 2 s warm-up, as Driver does for the others)
+  BODY="$2" wrk -t1 -c"$threads" -d2s -s "$root/bench/post.lua" "$1" >/dev/null
   BODY="$2" wrk -t1 -c"$threads" -d"${secs}s" --latency -s "$root/bench/post.lua" "$1" | awk '/^wrk-done/ {print $2, $3, $4, $5}'
 }
 wait_http() { for _ in $(seq 1 300); do curl -s -o /dev/null "$1" && return 0; sleep 0.2; done; echo "no answer from $1" >&2; return 1; }

@@ -10,8 +10,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * were all cheap qualify, so a slow model never holds up an event loop for long; anything unknown
  * goes to the workers first and is measured there.
  *
- * <p>Costs are kept per route as an exponentially weighted moving average (1/8 weight for the
- * newest sample), recorded by whichever thread answered. Thread-safe.
+ * <p>Costs are kept per route as an exponentially weighted moving average of wall time, recorded
+ * by whichever thread answered. It falls fast (1/2 weight for a cheaper sample) and rises slower
+ * (1/8 for a dearer one): on a busy host a worker is often preempted mid-request, which inflates
+ * its samples, and a plain average could then keep a cheap route off the I/O thread for good,
+ * while a single slow request (say 5 ms against 200 µs) still lifts the estimate past the limit
+ * at once. Thread-safe.
  */
 public final class InlineRuns {
   /** REST bodies larger than this always go to a worker (decoding them is not cheap). */
@@ -44,6 +48,6 @@ public final class InlineRuns {
       return;
     }
     AtomicLong recent = recentNanos.computeIfAbsent(route, k -> new AtomicLong(UNKNOWN));
-    recent.getAndUpdate(old -> old == UNKNOWN ? nanos : old + (nanos - old) / 8);
+    recent.getAndUpdate(old -> old == UNKNOWN ? nanos : old + (nanos - old) / (nanos < old ? 2 : 8));
   }
 }

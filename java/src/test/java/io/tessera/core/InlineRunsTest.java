@@ -27,10 +27,18 @@ class InlineRunsTest {
     assertFalse(inline.runInline(OTHER, 20), "another route is measured on its own");
     inline.record(TINY, 5_000_000);  // one 5 ms request: the average jumps far above 50 µs
     assertFalse(inline.runInline(TINY, 20));
-    for (int i = 0; i < 60; i++) {
-      inline.record(TINY, 10_000);  // back to cheap: the average decays below the limit again
+    for (int i = 0; i < 3; i++) {
+      inline.record(TINY, 10_000);  // cheap again: not yet trusted after a few requests
+    }
+    assertFalse(inline.runInline(TINY, 20));
+    for (int i = 0; i < 5; i++) {
+      inline.record(TINY, 10_000);  // the estimate falls fast towards cheaper samples
     }
     assertTrue(inline.runInline(TINY, 20));
+    for (int i = 0; i < 8; i++) {
+      inline.record(TINY, 80_000);  // a route that became dearer rises past the limit too
+    }
+    assertFalse(inline.runInline(TINY, 20));
   }
 
   @Test
