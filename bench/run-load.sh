@@ -6,6 +6,7 @@
 #   tf-java            TensorFlow Java's SavedModelBundle + Session.runner() (what Java users embed)
 #   echo-rest/grpc     bare Netty HTTP and grpc-java servers with no model (the transport floor)
 #   tessera-rest/grpc  the real server (bin/tensorflow_model_server), wrk and a grpc-java client
+#   tessera-grpc-batching  mobilenet over gRPC with --enable_batching (batching on vs off)
 # and ratios against the baselines. Prints a Markdown table and writes it to bench/results/.
 # Needs: a build (mvn -q install -DskipTests), wrk and python3 (apt-get install -y wrk python3), ../shared.
 # Knobs: THREADS (client threads/connections, default 2), SECONDS_PER_RUN (default 10).
@@ -97,6 +98,15 @@ for m in tiny mobilenet; do
 done
 kill $server; wait $server 2>/dev/null || true
 
+# --- the server with --enable_batching (TF's defaults: max_batch_size 1000, timeout 0) ------------
+sp=$(free_port); rp=$(free_port)
+"$root/bin/tensorflow_model_server" --port="$sp" --rest_api_port="$rp" --model_config_file="$work/models.config" \
+  --enable_batching > "$work/server-batching.log" 2>&1 & server=$!
+wait_http "http://127.0.0.1:$rp/v1/models/mobilenet"
+echo "[mobilenet] tessera server with batching" >&2
+record "mobilenet tessera-grpc-batching" "$(java -cp "$benchcp" io.tessera.bench.load.GrpcLoad tessera "127.0.0.1:$sp" mobilenet images mobilenet "$threads" "$secs" 2>/dev/null | awk '{print $2, $3, $4, $5}')"
+kill $server; wait $server 2>/dev/null || true
+
 # --- table ------------------------------------------------------------------------------------
 out="$root/bench/results/load-$(date -u +%Y%m%d-%H%M%S).md"
 {
@@ -110,7 +120,7 @@ out="$root/bench/results/load-$(date -u +%Y%m%d-%H%M%S).md"
     read -r qps p50 p99 err <<<"$vals"
     capi=$(printf '%s\n' "${results[@]}" | awk -F'|' -v k="$m c-api" '$1==k {split($2,a," "); print a[1]}')
     tfj=$(printf '%s\n' "${results[@]}" | awk -F'|' -v k="$m tf-java" '$1==k {split($2,a," "); print a[1]}')
-    echo_key=""; [[ $run == tessera-rest ]] && echo_key="$m echo-rest"; [[ $run == tessera-grpc ]] && echo_key="$m echo-grpc"
+    echo_key=""; [[ $run == tessera-rest ]] && echo_key="$m echo-rest"; [[ $run == tessera-grpc* ]] && echo_key="$m echo-grpc"
     echo_qps=$(printf '%s\n' "${results[@]}" | awk -F'|' -v k="$echo_key" '$1==k {split($2,a," "); print a[1]}')
     ratio() { [[ -n "$2" && "$2" != 0 ]] && awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f×", a/b}' || echo "–"; }
     echo "| $m | $run | $qps | $p50 | $p99 | $err | $(ratio "$qps" "$capi") | $(ratio "$qps" "$tfj") | $(ratio "$qps" "$echo_qps") |"
