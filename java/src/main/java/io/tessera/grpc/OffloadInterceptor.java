@@ -8,6 +8,7 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.tessera.core.InlineRuns;
+import io.tessera.proto.serving.ModelServiceGrpc;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.logging.Level;
@@ -18,11 +19,14 @@ import java.util.logging.Logger;
  * each call's callbacks to the worker pool, in order, unless {@link InlineRuns} knows the method
  * as cheap, in which case the call is answered on the transport thread with no hand-off.
  *
- * <p>Each call's cost (see {@link Timed}) is recorded under its full method name. Offloaded
+ * <p>Config reloads always go to the workers: they wait for models to load, however quick the
+ * last few were. Each call's cost (see {@link Timed}) is recorded under its full method name. Offloaded
  * callbacks run in the call's gRPC {@link Context} (deadline, cancellation), one at a time.
  */
 final class OffloadInterceptor implements ServerInterceptor {
   private static final Logger LOG = Logger.getLogger(OffloadInterceptor.class.getName());
+
+  private static final String RELOAD = ModelServiceGrpc.getHandleReloadConfigRequestMethod().getFullMethodName();
 
   private final Executor workers;
   private final InlineRuns inline;
@@ -36,7 +40,7 @@ final class OffloadInterceptor implements ServerInterceptor {
   public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(ServerCall<ReqT, RespT> call, Metadata headers,
       ServerCallHandler<ReqT, RespT> next) {
     String method = call.getMethodDescriptor().getFullMethodName();
-    if (inline.runInline(method, 0)) {
+    if (!method.equals(RELOAD) && inline.runInline(method, 0)) {
       return new Timed<>(next.startCall(call, headers), method);
     }
     return new OffloadedListener<>(call, headers, next, new CallSerializer(workers, call), method);

@@ -13,10 +13,14 @@ import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 import io.tessera.core.InlineRuns;
+import io.tessera.proto.serving.ModelServiceGrpc;
 import io.tessera.proto.serving.ModelSpec;
 import io.tessera.proto.serving.PredictRequest;
 import io.tessera.proto.serving.PredictResponse;
 import io.tessera.proto.serving.PredictionServiceGrpc;
+import io.tessera.proto.serving.ReloadConfigRequest;
+import io.tessera.proto.serving.ReloadConfigResponse;
+import io.tessera.proto.serving.StatusProto;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -46,11 +50,22 @@ class OffloadInterceptorTest {
     }
   }
 
+  /** Answers a config reload with the name of the thread that handled it. */
+  private static final class ReloadProbe extends ModelServiceGrpc.ModelServiceImplBase {
+    @Override
+    public void handleReloadConfigRequest(ReloadConfigRequest request, StreamObserver<ReloadConfigResponse> observer) {
+      observer.onNext(ReloadConfigResponse.newBuilder()
+          .setStatus(StatusProto.newBuilder().setErrorMessage(Thread.currentThread().getName())).build());
+      observer.onCompleted();
+    }
+  }
+
   private PredictionServiceGrpc.PredictionServiceBlockingStub start(long inlineMaxMicros) throws Exception {
     server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
         .directExecutor()
         .intercept(new OffloadInterceptor(workers, new InlineRuns(inlineMaxMicros)))
         .addService(new Probe())
+        .addService(new ReloadProbe())
         .build().start();
     channel = NettyChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext().build();
     return PredictionServiceGrpc.newBlockingStub(channel);
@@ -83,6 +98,16 @@ class OffloadInterceptorTest {
     assertEquals("test-worker|true", call(stub, "m"), "unmeasured: offloaded first");
     String inline = call(stub, "m");
     assertTrue(!inline.startsWith("test-worker") && inline.endsWith("|true"), inline);
+  }
+
+  @Test
+  void configReloadsAlwaysRunOnAWorkerHoweverCheapTheyWere() throws Exception {
+    start(10_000_000);
+    ModelServiceGrpc.ModelServiceBlockingStub models = ModelServiceGrpc.newBlockingStub(channel);
+    for (int i = 0; i < 4; i++) {
+      assertEquals("test-worker", models.handleReloadConfigRequest(ReloadConfigRequest.getDefaultInstance())
+          .getStatus().getErrorMessage());
+    }
   }
 
   @Test
