@@ -30,9 +30,9 @@ import java.util.logging.Logger;
  * the channel's event loop, or, for small requests to routes {@link InlineRuns} knows as cheap,
  * answers on the event loop directly.
  *
- * <p>Buffer ownership: autoRelease is off; the request is released exactly once, by the worker
- * when it has answered (or here if it never reaches a worker). The response buffer belongs to
- * Netty once written. Only the event loop writes to the channel.
+ * <p>Buffer ownership: autoRelease is off; the request is released exactly once, by respond()
+ * when it has answered (on a worker or inline), or here if it is never answered. The response
+ * buffer belongs to Netty once written. Only the event loop writes to the channel.
  */
 final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private static final Logger LOG = Logger.getLogger(RestHandler.class.getName());
@@ -93,12 +93,13 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       send(ctx, error(ctx, e.code(), e.getMessage()), keepAlive);
       return;
     }
-    if (inline.runInline(inlineKey(route), request.content().readableBytes())) {
-      send(ctx, respond(ctx, route, request), keepAlive);
+    String costKey = route.kind() + " " + route.modelName();  // InlineRuns' route: model and verb
+    if (inline.runInline(costKey, request.content().readableBytes())) {
+      send(ctx, respond(ctx, route, request, costKey), keepAlive);
       return;
     }
     try {
-      workers.execute(() -> answer(ctx, route, request, keepAlive));
+      workers.execute(() -> answer(ctx, route, request, costKey, keepAlive));
     } catch (RejectedExecutionException e) {
       request.release();
       send(ctx, error(ctx, StatusCode.UNAVAILABLE, "Server is shutting down"), false);
@@ -106,8 +107,9 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   }
 
   /** Runs on a worker thread; hands the response to the event loop. */
-  private void answer(ChannelHandlerContext ctx, RestRoute route, FullHttpRequest request, boolean keepAlive) {
-    FullHttpResponse ready = respond(ctx, route, request);
+  private void answer(ChannelHandlerContext ctx, RestRoute route, FullHttpRequest request, String costKey,
+      boolean keepAlive) {
+    FullHttpResponse ready = respond(ctx, route, request, costKey);
     try {
       ctx.executor().execute(() -> send(ctx, ready, keepAlive));
     } catch (RejectedExecutionException e) {
@@ -116,7 +118,8 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   }
 
   /** Answers one API request (on a worker or inline); releases the request; records its cost. */
-  private FullHttpResponse respond(ChannelHandlerContext ctx, RestRoute route, FullHttpRequest request) {
+  private FullHttpResponse respond(ChannelHandlerContext ctx, RestRoute route, FullHttpRequest request,
+      String costKey) {
     long started = System.nanoTime();
     ByteBuf body = ctx.alloc().buffer();
     FullHttpResponse response;
@@ -133,12 +136,8 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     } finally {
       request.release();
     }
-    inline.record(inlineKey(route), System.nanoTime() - started);
+    inline.record(costKey, System.nanoTime() - started);
     return response;
-  }
-
-  private static String inlineKey(RestRoute route) {
-    return route.kind() + " " + route.modelName();
   }
 
   /** Runs on a worker thread: metrics, probes, demo page. */
