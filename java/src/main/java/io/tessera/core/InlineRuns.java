@@ -20,6 +20,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class InlineRuns {
   /** REST bodies larger than this always go to a worker (decoding them is not cheap). */
   public static final int MAX_INLINE_BODY_BYTES = 16 * 1024;
+  /** Routes tracked at most; requests name them, so the table must not grow without bound. */
+  static final int MAX_ROUTES = 4096;
   private static final long UNKNOWN = -1;
 
   private final long maxInlineNanos;
@@ -42,12 +44,21 @@ public final class InlineRuns {
     return runInline(bodyBytes, recent == null ? UNKNOWN : recent.get(), maxInlineNanos);
   }
 
-  /** Records how long answering one request of {@code route} took. */
+  /**
+   * Records how long answering one request of {@code route} took; a new route is not tracked once
+   * {@link #MAX_ROUTES} are.
+   */
   public void record(String route, long nanos) {
     if (maxInlineNanos == 0) {
       return;
     }
-    AtomicLong recent = recentNanos.computeIfAbsent(route, k -> new AtomicLong(UNKNOWN));
+    AtomicLong recent = recentNanos.get(route);
+    if (recent == null) {
+      if (recentNanos.size() >= MAX_ROUTES) {
+        return;
+      }
+      recent = recentNanos.computeIfAbsent(route, k -> new AtomicLong(UNKNOWN));
+    }
     recent.getAndUpdate(old -> old == UNKNOWN ? nanos : old + (nanos - old) / (nanos < old ? 2 : 8));
   }
 }

@@ -136,7 +136,10 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     } finally {
       request.release();
     }
-    inline.record(costKey, System.nanoTime() - started);
+    if (response.status().code() == HttpResponseStatus.OK.code()) {
+      // Only answered requests: routes to models that do not exist are never tracked.
+      inline.record(costKey, System.nanoTime() - started);
+    }
     return response;
   }
 

@@ -42,6 +42,16 @@ class InlineRunsTest {
   }
 
   @Test
+  void theRouteTableIsBounded() {
+    InlineRuns inline = new InlineRuns(50);
+    for (int i = 0; i < InlineRuns.MAX_ROUTES + 100; i++) {
+      inline.record("PREDICT model-" + i, 1_000);
+    }
+    assertTrue(inline.runInline("PREDICT model-0", 20));
+    assertFalse(inline.runInline("PREDICT model-" + (InlineRuns.MAX_ROUTES + 50), 20), "not tracked");
+  }
+
+  @Test
   void zeroTurnsInliningOff() {
     InlineRuns off = new InlineRuns(0);
     off.record(TINY, 1_000);
