@@ -62,13 +62,18 @@ std::string BatchingSession::KeyOf(RunCall* call, int64_t* rows) const {
 Status BatchingSession::Run(RunCall* call) {
   int64_t rows = 0;
   std::string key = KeyOf(call, &rows);
-  if (key.empty()) return call->Run(/*caller_thread=*/true, 0);
+  if (key.empty() || !HasQueueFor(key)) return call->Run(/*caller_thread=*/true, 0);
   if (options_.split_large_requests && rows > options_.queue.max_batch_size) return RunSplit(call, key, rows);
   Task task;
   task.call = call;
   task.rows = rows;
   Status scheduled = Enqueue(&task, key);
   return scheduled.ok() ? Await(&task) : scheduled;
+}
+
+bool BatchingSession::HasQueueFor(const std::string& key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return queues_.size() < kMaxQueues || queues_.count(key) > 0;
 }
 
 Status BatchingSession::Enqueue(Task* task, const std::string& key) {

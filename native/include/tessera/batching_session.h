@@ -85,6 +85,11 @@ class BatchingSession : public BatchSource {
     int64_t size() const { return rows; }
   };
 
+  // Queues are keyed by request shape, which clients choose; beyond this many, requests of a new
+  // shape run unbatched instead of growing the table without bound.
+  static constexpr size_t kMaxQueues = 256;
+  bool HasQueueFor(const std::string& key);
+
   // Returns the queue key (feeds, fetches, dtypes, non-batch dims) or "" if not batchable.
   std::string KeyOf(RunCall* call, int64_t* rows) const;
   Status Enqueue(Task* task, const std::string& key);

@@ -229,6 +229,22 @@ class BatchingSessionTest {
     }
   }
 
+  @Test
+  void requestShapesBeyondTheQueueLimitRunUnbatchedAndCorrect() {
+    Path halfPlusTwo = MATRIX.getParent().getParent().resolve("saved_model_half_plus_two_cpu/00000123");
+    try (SavedModelBundle bundle = SavedModelBundle.load(halfPlusTwo, List.of("serve"), new byte[0])
+        .withBatching(new BatchingSession.Settings(8, 0, 10, 1, new long[0]), threads)) {
+      for (int width = 1; width <= 300; width++) {  // every width is a new queue key
+        float[] row = new float[width];
+        java.util.Arrays.fill(row, width);
+        float[] out = run(bundle, row);
+        assertEquals(width, out.length);
+        assertEquals(0.5f * width + 2f, out[width - 1]);
+      }
+      assertEquals(256, bundle.batching().stats().tasks(), "the first 256 shapes were batched, the rest ran directly");
+    }
+  }
+
   /** One [1, n] request to half_plus_two; returns its (possibly padded) output row. */
   private static float[] run(SavedModelBundle bundle, float[] row) {
     try (TensorBuilder b = TensorBuilder.create(DataType.DT_FLOAT, row.length)) {
