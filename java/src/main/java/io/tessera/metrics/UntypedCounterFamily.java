@@ -14,9 +14,15 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code :tensorflow:serving:request_count}. The Prometheus client appends {@code _total} to every
  * counter it types as such, which would rename TF Serving's series and break existing dashboards
  * and alerts; so these families are exported as untyped samples (PromQL's rate() works the same).
- * Like TF Serving, a series appears only after its first increment. Thread-safe.
+ * Like TF Serving, a series appears only after its first increment. Label values come from
+ * requests (e.g. a model name that does not exist), so at most {@link #MAX_SERIES} series are
+ * kept; increments of further label sets are counted in one series whose labels are all
+ * {@link #OVERFLOW}. Thread-safe.
  */
 final class UntypedCounterFamily implements MultiCollector {
+  static final int MAX_SERIES = 1000;
+  static final String OVERFLOW = "__overflow__";
+
   private final String name;
   private final String[] labelNames;
   private final Map<List<String>, LongAdder> series = new ConcurrentHashMap<>();
@@ -30,7 +36,17 @@ final class UntypedCounterFamily implements MultiCollector {
     if (labelValues.length != labelNames.length) {
       throw new IllegalArgumentException(name + " takes labels " + List.of(labelNames));
     }
-    series.computeIfAbsent(List.of(labelValues), k -> new LongAdder()).increment();
+    List<String> key = List.of(labelValues);
+    LongAdder count = series.get(key);
+    if (count == null) {
+      if (series.size() >= MAX_SERIES) {
+        String[] overflow = new String[labelNames.length];
+        java.util.Arrays.fill(overflow, OVERFLOW);
+        key = List.of(overflow);
+      }
+      count = series.computeIfAbsent(key, k -> new LongAdder());
+    }
+    count.increment();
   }
 
   @Override

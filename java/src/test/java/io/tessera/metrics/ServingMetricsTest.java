@@ -40,4 +40,16 @@ class ServingMetricsTest {
     assertTrue(page.contains("jvm_memory_used_bytes"), page);
     assertTrue(page.contains("tessera_native_host_buffer_bytes"), page);
   }
+
+  @Test
+  void requestCountSeriesAreBoundedWhenClientsNameUnknownModels() throws Exception {
+    ServingMetrics metrics = new ServingMetrics();
+    for (int i = 0; i < UntypedCounterFamily.MAX_SERIES + 500; i++) {
+      metrics.recordRequest("no-such-model-" + i, "predict", "REST", "NOT_FOUND", 1_000);
+    }
+    String page = page(metrics);
+    assertTrue(page.contains(":tensorflow:serving:request_count{model_name=\"no-such-model-0\",status=\"NOT_FOUND\"} 1"), "early series kept");
+    assertTrue(page.contains(":tensorflow:serving:request_count{model_name=\"__overflow__\",status=\"__overflow__\"} 500"), "the rest folded");
+    assertFalse(page.contains("no-such-model-" + (UntypedCounterFamily.MAX_SERIES + 10) + "\""), "no series beyond the cap");
+  }
 }
