@@ -1,7 +1,9 @@
 package io.tessera.grpc;
 
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.MessageOrBuilder;
 import io.grpc.Context;
-import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
+import io.grpc.ForwardingServerCall.SimpleForwardingServerCall;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
@@ -9,19 +11,22 @@ import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.tessera.core.InlineRuns;
 import io.tessera.proto.serving.ModelServiceGrpc;
+import io.tessera.proto.serving.ModelSpec;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The server runs gRPC callbacks on its transport threads (directExecutor); this interceptor moves
- * each call's callbacks to the worker pool, in order, unless {@link InlineRuns} knows the method
- * as cheap, in which case the call is answered on the transport thread with no hand-off.
+ * The server runs gRPC callbacks on its transport threads (directExecutor); this interceptor
+ * decides, when a call's request message arrives, whether the call is answered right there or
+ * moved, in order, to the worker pool: inline only when {@link InlineRuns} knows the route (method
+ * and the request's {@code model_spec.name}) as cheap. Starting a call only asks for its message,
+ * so it always happens on the transport thread.
  *
  * <p>Config reloads always go to the workers: they wait for models to load, however quick the
- * last few were. Each call's cost (see {@link Timed}) is recorded under its full method name. Offloaded
- * callbacks run in the call's gRPC {@link Context} (deadline, cancellation), one at a time.
+ * last few were. Offloaded callbacks run in the call's gRPC {@link Context} (deadline,
+ * cancellation), one at a time.
  */
 final class OffloadInterceptor implements ServerInterceptor {
   private static final Logger LOG = Logger.getLogger(OffloadInterceptor.class.getName());
@@ -40,44 +45,112 @@ final class OffloadInterceptor implements ServerInterceptor {
   public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(ServerCall<ReqT, RespT> call, Metadata headers,
       ServerCallHandler<ReqT, RespT> next) {
     String method = call.getMethodDescriptor().getFullMethodName();
-    if (!method.equals(RELOAD) && inline.runInline(method, 0)) {
-      return new Timed<>(next.startCall(call, headers), method);
+    StatusTap<ReqT, RespT> tapped = new StatusTap<>(call);
+    return new Dispatching<>(next.startCall(tapped, headers), tapped, method);
+  }
+
+  /** The model a request names, or "" (health checks and other requests without a model_spec). */
+  static String modelOf(Object message) {
+    if (message instanceof MessageOrBuilder request) {
+      FieldDescriptor spec = request.getDescriptorForType().findFieldByName("model_spec");
+      if (spec != null && !spec.isRepeated() && request.getField(spec) instanceof ModelSpec model) {
+        return model.getName();
+      }
     }
-    return new OffloadedListener<>(call, headers, next, new CallSerializer(workers, call), method);
+    return "";
+  }
+
+  /** Remembers whether the call was answered OK (only those costs are recorded). */
+  private static final class StatusTap<ReqT, RespT> extends SimpleForwardingServerCall<ReqT, RespT> {
+    private volatile boolean ok;
+
+    StatusTap(ServerCall<ReqT, RespT> call) {
+      super(call);
+    }
+
+    @Override
+    public void close(Status status, Metadata trailers) {
+      ok = status.isOk();
+      super.close(status, trailers);
+    }
   }
 
   /**
-   * Measures the work of one call: the time spent in its message and half-close callbacks (for a
-   * unary call the whole request, response included), recorded when the half-close returns.
-   * Time waiting for a thread is not counted. Callbacks of one call never overlap.
+   * Delivers one call's callbacks inline or through its serializer, decided at the first message.
+   * Measures the call's work: time in its message and half-close callbacks (for a unary call the
+   * whole request, response included), recorded when the half-close returns; time waiting for a
+   * thread is not counted. Callbacks of one call never overlap.
    */
-  private final class Timed<ReqT> extends SimpleForwardingServerCallListener<ReqT> {
+  private final class Dispatching<ReqT, RespT> extends ServerCall.Listener<ReqT> {
+    private final ServerCall.Listener<ReqT> delegate;
+    private final StatusTap<ReqT, RespT> call;
     private final String method;
+    private CallSerializer serial;  // created when the call is first offloaded (transport thread)
+    private String route;           // set at the first message, on the transport thread
+    private boolean offloaded;      // idem; before any message only reloads are offloaded
     private long busyNanos;
 
-    Timed(ServerCall.Listener<ReqT> delegate, String method) {
-      super(delegate);
+    Dispatching(ServerCall.Listener<ReqT> delegate, StatusTap<ReqT, RespT> call, String method) {
+      this.delegate = delegate;
+      this.call = call;
       this.method = method;
+      this.offloaded = method.equals(RELOAD);
+    }
+
+    private void dispatch(Runnable callback) {
+      if (offloaded) {
+        if (serial == null) {
+          serial = new CallSerializer(workers, call);
+        }
+        serial.execute(callback);
+      } else {
+        callback.run();
+      }
     }
 
     @Override
     public void onMessage(ReqT message) {
-      long started = System.nanoTime();
-      try {
-        super.onMessage(message);
-      } finally {
-        busyNanos += System.nanoTime() - started;
+      if (route == null) {
+        route = method + " " + modelOf(message);
+        offloaded = offloaded || !inline.runInline(route, 0);
       }
+      dispatch(() -> {
+        long started = System.nanoTime();
+        try {
+          delegate.onMessage(message);
+        } finally {
+          busyNanos += System.nanoTime() - started;
+        }
+      });
     }
 
     @Override
     public void onHalfClose() {
-      long started = System.nanoTime();
-      try {
-        super.onHalfClose();
-      } finally {
-        inline.record(method, busyNanos + System.nanoTime() - started);
-      }
+      dispatch(() -> {
+        long started = System.nanoTime();
+        try {
+          delegate.onHalfClose();
+        } finally {
+          if (route != null && call.ok) {
+            inline.record(route, busyNanos + System.nanoTime() - started);
+          }
+        }
+      });
+    }
+
+    @Override
+    public void onCancel() {
+      dispatch(delegate::onCancel);
+    }
+
+    @Override
+    public void onComplete() {
+      dispatch(delegate::onComplete);
+    }
+
+    @Override
+    public void onReady() {
+      dispatch(delegate::onReady);
     }
   }
 
@@ -107,53 +180,6 @@ final class OffloadInterceptor implements ServerInterceptor {
           }
         }
       }, workers);
-    }
-  }
-
-  /** Starts the call on a worker and forwards every later callback there too. */
-  private final class OffloadedListener<ReqT, RespT> extends ServerCall.Listener<ReqT> {
-    private final CallSerializer serial;
-    private volatile ServerCall.Listener<ReqT> delegate;
-
-    OffloadedListener(ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next,
-        CallSerializer serial, String method) {
-      this.serial = serial;
-      serial.execute(() -> delegate = new Timed<>(next.startCall(call, headers), method));
-    }
-
-    /** Runs {@code callback} on the delegate, if the call started (else it was closed already). */
-    private void forward(java.util.function.Consumer<ServerCall.Listener<ReqT>> callback) {
-      serial.execute(() -> {
-        ServerCall.Listener<ReqT> started = delegate;
-        if (started != null) {
-          callback.accept(started);
-        }
-      });
-    }
-
-    @Override
-    public void onMessage(ReqT message) {
-      forward(listener -> listener.onMessage(message));
-    }
-
-    @Override
-    public void onHalfClose() {
-      forward(listener -> listener.onHalfClose());
-    }
-
-    @Override
-    public void onCancel() {
-      forward(listener -> listener.onCancel());
-    }
-
-    @Override
-    public void onComplete() {
-      forward(listener -> listener.onComplete());
-    }
-
-    @Override
-    public void onReady() {
-      forward(listener -> listener.onReady());
     }
   }
 }

@@ -71,7 +71,7 @@ public final class ServerFlags {
       Flag.of("metrics_address", Type.STRING, "0.0.0.0:8502", "[Tessera] HOST:PORT of the --enable_metrics listener (path /metrics)"),
       Flag.of("rest_api_max_body_bytes", Type.INT32, Integer.toString(256 << 20), "[Tessera] largest accepted REST request body"),
       Flag.of("inline_run_max_micros", Type.INT64, Long.toString(OperationsOptions.DEFAULT_INLINE_RUN_MAX_MICROS),
-          "[Tessera] REST requests (up to 16 KiB) and gRPC methods whose recent requests averaged at most this "
+          "[Tessera] REST requests (up to 16 KiB) and gRPC calls to models whose recent requests averaged at most this "
               + "long are answered on the I/O thread, without a hand-off to a worker and back; 0 = never"));
 
   static Map<String, Flag> byName() {

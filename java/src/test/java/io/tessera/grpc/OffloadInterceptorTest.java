@@ -37,12 +37,19 @@ class OffloadInterceptorTest {
   private Server server;
   private ManagedChannel channel;
 
-  /** Answers with "thread-name|deadline?" in the model spec's name; model "fail" throws. */
+  /** Answers with "thread-name|deadline?" in the model spec's name; "fail" throws, "slow" takes 200 ms. */
   private static final class Probe extends PredictionServiceGrpc.PredictionServiceImplBase {
     @Override
     public void predict(PredictRequest request, StreamObserver<PredictResponse> observer) {
       if (request.getModelSpec().getName().equals("fail")) {
         throw new IllegalStateException("probe failure");
+      }
+      if (request.getModelSpec().getName().equals("slow")) {
+        try {
+          Thread.sleep(200);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
       }
       String where = Thread.currentThread().getName() + "|" + (Context.current().getDeadline() != null);
       observer.onNext(PredictResponse.newBuilder().setModelSpec(ModelSpec.newBuilder().setName(where)).build());
@@ -98,6 +105,17 @@ class OffloadInterceptorTest {
     assertEquals("test-worker|true", call(stub, "m"), "unmeasured: offloaded first");
     String inline = call(stub, "m");
     assertTrue(!inline.startsWith("test-worker") && inline.endsWith("|true"), inline);
+  }
+
+  @Test
+  void eachModelIsMeasuredApartSoASlowOneStaysOnTheWorkers() throws Exception {
+    PredictionServiceGrpc.PredictionServiceBlockingStub stub = start(50_000);  // 50 ms
+    call(stub, "slow");
+    call(stub, "fast");
+    assertEquals("test-worker|true", call(stub, "slow"), "200 ms per call: never inline");
+    String fast = call(stub, "fast");
+    assertTrue(!fast.startsWith("test-worker"), "a cheap model on the same method runs inline: " + fast);
+    assertEquals("test-worker|true", call(stub, "slow"));
   }
 
   @Test
