@@ -174,7 +174,9 @@ int batching_session_process_one(tessera::BatchingSession* batching, bool force)
 int batching_session_run(tessera::BatchingSession* batching, tessera::RunCall* call) {
   return Guarded([&] {
     Status status = batching->Run(call);
-    return status.ok() ? 0 : Fail(status);
+    if (!status.ok()) return Fail(status);
+    call->WriteLayout();
+    return 0;
   });
 }
 
@@ -228,9 +230,17 @@ int run_call_add_output(tessera::RunCall* call, int endpoint) {
 int run_call_run(tessera::RunCall* call, bool caller_thread, int64_t timeout_ms) {
   return Guarded([&] {
     Status status = call->Run(caller_thread, timeout_ms);
-    return status.ok() ? 0 : Fail(status);
+    if (!status.ok()) return Fail(status);
+    call->WriteLayout();
+    return 0;
   });
 }
+
+void run_call_reset(tessera::RunCall* call) { call->Reset(); }
+
+const void* run_call_layout(tessera::RunCall* call) { return call->layout(); }
+
+int64_t run_call_layout_bytes() { return tessera::RunCall::kLayoutSlots * sizeof(int64_t); }
 
 int64_t run_call_batch_info(tessera::RunCall* call, int which) {
   const tessera::RunCall::BatchInfo& info = call->batch_info();

@@ -1,5 +1,7 @@
 #include "tessera/run_call.h"
 
+#include <cstring>
+
 namespace tessera {
 namespace {
 
@@ -39,11 +41,61 @@ std::string EncodeRunOptions(bool caller_thread, int64_t timeout_ms) {
   return bytes;
 }
 
+RunCall::RunCall(SavedModelSession* session) : session_(session), tf_status_(TF_NewStatus()) {}
+
 RunCall::~RunCall() {
+  Reset();
+  TF_DeleteStatus(tf_status_);
+}
+
+void RunCall::Reset() {
   for (TF_Tensor* t : input_values_) TF_DeleteTensor(t);
   for (TF_Tensor* t : outputs_) {
     if (t != nullptr) TF_DeleteTensor(t);
   }
+  inputs_.clear();
+  input_values_.clear();
+  output_endpoints_.clear();
+  outputs_.clear();
+  batch_info_ = BatchInfo();
+  layout_[0] = 0;
+}
+
+void RunCall::WriteLayout() {
+  int64_t slots = 1;
+  for (TF_Tensor* t : outputs_) slots += 5 + (t == nullptr ? 0 : TF_NumDims(t));
+  if (slots > kLayoutSlots) {
+    layout_[0] = -1;
+    return;
+  }
+  int64_t inline_at = slots;  // inline data follows the descriptions, 8-byte aligned
+  int64_t at = 1;
+  for (TF_Tensor* t : outputs_) {
+    if (t == nullptr) {  // not produced: described as dtype -1 with no data
+      layout_[at] = -1;
+      layout_[at + 1] = layout_[at + 2] = layout_[at + 4] = 0;
+      layout_[at + 3] = -1;
+      at += 5;
+      continue;
+    }
+    const int num_dims = TF_NumDims(t);
+    const int64_t bytes = static_cast<int64_t>(TF_TensorByteSize(t));
+    const int64_t inline_slots = (bytes + 7) / 8;
+    const bool copy = TF_TensorType(t) != TF_STRING && bytes <= kInlineOutputBytes &&
+                      inline_at + inline_slots <= kLayoutSlots;
+    layout_[at] = TF_TensorType(t);
+    layout_[at + 1] = num_dims;
+    layout_[at + 2] = bytes;
+    layout_[at + 3] = copy ? inline_at * 8 : -1;
+    layout_[at + 4] = static_cast<int64_t>(reinterpret_cast<uintptr_t>(TF_TensorData(t)));
+    for (int d = 0; d < num_dims; ++d) layout_[at + 5 + d] = TF_Dim(t, d);
+    if (copy && bytes > 0) {
+      std::memcpy(&layout_[inline_at], TF_TensorData(t), static_cast<size_t>(bytes));
+      inline_at += inline_slots;
+    }
+    at += 5 + num_dims;
+  }
+  layout_[0] = static_cast<int64_t>(outputs_.size());
 }
 
 Status RunCall::AddInput(int endpoint, int dtype, const int64_t* dims, int num_dims,
@@ -96,22 +148,26 @@ Status RunCall::AddStringInput(int endpoint, const int64_t* dims, int num_dims, 
 
 Status RunCall::Run(bool caller_thread, int64_t timeout_ms) {
   if (!outputs_.empty()) return Status(kFailedPrecondition, "RunCall already ran");
-  std::vector<TF_Output> fetches;
-  fetches.reserve(output_endpoints_.size());
-  for (int id : output_endpoints_) fetches.push_back(session_->endpoint(id));
-  outputs_.assign(fetches.size(), nullptr);
+  fetches_.clear();
+  for (int id : output_endpoints_) fetches_.push_back(session_->endpoint(id));
+  outputs_.assign(fetches_.size(), nullptr);
 
-  std::string options = EncodeRunOptions(caller_thread, timeout_ms);
-  TF_Buffer run_options{options.data(), options.size(), nullptr};
-  TF_Status* tf_status = TF_NewStatus();
-  TF_SessionRun(session_->tf_session(), options.empty() ? nullptr : &run_options, inputs_.data(),
-                input_values_.data(), static_cast<int>(inputs_.size()), fetches.data(),
-                outputs_.data(), static_cast<int>(fetches.size()), nullptr, 0, nullptr, tf_status);
-  Status result = TF_GetCode(tf_status) == TF_OK
-                      ? Status::Ok()
-                      : Status(static_cast<int>(TF_GetCode(tf_status)), TF_Message(tf_status));
-  TF_DeleteStatus(tf_status);
-  return result;
+  if (run_options_caller_thread_ != caller_thread || run_options_timeout_ms_ != timeout_ms ||
+      (run_options_.empty() && (caller_thread || timeout_ms > 0))) {
+    run_options_ = EncodeRunOptions(caller_thread, timeout_ms);
+    run_options_caller_thread_ = caller_thread;
+    run_options_timeout_ms_ = timeout_ms;
+  }
+  TF_Buffer run_options{run_options_.data(), run_options_.size(), nullptr};
+  TF_SetStatus(tf_status_, TF_OK, "");
+  TF_SessionRun(session_->tf_session(), run_options_.empty() ? nullptr : &run_options,
+                inputs_.data(), input_values_.data(), static_cast<int>(inputs_.size()),
+                fetches_.data(), outputs_.data(), static_cast<int>(fetches_.size()), nullptr, 0,
+                nullptr, tf_status_);
+  if (TF_GetCode(tf_status_) != TF_OK) {
+    return Status(static_cast<int>(TF_GetCode(tf_status_)), TF_Message(tf_status_));
+  }
+  return Status::Ok();
 }
 
 const char* RunCall::OutputString(int i, int64_t j, size_t* size) const {

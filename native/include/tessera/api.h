@@ -80,6 +80,12 @@ int run_call_add_string_input(tessera::RunCall* call, int endpoint, const int64_
                               int64_t count);
 int run_call_add_output(tessera::RunCall* call, int endpoint);
 int run_call_run(tessera::RunCall* call, bool caller_thread, int64_t timeout_ms);
+// Drops feeds, fetches and outputs so the call can be reused (its owner pools calls).
+void run_call_reset(tessera::RunCall* call);
+// The call's output layout block (RunCall::WriteLayout: rewritten after each successful run and
+// batched run; read it instead of the per-field accessors below) and its size in bytes.
+const void* run_call_layout(tessera::RunCall* call);
+int64_t run_call_layout_bytes();
 // After a batched run: 0 = batch rows, 1 = padded rows, 2 = first call of its batch (0/1),
 // 3 = nanoseconds queued. All 0 for a direct run.
 int64_t run_call_batch_info(tessera::RunCall* call, int which);

@@ -24,7 +24,7 @@ std::string EncodeRunOptions(bool caller_thread, int64_t timeout_ms);
 
 class RunCall {
  public:
-  explicit RunCall(SavedModelSession* session) : session_(session) {}
+  explicit RunCall(SavedModelSession* session);
   ~RunCall();
 
   RunCall(const RunCall&) = delete;
@@ -46,6 +46,22 @@ class RunCall {
   }
 
   Status Run(bool caller_thread, int64_t timeout_ms);
+
+  // Back to the just-created state (feeds, fetches, outputs and batch info dropped; the memory
+  // they held is released now) so the owner can reuse the call for its next request.
+  void Reset();
+
+  // The output layout block, rewritten by WriteLayout after each successful run; the owner maps
+  // it once and reads it without a call per field. Slots are int64:
+  //   [0] number of outputs described, or -1 when their descriptions do not fit the block
+  //   per output: dtype, num_dims, byte_size, inline_offset, data address, dims[num_dims]
+  // Dense outputs of at most kInlineOutputBytes are also copied into the block at byte offset
+  // inline_offset (a small copy is cheaper than mapping TensorFlow's memory from the JVM);
+  // inline_offset is -1 for the others, which are read in place at `data address`.
+  static constexpr int kLayoutSlots = 512;
+  static constexpr int64_t kInlineOutputBytes = 256;
+  void WriteLayout();
+  const int64_t* layout() const { return layout_; }
 
   int num_outputs() const { return static_cast<int>(outputs_.size()); }
 
@@ -80,6 +96,13 @@ class RunCall {
   std::vector<int> output_endpoints_;
   std::vector<TF_Tensor*> outputs_;
   BatchInfo batch_info_;
+  // Reused across runs: fetch list, status, and the encoded RunOptions with their arguments.
+  std::vector<TF_Output> fetches_;
+  TF_Status* const tf_status_;
+  std::string run_options_;
+  bool run_options_caller_thread_ = false;
+  int64_t run_options_timeout_ms_ = 0;
+  alignas(64) int64_t layout_[kLayoutSlots] = {0};
 };
 
 }  // namespace tessera

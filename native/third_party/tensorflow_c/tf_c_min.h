@@ -61,6 +61,7 @@ TF_Status* TF_NewStatus(void);
 void TF_DeleteStatus(TF_Status*);
 TF_Code TF_GetCode(const TF_Status*);
 const char* TF_Message(const TF_Status*);
+void TF_SetStatus(TF_Status*, TF_Code code, const char* message);
 
 TF_Buffer* TF_NewBuffer(void);
 TF_Buffer* TF_NewBufferFromString(const void* proto, size_t proto_len);

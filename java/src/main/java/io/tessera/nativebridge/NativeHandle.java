@@ -59,8 +59,12 @@ public abstract class NativeHandle<P extends Pointer> implements AutoCloseable {
       closedAt = new Throwable("closed here");
     }
     guard.closedExplicitly = true;
+    beforeFree();
     cleanable.clean();
   }
+
+  /** Runs once, in the first close(), just before the native object is freed (dependents first). */
+  protected void beforeFree() {}
 
   /** Number of handles freed by the leak detector instead of close() since JVM start. */
   public static long leakCount() {

@@ -2,25 +2,53 @@ package io.tessera.nativebridge;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.LongBuffer;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Pointer;
 
 /**
  * One {@code TF_SessionRun}: feeds, fetches, and ownership of TensorFlow's output tensors.
  *
- * <p>Confined to one thread. Inputs borrow {@link HostBuffer}s without copying (the native side
- * takes its own reference). Output views returned by {@link #outputData} point into TensorFlow's
- * memory and are valid only until {@link #close()}.
+ * <p>Confined to one thread at a time. Inputs borrow {@link HostBuffer}s without copying (the
+ * native side takes its own reference). Output views returned by {@link #outputData} point into
+ * native memory and are valid only until {@link #reset()} or {@link #close()}. A call is reusable
+ * after {@link #reset()}; {@link SavedModelSession} pools them so the request path pays one native
+ * allocation per call's lifetime, not per request.
+ *
+ * <p>After a run, output descriptions are read from the call's native layout block (mapped once
+ * here, see {@code RunCall::WriteLayout}), so reading them costs no JNI crossing; small outputs
+ * are copied into that block, larger ones are mapped in place.
  */
 public final class RunCall extends NativeHandle<TesseraNative.NativeRunCall> {
+  private static final int SLOT = Long.BYTES;
+
+  /** TensorFlow's largest rank (TensorShape::MaxDimensions()). */
+  private static final int MAX_RANK = 254;
+
+  private final ByteBuffer layout;
+  /** Shapes go to the native side through this direct scratch buffer: no array copy per feed. */
+  private final LongBuffer dims = ByteBuffer.allocateDirect(MAX_RANK * Long.BYTES)
+      .order(ByteOrder.nativeOrder()).asLongBuffer();
+
   RunCall(TesseraNative.NativeRunCall pointer) {
     super(pointer, TesseraNative::run_call_free);
+    this.layout = new BytePointer(TesseraNative.run_call_layout(pointer))
+        .capacity(TesseraNative.run_call_layout_bytes()).asByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+  }
+
+  /** Drops feeds, fetches and outputs (freeing their memory now) so the call can run again. */
+  public void reset() {
+    TesseraNative.run_call_reset(pointer());
   }
 
   public void addInput(int endpoint, int dtype, long[] shape, HostBuffer buffer, long offset, long bytes) {
+    if (shape.length > MAX_RANK) {
+      throw new IllegalArgumentException("rank " + shape.length + " exceeds TensorFlow's maximum " + MAX_RANK);
+    }
+    dims.put(0, shape);
     NativeErrors.check(
         TesseraNative.run_call_add_input(
-            pointer(), endpoint, dtype, shape, shape.length, buffer.nativeBuffer(), offset, bytes));
+            pointer(), endpoint, dtype, dims, shape.length, buffer.nativeBuffer(), offset, bytes));
   }
 
   /** Feeds a DT_STRING tensor; {@code blob} must be a direct buffer holding the elements back to back. */
@@ -65,10 +93,19 @@ public final class RunCall extends NativeHandle<TesseraNative.NativeRunCall> {
   }
 
   public int outputDtype(int index) {
-    return TesseraNative.run_call_output_dtype(pointer(), index);
+    int at = describedAt(index);
+    return at < 0 ? TesseraNative.run_call_output_dtype(pointer(), index) : (int) layout.getLong(at);
   }
 
   public long[] outputShape(int index) {
+    int at = describedAt(index);
+    if (at >= 0) {
+      long[] shape = new long[(int) layout.getLong(at + SLOT)];
+      for (int d = 0; d < shape.length; d++) {
+        shape[d] = layout.getLong(at + (5 + d) * SLOT);
+      }
+      return shape;
+    }
     int rank = TesseraNative.run_call_output_num_dims(pointer(), index);
     long[] shape = new long[Math.max(rank, 0)];
     for (int d = 0; d < shape.length; d++) {
@@ -77,15 +114,48 @@ public final class RunCall extends NativeHandle<TesseraNative.NativeRunCall> {
     return shape;
   }
 
-  /** Little-endian read-only view of a dense output, in TensorFlow's memory (no copy). */
+  /** Little-endian read-only view of a dense output (no copy of TensorFlow's memory). */
   public ByteBuffer outputData(int index) {
-    long bytes = TesseraNative.run_call_output_bytes(pointer(), index);
+    int at = describedAt(index);
+    long bytes = at >= 0 ? layout.getLong(at + 2 * SLOT) : TesseraNative.run_call_output_bytes(pointer(), index);
     if (bytes <= 0) {
       return ByteBuffer.allocate(0).order(ByteOrder.LITTLE_ENDIAN);
     }
-    Pointer data = TesseraNative.run_call_output_data(pointer(), index);
+    long inlineOffset = at >= 0 ? layout.getLong(at + 3 * SLOT) : -1;
+    if (inlineOffset >= 0) {
+      return layout.slice((int) inlineOffset, (int) bytes).asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
+    }
+    Pointer data = at >= 0 ? new AddressPointer(layout.getLong(at + 4 * SLOT))
+        : TesseraNative.run_call_output_data(pointer(), index);
     return new BytePointer(data).capacity(bytes).asByteBuffer()
         .asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
+  }
+
+  /**
+   * Byte offset of output {@code index}'s description in the layout block, or -1 when the block
+   * could not hold the descriptions (then the per-field native accessors answer).
+   */
+  private int describedAt(int index) {
+    pointer();
+    long described = layout.getLong(0);
+    if (described < 0) {
+      return -1;
+    }
+    if (index < 0 || index >= described) {
+      throw new IndexOutOfBoundsException("no output " + index + " (the call has " + described + ")");
+    }
+    int at = SLOT;
+    for (int i = 0; i < index; i++) {
+      at += (int) (5 + layout.getLong(at + SLOT)) * SLOT;
+    }
+    return at;
+  }
+
+  /** A native address the layout block reported, to map as a buffer. */
+  private static final class AddressPointer extends Pointer {
+    AddressPointer(long address) {
+      this.address = address;
+    }
   }
 
   /** Copies element {@code element} of a DT_STRING output. */

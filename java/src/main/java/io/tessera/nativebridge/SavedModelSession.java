@@ -3,17 +3,23 @@ package io.tessera.nativebridge;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * A TensorFlow session over one loaded SavedModel version.
  *
- * <p>Thread-safety: {@link #resolveEndpoint} and {@link #newRunCall} may be used from any number
- * of threads at once. {@link #close()} must only be called when no RunCall is in flight; the
- * servable lifecycle guarantees that with ref-counted handles.
+ * <p>Thread-safety: {@link #resolveEndpoint}, {@link #newRunCall} and {@link #recycle} may be used
+ * from any number of threads at once. {@link #close()} must only be called when no RunCall is in
+ * flight; the servable lifecycle guarantees that with ref-counted handles. Idle run calls are kept
+ * in a small pool (a request reuses one instead of allocating it) and are freed with the session.
  */
 public final class SavedModelSession extends NativeHandle<TesseraNative.NativeSavedModelSession> {
+  /** Idle run calls kept per session: enough for the request threads of a busy host. */
+  private static final int IDLE_CALLS = 32;
+
   private final byte[] metaGraphDef;
   private final List<String> devices;
+  private final AtomicReferenceArray<RunCall> idleCalls = new AtomicReferenceArray<>(IDLE_CALLS);
 
   private SavedModelSession(TesseraNative.NativeSavedModelSession pointer) {
     super(pointer, TesseraNative::session_free);
@@ -61,9 +67,59 @@ public final class SavedModelSession extends NativeHandle<TesseraNative.NativeSa
     return id;
   }
 
-  /** Starts one run; the caller closes the returned call (which owns the outputs). */
+  /**
+   * Starts one run with an idle pooled call or a new one. The caller owns it until it hands it to
+   * {@link #recycle} (or closes it); either frees the outputs, so views of them end there.
+   */
   public RunCall newRunCall() {
-    return new RunCall(NativeErrors.checkNotNull(TesseraNative.run_call_create(pointer())));
+    TesseraNative.NativeSavedModelSession session = pointer();
+    int start = slotFor(Thread.currentThread());
+    for (int i = 0; i < IDLE_CALLS; i++) {
+      int slot = (start + i) & (IDLE_CALLS - 1);
+      if (idleCalls.get(slot) != null) {
+        RunCall call = idleCalls.getAndSet(slot, null);
+        if (call != null) {
+          return call;
+        }
+      }
+    }
+    return new RunCall(NativeErrors.checkNotNull(TesseraNative.run_call_create(session)));
+  }
+
+  /** Takes back a call from {@link #newRunCall}: reset and pooled, or freed if the pool is full. */
+  public void recycle(RunCall call) {
+    if (call.isClosed()) {
+      return;
+    }
+    call.reset();
+    int start = slotFor(Thread.currentThread());
+    for (int i = 0; i < IDLE_CALLS && !isClosed(); i++) {
+      if (idleCalls.compareAndSet((start + i) & (IDLE_CALLS - 1), null, call)) {
+        if (isClosed()) {
+          freeIdleCalls();  // closed meanwhile: do not leave it pooled
+        }
+        return;
+      }
+    }
+    call.close();
+  }
+
+  private static int slotFor(Thread thread) {
+    return (int) (thread.getId() * 0x9E3779B9L >>> 16);
+  }
+
+  @Override
+  protected void beforeFree() {
+    freeIdleCalls();
+  }
+
+  private void freeIdleCalls() {
+    for (int i = 0; i < IDLE_CALLS; i++) {
+      RunCall call = idleCalls.getAndSet(i, null);
+      if (call != null) {
+        call.close();
+      }
+    }
   }
 
   public static String tensorflowVersion() {

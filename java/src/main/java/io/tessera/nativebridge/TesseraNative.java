@@ -1,6 +1,7 @@
 package io.tessera.nativebridge;
 
 import java.nio.ByteBuffer;
+import java.nio.LongBuffer;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.annotation.Cast;
@@ -126,7 +127,7 @@ final class TesseraNative {
       NativeRunCall call,
       int endpoint,
       int dtype,
-      @Cast("const int64_t*") long[] dims,
+      @Cast("const int64_t*") LongBuffer dims,
       int numDims,
       NativeHostBuffer buffer,
       @Cast("int64_t") long offset,
@@ -145,6 +146,12 @@ final class TesseraNative {
 
   static native int run_call_run(
       NativeRunCall call, @Cast("bool") boolean callerThread, @Cast("int64_t") long timeoutMs);
+
+  static native void run_call_reset(NativeRunCall call);
+
+  static native @Cast("const void*") Pointer run_call_layout(NativeRunCall call);
+
+  static native @Cast("int64_t") long run_call_layout_bytes();
 
   static native @Cast("int64_t") long run_call_batch_info(NativeRunCall call, int which);
 

@@ -1,21 +1,26 @@
 package io.tessera.servables;
 
 import io.tessera.nativebridge.RunCall;
+import io.tessera.nativebridge.SavedModelSession;
 import io.tessera.tensor.OutputTensor;
 import java.util.List;
 
 /**
  * The outputs of one run, viewed in TensorFlow's memory. The caller encodes them and then closes
- * the result, which frees the output tensors; views must not be used after that.
+ * the result, which frees the output tensors (and returns the run call to its session's pool);
+ * views must not be used after that. Close is idempotent.
  */
 public final class RunResult implements AutoCloseable {
+  private final SavedModelSession session;
   private final RunCall call;
+  private boolean closed;
   private final List<OutputTensor> outputs;
   private final long runNanos;
 
-  RunResult(RunCall call, List<OutputTensor> outputs, long runNanos) {
+  RunResult(SavedModelSession session, RunCall call, List<OutputTensor> outputs, long runNanos) {
+    this.session = session;
     this.call = call;
-    this.outputs = List.copyOf(outputs);
+    this.outputs = outputs;  // immutable, built by SignatureRunner
     this.runNanos = runNanos;
   }
 
@@ -36,6 +41,9 @@ public final class RunResult implements AutoCloseable {
 
   @Override
   public void close() {
-    call.close();
+    if (!closed) {
+      closed = true;
+      session.recycle(call);
+    }
   }
 }

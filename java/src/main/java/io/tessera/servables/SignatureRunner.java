@@ -3,6 +3,7 @@ package io.tessera.servables;
 import io.tessera.core.ServingException;
 import io.tessera.core.StatusCode;
 import io.tessera.nativebridge.RunCall;
+import io.tessera.nativebridge.SavedModelSession;
 import io.tessera.tensor.DataType;
 import io.tessera.tensor.InputTensor;
 import io.tessera.tensor.OutputTensor;
@@ -37,8 +38,9 @@ public final class SignatureRunner {
   public static RunResult run(SavedModelBundle bundle, Signature signature,
       Map<String, InputTensor> inputs, Collection<String> outputFilter, RunSettings settings) {
     checkInputs(signature, inputs.keySet());
-    List<TensorSpec> fetches = selectOutputs(signature, outputFilter);
-    RunCall call = bundle.session().newRunCall();
+    Collection<TensorSpec> fetches = selectOutputs(signature, outputFilter);
+    SavedModelSession session = bundle.session();
+    RunCall call = session.newRunCall();
     try {
       long inputBytes = 0;
       for (Map.Entry<String, InputTensor> e : inputs.entrySet()) {
@@ -61,19 +63,21 @@ public final class SignatureRunner {
       if (settings.timeoutMs() > 0 && runNanos > settings.timeoutMs() * 1_000_000L) {
         throw new ServingException(StatusCode.DEADLINE_EXCEEDED, "Deadline Exceeded");
       }
-      List<OutputTensor> outputs = new ArrayList<>(fetches.size());
-      for (int i = 0; i < fetches.size(); i++) {
+      OutputTensor[] outputs = new OutputTensor[fetches.size()];
+      int i = 0;
+      for (TensorSpec spec : fetches) {
         DataType dtype = DataType.forNumber(call.outputDtype(i));
         if (dtype == null) {
-          throw ServingException.unimplemented("output " + fetches.get(i).alias()
+          throw ServingException.unimplemented("output " + spec.alias()
               + " has a dtype Tessera cannot serialize: " + call.outputDtype(i));
         }
-        outputs.add(new OutputTensor(fetches.get(i).alias(), dtype, call.outputShape(i),
-            dtype.isString() ? null : call.outputData(i), call, i));
+        outputs[i] = new OutputTensor(spec.alias(), dtype, call.outputShape(i),
+            dtype.isString() ? null : call.outputData(i), call, i);
+        i++;
       }
-      return new RunResult(call, outputs, runNanos);
+      return new RunResult(session, call, List.of(outputs), runNanos);
     } catch (RuntimeException e) {
-      call.close();
+      session.recycle(call);
       throw e;
     }
   }
@@ -87,7 +91,7 @@ public final class SignatureRunner {
   }
 
   static void checkInputs(Signature signature, Set<String> given) {
-    if (given.equals(signature.inputs().keySet())) {
+    if (given.size() == signature.inputs().size() && signature.inputs().keySet().containsAll(given)) {
       return;
     }
     Set<String> extra = new TreeSet<>(given);
@@ -100,9 +104,10 @@ public final class SignatureRunner {
         + String.join(",", extra) + "}. Missing but required: {" + String.join(",", missing) + "}.");
   }
 
-  static List<TensorSpec> selectOutputs(Signature signature, Collection<String> filter) {
+  /** All of the signature's outputs (a view, not copied), or the filter's, in the filter's order. */
+  static Collection<TensorSpec> selectOutputs(Signature signature, Collection<String> filter) {
     if (filter == null || filter.isEmpty()) {
-      return new ArrayList<>(signature.outputs().values());
+      return signature.outputs().values();
     }
     List<TensorSpec> selected = new ArrayList<>();
     Set<String> seen = new LinkedHashSet<>();

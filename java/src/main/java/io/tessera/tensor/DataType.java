@@ -52,11 +52,15 @@ public enum DataType {
 
   /** Returns null for dtypes Tessera does not serve (resource, variant, quantized, *_REF). */
   public static DataType forNumber(int number) {
+    return number >= 0 && number < BY_NUMBER.length ? BY_NUMBER[number] : null;
+  }
+
+  /** Indexed by dtype number (runs on every output of every request: no values() copy). */
+  private static final DataType[] BY_NUMBER = new DataType[DT_UINT64.number + 1];
+
+  static {
     for (DataType t : values()) {
-      if (t.number == number) {
-        return t;
-      }
+      BY_NUMBER[t.number] = t;
     }
-    return null;
   }
 }
