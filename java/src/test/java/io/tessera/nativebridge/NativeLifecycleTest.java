@@ -2,6 +2,7 @@ package io.tessera.nativebridge;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -37,6 +38,70 @@ class NativeLifecycleTest {
         assertEquals(2.5f, y.getFloat(0));
         assertEquals(3.0f, y.getFloat(4));
         assertEquals(4.5f, y.getFloat(8));
+      }
+    }
+  }
+
+  @Test
+  void pooledRunCallsAreResetAndReusedWithFreshOutputs() {
+    SavedModelSession session = SavedModelSession.load(HALF_PLUS_TWO, List.of("serve"), null);
+    RunCall pooled;
+    RunCall leased;
+    try (HostBuffer small = HostBuffer.allocate(8); HostBuffer large = HostBuffer.allocate(4096)) {
+      int x = session.resolveEndpoint("x:0");
+      int y = session.resolveEndpoint("y:0");
+      small.data().putFloat(0, 4f).putFloat(4, 6f);
+      RunCall first = session.newRunCall();
+      first.addInput(x, 1, new long[] {2}, small, 0, 8);
+      first.addOutput(y);
+      first.run(true, 0);
+      assertEquals(4f, first.outputData(0).getFloat(0));  // small: copied into the layout block
+      ServingException again = assertThrows(ServingException.class, () -> first.run(true, 0));
+      assertEquals(StatusCode.FAILED_PRECONDITION, again.code());
+      session.recycle(first);
+
+      RunCall second = session.newRunCall();
+      assertSame(first, second, "an idle call is reused on the same thread");
+      assertThrows(IndexOutOfBoundsException.class, () -> second.outputDtype(0), "outputs were reset");
+      for (int i = 0; i < 1024; i++) {
+        large.data().putFloat(i * 4, i);
+      }
+      second.addInput(x, 1, new long[] {32, 32}, large, 0, 4096);
+      second.addOutput(y);
+      second.run(false, 10_000);  // other RunOptions than the first use
+      assertArrayEquals(new long[] {32, 32}, second.outputShape(0));
+      ByteBuffer out = second.outputData(0);  // 4 KiB: read in place in TensorFlow's tensor
+      assertEquals(4096, out.remaining());
+      assertEquals(0.5f * 1023 + 2f, out.getFloat(4092));
+      session.recycle(second);
+      pooled = session.newRunCall();
+      leased = session.newRunCall();  // the pool is empty now: a new call
+      session.recycle(pooled);
+    } finally {
+      session.close();
+    }
+    assertTrue(pooled.isClosed(), "idle calls are freed with their session");
+    assertTrue(!leased.isClosed());
+    session.recycle(leased);  // handed back after the session closed: freed, not pooled
+    assertTrue(leased.isClosed());
+  }
+
+  @Test
+  void outputsBeyondTheLayoutBlockAreReadThroughTheNativeAccessors() {
+    try (SavedModelSession session = SavedModelSession.load(HALF_PLUS_TWO, List.of("serve"), null);
+        HostBuffer input = HostBuffer.allocate(4)) {
+      input.data().putFloat(0, 8f);
+      long[] rank12 = new long[12];
+      java.util.Arrays.fill(rank12, 1);
+      try (RunCall call = session.newRunCall()) {
+        call.addInput(session.resolveEndpoint("x:0"), 1, rank12, input, 0, 4);
+        for (int i = 0; i < 40; i++) {  // 40 fetches of rank 12 need 681 slots: more than the block
+          call.addOutput(session.resolveEndpoint("y:0"));
+        }
+        call.run(true, 0);
+        assertArrayEquals(rank12, call.outputShape(39));
+        assertEquals(1, call.outputDtype(39));
+        assertEquals(6f, call.outputData(39).getFloat(0));
       }
     }
   }
