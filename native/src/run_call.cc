@@ -152,8 +152,8 @@ Status RunCall::Run(bool caller_thread, int64_t timeout_ms) {
   for (int id : output_endpoints_) fetches_.push_back(session_->endpoint(id));
   outputs_.assign(fetches_.size(), nullptr);
 
-  if (run_options_caller_thread_ != caller_thread || run_options_timeout_ms_ != timeout_ms ||
-      (run_options_.empty() && (caller_thread || timeout_ms > 0))) {
+  // Re-encoded only when the arguments change (the empty initial encoding is (false, 0)'s).
+  if (run_options_caller_thread_ != caller_thread || run_options_timeout_ms_ != timeout_ms) {
     run_options_ = EncodeRunOptions(caller_thread, timeout_ms);
     run_options_caller_thread_ = caller_thread;
     run_options_timeout_ms_ = timeout_ms;
