@@ -1,6 +1,7 @@
 package io.tessera.grpc;
 
 import io.grpc.BindableService;
+import io.tessera.admission.Limits;
 import io.grpc.Server;
 import io.grpc.netty.NettyServerBuilder;
 import io.netty.channel.EventLoopGroup;
@@ -33,9 +34,11 @@ public final class GrpcServer implements AutoCloseable {
    * @param channelArguments --grpc_channel_arguments ("key=value,...")
    * @param inlineMaxMicros --inline_run_max_micros: methods whose calls recently took at most this
    *     long are answered on the transport thread (see {@link OffloadInterceptor}); 0 = never
+   * @param limits transport limits and the reload RPC's settings
    */
   public record Options(String bindAddress, int port, int maxThreads, boolean tensorContentOutputs,
-      SslContext tls, BindableService health, String socketPath, String channelArguments, long inlineMaxMicros) {}
+      SslContext tls, BindableService health, String socketPath, String channelArguments, long inlineMaxMicros,
+      Limits limits) {}
 
   private final Server server;
   private final Server socketServer;

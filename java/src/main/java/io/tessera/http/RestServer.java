@@ -1,6 +1,7 @@
 package io.tessera.http;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.tessera.admission.Limits;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -32,9 +33,12 @@ public final class RestServer implements AutoCloseable {
    * Listener settings. {@code maxBodyBytes} bounds an aggregated request body; {@code tls} null
    * means plain HTTP; {@code extras} serves the non-API pages (metrics, probes, demo page).
    */
-  /** @param inlineMaxMicros --inline_run_max_micros (see {@link InlineRuns}); 0 = never inline */
+  /**
+   * @param inlineMaxMicros --inline_run_max_micros (see {@link InlineRuns}); 0 = never inline
+   * @param limits connection cap and timeouts
+   */
   public record Options(String bindAddress, int port, int numThreads, int maxBodyBytes, boolean cors,
-      SslContext tls, ExtraPages extras, long inlineMaxMicros) {}
+      SslContext tls, ExtraPages extras, long inlineMaxMicros, Limits limits) {}
 
   /** How long a stop waits for accepted requests to be answered. */
   private static final java.time.Duration DRAIN_LIMIT = java.time.Duration.ofSeconds(20);

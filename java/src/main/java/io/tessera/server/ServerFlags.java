@@ -1,5 +1,6 @@
 package io.tessera.server;
 
+import io.tessera.admission.Limits;
 import io.tessera.server.Flag.Type;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -72,7 +73,39 @@ public final class ServerFlags {
       Flag.of("rest_api_max_body_bytes", Type.INT32, Integer.toString(256 << 20), "[Tessera] largest accepted REST request body"),
       Flag.of("inline_run_max_micros", Type.INT64, Long.toString(OperationsOptions.DEFAULT_INLINE_RUN_MAX_MICROS),
           "[Tessera] REST requests (up to 16 KiB) and gRPC calls to models whose recent requests averaged at most this "
-              + "long are answered on the I/O thread, without a hand-off to a worker and back; 0 = never"));
+              + "long are answered on the I/O thread, without a hand-off to a worker and back; 0 = never"),
+      // Tessera's limits (io.tessera.admission.Limits; README "Limits and hardening").
+      Flag.of("max_inflight_request_bytes", Type.INT64, "0",
+          "[Tessera] budget of bytes held by requests in flight (bodies, tensors, images); over it requests get "
+              + "RESOURCE_EXHAUSTED / HTTP 429. 0 = half of the JVM's maximum heap, at least 64 MiB"),
+      Flag.of("rest_api_max_connections", Type.INT32, Integer.toString(Limits.DEFAULT_REST_MAX_CONNECTIONS),
+          "[Tessera] most open REST connections; more are answered 503 and closed"),
+      Flag.of("rest_api_idle_timeout_seconds", Type.INT32, Integer.toString(Limits.DEFAULT_REST_IDLE_TIMEOUT_SECONDS),
+          "[Tessera] close a REST connection idle (no request in progress, no bytes) this long; 0 = never"),
+      Flag.of("rest_api_request_read_timeout_seconds", Type.INT32,
+          Integer.toString(Limits.DEFAULT_REST_REQUEST_READ_TIMEOUT_SECONDS),
+          "[Tessera] a REST request must arrive completely within this long of its first byte (408 otherwise); 0 = no limit"),
+      Flag.of("rest_api_write_timeout_seconds", Type.INT32, Integer.toString(Limits.DEFAULT_REST_WRITE_TIMEOUT_SECONDS),
+          "[Tessera] close a REST connection whose client has not read its response after this long; 0 = never"),
+      Flag.of("grpc_max_metadata_bytes", Type.INT32, Integer.toString(Limits.DEFAULT_GRPC_MAX_METADATA_BYTES),
+          "[Tessera] largest inbound gRPC metadata (headers) per call"),
+      Flag.of("grpc_max_concurrent_calls_per_connection", Type.INT32,
+          Integer.toString(Limits.DEFAULT_GRPC_MAX_CONCURRENT_CALLS_PER_CONNECTION),
+          "[Tessera] most concurrent gRPC calls (HTTP/2 streams) on one connection"),
+      Flag.of("grpc_keepalive_time_seconds", Type.INT32, Integer.toString(Limits.DEFAULT_GRPC_KEEPALIVE_TIME_SECONDS),
+          "[Tessera] ping a gRPC connection idle this long"),
+      Flag.of("grpc_keepalive_timeout_seconds", Type.INT32, Integer.toString(Limits.DEFAULT_GRPC_KEEPALIVE_TIMEOUT_SECONDS),
+          "[Tessera] close a gRPC connection whose ping is not answered within this long"),
+      Flag.of("grpc_max_connection_idle_seconds", Type.INT32, "0",
+          "[Tessera] close a gRPC connection without calls for this long; 0 = never"),
+      Flag.of("grpc_max_connection_age_seconds", Type.INT32, "0",
+          "[Tessera] gracefully close gRPC connections after this long (rebalances clients); 0 = never"),
+      Flag.of("grpc_max_connection_age_grace_seconds", Type.INT32, "0",
+          "[Tessera] time in-flight calls get after --grpc_max_connection_age; 0 = unlimited"),
+      Flag.of("enable_reload_config_rpc", Type.BOOL, "true",
+          "[Tessera] serve ModelService/HandleReloadConfigRequest (false: UNIMPLEMENTED)"),
+      Flag.of("reload_config_max_seconds", Type.INT32, Integer.toString(Limits.DEFAULT_RELOAD_CONFIG_MAX_SECONDS),
+          "[Tessera] longest a HandleReloadConfigRequest call waits for its models (or the call's deadline, if sooner)"));
 
   static Map<String, Flag> byName() {
     Map<String, Flag> map = new LinkedHashMap<>();

@@ -1,5 +1,7 @@
 package io.tessera.server;
 
+import io.tessera.admission.Limits;
+import io.tessera.admission.MemoryBudget;
 import io.tessera.config.TextOrJsonConfig;
 import io.tessera.core.ServingException;
 import io.tessera.proto.tf.ConfigProto;
@@ -40,7 +42,8 @@ public record ServerOptions(
     OperationsOptions ops,
     boolean checkMethodNames,
     BatchingOptions batching,
-    boolean perModelBatching) {
+    boolean perModelBatching,
+    Limits limits) {
 
   /** Builds options from parsed flags, applying TF Serving's start-up checks. */
   public static ServerOptions fromFlags(FlagParser.Result f) {
@@ -84,7 +87,35 @@ public record ServerOptions(
         OperationsOptions.fromFlags(f),
         f.getBool("enable_signature_method_name_check"),
         batchingOptions(f),
-        f.getBool("enable_batching") && f.getBool("enable_per_model_batching_parameters"));
+        f.getBool("enable_batching") && f.getBool("enable_per_model_batching_parameters"),
+        limits(f));
+  }
+
+  /** The admission and transport limits (README "Limits and hardening"). */
+  private static Limits limits(FlagParser.Result f) {
+    long budget = f.getLong("max_inflight_request_bytes");
+    if (budget < 0) {
+      throw ServingException.invalidArgument("--max_inflight_request_bytes must be >= 0 (0 = automatic)");
+    }
+    return new Limits(
+        budget == 0 ? MemoryBudget.autoLimit() : budget,
+        Math.max(1, f.getInt("rest_api_max_connections")),
+        seconds(f, "rest_api_idle_timeout_seconds"),
+        seconds(f, "rest_api_request_read_timeout_seconds"),
+        seconds(f, "rest_api_write_timeout_seconds"),
+        Math.max(1024, f.getInt("grpc_max_metadata_bytes")),
+        Math.max(1, f.getInt("grpc_max_concurrent_calls_per_connection")),
+        seconds(f, "grpc_keepalive_time_seconds"),
+        seconds(f, "grpc_keepalive_timeout_seconds"),
+        seconds(f, "grpc_max_connection_idle_seconds"),
+        seconds(f, "grpc_max_connection_age_seconds"),
+        seconds(f, "grpc_max_connection_age_grace_seconds"),
+        f.getBool("enable_reload_config_rpc"),
+        seconds(f, "reload_config_max_seconds"));
+  }
+
+  private static Duration seconds(FlagParser.Result f, String flag) {
+    return Duration.ofSeconds(Math.max(0, f.getInt(flag)));
   }
 
   /** --enable_batching with --batching_parameters_file (text or JSON); null when batching is off. */
@@ -121,7 +152,7 @@ public record ServerOptions(
         "127.0.0.1", restThreads, restTimeoutMs, restMaxBodyBytes, corsEnabled,
         tensorContentOutputs, maxLoadRetries, loadRetryInterval, fileSystemPollWait, sessionOptions,
         modelConfigFile, modelConfigPollWait, allowLabelsForUnavailable, enableWarmup, warmupIterations,
-        ops, checkMethodNames, batching, perModelBatching);
+        ops, checkMethodNames, batching, perModelBatching, limits);
   }
 
   /** A copy with other poll periods (tests: sub-second polling). */
@@ -130,6 +161,6 @@ public record ServerOptions(
         restPort, restEphemeral, restBindAddress, restThreads, restTimeoutMs, restMaxBodyBytes,
         corsEnabled, tensorContentOutputs, maxLoadRetries, loadRetryInterval, fileSystem,
         sessionOptions, modelConfigFile, modelConfig, allowLabelsForUnavailable, enableWarmup,
-        warmupIterations, ops, checkMethodNames, batching, perModelBatching);
+        warmupIterations, ops, checkMethodNames, batching, perModelBatching, limits);
   }
 }

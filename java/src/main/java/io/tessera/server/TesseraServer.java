@@ -1,5 +1,6 @@
 package io.tessera.server;
 
+import io.tessera.admission.MemoryBudget;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.tessera.config.ModelConfigs;
 import io.tessera.config.TextOrJsonConfig;
@@ -167,13 +168,16 @@ public final class TesseraServer implements AutoCloseable {
 
   private void startListeners() throws Exception {
     OperationsOptions ops = options.ops();
+    MemoryBudget.install(new MemoryBudget(options.limits().maxInflightRequestBytes()));
+    LOG.info("Requests in flight may hold up to " + options.limits().maxInflightRequestBytes()
+        + " bytes (--max_inflight_request_bytes)");
     ServerCore core = new ServerCore(manager, configs, metrics, images, options.checkMethodNames());
     TlsContexts tls = ops.sslConfigFile() == null ? null : TlsContexts.fromFile(ops.sslConfigFile());
     health = new ServingHealth(core::allModelsAvailable, 500);
     grpc = new GrpcServer(core, new GrpcServer.Options(options.grpcBindAddress(), options.grpcPort(),
         options.grpcMaxThreads(), options.tensorContentOutputs(), tls == null ? null : tls.grpc(),
         ops.grpcHealth() ? health.grpcService() : null, ops.grpcSocketPath(), ops.grpcChannelArguments(),
-        ops.inlineRunMaxMicros()))
+        ops.inlineRunMaxMicros(), options.limits()))
         .start();
     if (options.restPort() != 0 && options.restPort() == options.grpcPort()) {
       LOG.severe("--rest_api_port cannot be the same as --port. Please use a different port for "
@@ -182,7 +186,7 @@ public final class TesseraServer implements AutoCloseable {
       rest = new RestServer(new RestApi(core, options.restTimeoutMs()), new RestServer.Options(
           options.restBindAddress(), options.restPort(), options.restThreads(),
           options.restMaxBodyBytes(), options.corsEnabled(), tls == null ? null : tls.rest(),
-          new ExtraPages(core, monitoringPath(ops)), ops.inlineRunMaxMicros())).start();
+          new ExtraPages(core, monitoringPath(ops)), ops.inlineRunMaxMicros(), options.limits())).start();
     }
     if (ops.metricsAddress() != null) {
       HostAndPort at = HostAndPort.parse(ops.metricsAddress());
