@@ -13,18 +13,25 @@ import io.tessera.server.NettyTransport;
 import io.tessera.server.ServerCore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
 
 /**
  * The gRPC listener (grpc-java on Netty): PredictionService and ModelService, with TF Serving's
- * 2 GiB inbound message limit and a worker pool of {@code --grpc_max_threads} threads.
+ * 2 GiB inbound message limit and a worker pool of {@code --grpc_max_threads} threads. Config
+ * reloads run on a separate pool of {@value #RELOAD_THREADS} threads with at most
+ * {@value #RELOAD_QUEUE} waiting (more are answered UNAVAILABLE), so slow or stuck reloads never
+ * take request workers.
  */
 public final class GrpcServer implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(GrpcServer.class.getName());
+  static final int RELOAD_THREADS = 2;
+  static final int RELOAD_QUEUE = 16;
 
   /**
    * @param port TCP port; 0 with a socket path means "UNIX socket only"
@@ -43,6 +50,7 @@ public final class GrpcServer implements AutoCloseable {
   private final Server server;
   private final Server socketServer;
   private final ExecutorService executor;
+  private final ExecutorService reloads;
   private final OffloadInterceptor offload;
   private final EventLoopGroup group;
 
@@ -53,6 +61,12 @@ public final class GrpcServer implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
+    this.reloads = new ThreadPoolExecutor(RELOAD_THREADS, RELOAD_THREADS, 0, TimeUnit.SECONDS,
+        new ArrayBlockingQueue<>(RELOAD_QUEUE), r -> {
+          Thread t = new Thread(r, "tessera-reload-" + ids.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
     this.offload = new OffloadInterceptor(executor, new InlineRuns(options.inlineMaxMicros()));
     this.group = NettyTransport.eventLoopGroup(
         Math.max(1, Runtime.getRuntime().availableProcessors()), "tessera-grpc-io");
@@ -73,7 +87,7 @@ public final class GrpcServer implements AutoCloseable {
         .maxInboundMessageSize(Integer.MAX_VALUE)
         .maxInboundMetadataSize(Integer.MAX_VALUE)
         .addService(new PredictionServiceImpl(core, options.tensorContentOutputs()))
-        .addService(new ModelServiceImpl(core));
+        .addService(new ModelServiceImpl(core, options.limits(), reloads));
     GrpcChannelArguments.apply(options.channelArguments(), builder);
     if (options.tls() != null) {
       builder.sslContext(options.tls());
@@ -123,6 +137,7 @@ public final class GrpcServer implements AutoCloseable {
       }
     }
     executor.shutdownNow();
+    reloads.shutdownNow();
     group.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
   }
 }

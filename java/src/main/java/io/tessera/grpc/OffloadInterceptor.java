@@ -24,9 +24,9 @@ import java.util.logging.Logger;
  * and the request's {@code model_spec.name}) as cheap. Starting a call only asks for its message,
  * so it always happens on the transport thread.
  *
- * <p>Config reloads always go to the workers: they wait for models to load, however quick the
- * last few were. Offloaded callbacks run in the call's gRPC {@link Context} (deadline,
- * cancellation), one at a time.
+ * <p>Config reloads always stay on the transport thread: their handler only hands the work to
+ * its own executor ({@link ModelServiceImpl}), so a reload never takes a worker. Offloaded
+ * callbacks run in the call's gRPC {@link Context} (deadline, cancellation), one at a time.
  */
 final class OffloadInterceptor implements ServerInterceptor {
   private static final Logger LOG = Logger.getLogger(OffloadInterceptor.class.getName());
@@ -87,14 +87,15 @@ final class OffloadInterceptor implements ServerInterceptor {
     private final String method;
     private CallSerializer serial;  // created when the call is first offloaded (transport thread)
     private String route;           // set at the first message, on the transport thread
-    private boolean offloaded;      // idem; before any message only reloads are offloaded
+    private boolean offloaded;      // idem; never for reloads
+    private final boolean reload;
     private long busyNanos;
 
     Dispatching(ServerCall.Listener<ReqT> delegate, StatusTap<ReqT, RespT> call, String method) {
       this.delegate = delegate;
       this.call = call;
       this.method = method;
-      this.offloaded = method.equals(RELOAD);
+      this.reload = method.equals(RELOAD);
     }
 
     private void dispatch(Runnable callback) {
@@ -112,7 +113,7 @@ final class OffloadInterceptor implements ServerInterceptor {
     public void onMessage(ReqT message) {
       if (route == null) {
         route = method + " " + modelOf(message);
-        offloaded = offloaded || !inline.runInline(route, 0);
+        offloaded = !reload && !inline.runInline(route, 0);
       }
       dispatch(() -> {
         long started = System.nanoTime();

@@ -10,13 +10,17 @@ import io.tessera.core.VersionStatus;
 import io.tessera.proto.serving.config.ModelServerConfig;
 import io.tessera.servables.SavedModelBundle;
 import io.tessera.sources.FileSystemStoragePathSource;
+import io.tessera.sources.LoadableVersions;
 import io.tessera.sources.FileSystemStoragePathSource.WatchedServable;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -24,34 +28,114 @@ import java.util.logging.Logger;
  * Applies ModelServerConfigs at start-up, on ReloadConfig RPCs and on config-file polls (TF
  * Serving's ServerCore::ReloadConfig): validates, hands the model list to the file-system source
  * (models left out are unloaded), waits until the new models' versions are AVAILABLE or failed,
- * then installs the version labels. Reloads are serialized; label lookups never block.
+ * then installs the version labels.
+ *
+ * <p>Reloads (RPC and polls) are first checked as a whole: every model that is new, or whose base
+ * path or version policy changed, must have a loadable version on disk now
+ * ({@link LoadableVersions}); otherwise nothing changes and the reload fails with
+ * FAILED_PRECONDITION naming each model and path. They are bounded in time: waiting for the
+ * config lock and for the new models both end at the caller's deadline (ABORTED "another config
+ * reload is in progress", or DEADLINE_EXCEEDED with the config in effect, its models still
+ * loading and the previous version labels kept). Interruption (RPC cancellation) ends either wait.
+ *
+ * <p>Locking: {@link #reloadLock} serializes applying configs; it is held while a reload waits
+ * for its models, never longer than that reload's deadline. Label lookups, {@link #current} and
+ * {@link #configuredNames} read volatile snapshots and never block.
  */
 public final class ModelConfigController {
   private static final Logger LOG = Logger.getLogger(ModelConfigController.class.getName());
   private static final Duration PROGRESS_LOG_INTERVAL = Duration.ofSeconds(10);
+  /** Start-up waits for its models as long as they take (TF Serving). */
+  private static final Duration UNBOUNDED = Duration.ofDays(36500);
 
   private final AspiredVersionsManager<SavedModelBundle> manager;
   private final FileSystemStoragePathSource source;
   private final boolean allowLabelsForUnavailable;
-  private ModelServerConfig current = ModelServerConfig.getDefaultInstance();  // guarded by this
+  private final Duration pollReloadMaxTime;
+  private final ReentrantLock reloadLock = new ReentrantLock();
+  /** Written under reloadLock. */
+  private volatile ModelServerConfig current = ModelServerConfig.getDefaultInstance();
+  /** The last polled config that failed its check, and why (logged once per change); poller only. */
+  private String lastPollProblem;
   /** Names in the config being applied or applied last; readable without the lock (probes). */
   private volatile java.util.Set<String> configuredNames = java.util.Set.of();
   private volatile Map<String, Map<String, Long>> labels = Map.of();
 
+  /**
+   * @param pollReloadMaxTime bound of a config-file poll's reload (--reload_config_max_seconds);
+   *     zero or negative = unbounded
+   */
   public ModelConfigController(AspiredVersionsManager<SavedModelBundle> manager,
-      FileSystemStoragePathSource source, boolean allowLabelsForUnavailable) {
+      FileSystemStoragePathSource source, boolean allowLabelsForUnavailable, Duration pollReloadMaxTime) {
     this.manager = manager;
     this.source = source;
     this.allowLabelsForUnavailable = allowLabelsForUnavailable;
+    this.pollReloadMaxTime = pollReloadMaxTime.isZero() || pollReloadMaxTime.isNegative()
+        ? UNBOUNDED : pollReloadMaxTime;
   }
 
   /**
-   * Makes {@code config} the served set and returns once every newly added model has an
-   * AVAILABLE version. An empty config is a no-op (TF Serving).
+   * Start-up: makes {@code config} the served set and returns once every model has settled, with
+   * an AVAILABLE version. No on-disk pre-check (a base path may be filled later, as in TF
+   * Serving) and no time bound. An empty config is a no-op (TF Serving).
    *
    * @throws ServingException invalid config, a new model that failed to load, or a bad label
    */
-  public synchronized void apply(ModelServerConfig config) throws InterruptedException {
+  public void apply(ModelServerConfig config) throws InterruptedException {
+    reloadLock.lockInterruptibly();
+    try {
+      applyLocked(config, false, System.nanoTime() + UNBOUNDED.toNanos());
+    } finally {
+      reloadLock.unlock();
+    }
+  }
+
+  /**
+   * A reload (RPC): pre-checks, applies and waits for the new models, all within {@code timeout}.
+   *
+   * @throws ServingException INVALID_ARGUMENT / FAILED_PRECONDITION (nothing changed), ABORTED
+   *     (another reload held the lock past the deadline; nothing changed), DEADLINE_EXCEEDED (the
+   *     config is in effect, models still loading), or a new model's load failure
+   * @throws InterruptedException cancelled; if the config was already installed it stays
+   */
+  public void reload(ModelServerConfig config, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    if (!reloadLock.tryLock(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+      throw new ServingException(StatusCode.ABORTED, "Another config reload is in progress and did not finish within "
+          + timeout.toSeconds() + " s; the model config was not changed");
+    }
+    try {
+      applyLocked(config, true, deadline);
+    } finally {
+      reloadLock.unlock();
+    }
+  }
+
+  /** Re-reads a config file and reloads it if it changed; errors are logged (polling thread). */
+  public void reloadIfChanged(Path file) {
+    try {
+      ModelServerConfig next = ModelConfigs.readFile(file);
+      if (next.equals(current)) {
+        return;
+      }
+      LOG.fine("Model config file " + file + " changed; reloading");
+      reload(next, pollReloadMaxTime);
+      lastPollProblem = null;
+    } catch (ServingException e) {
+      // A rejected file is retried on every poll (its models may appear); said once per problem.
+      if (!e.getMessage().equals(lastPollProblem)) {
+        LOG.warning("Failed to reload model config file " + file + ": " + e.getMessage());
+      }
+      lastPollProblem = e.getMessage();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "Failed to reload model config file " + file, e);
+    }
+  }
+
+  /** Caller holds reloadLock. {@code deadline} is a System.nanoTime() instant. */
+  private void applyLocked(ModelServerConfig config, boolean precheck, long deadline) throws InterruptedException {
     if (config.getConfigCase() == ModelServerConfig.ConfigCase.CONFIG_NOT_SET) {
       LOG.info("Ignoring an empty model server config");
       return;
@@ -59,41 +143,61 @@ public final class ModelConfigController {
     List<ModelEntry> entries = ModelConfigs.entries(config);
     Map<String, ModelEntry> previous = new LinkedHashMap<>();
     ModelConfigs.entries(current).forEach(e -> previous.put(e.name(), e));
+    if (precheck) {
+      List<String> problems = unloadable(entries, previous);
+      if (!problems.isEmpty()) {
+        throw ServingException.failedPrecondition("Model config rejected, no model was changed: "
+            + String.join("; ", problems));
+      }
+    }
     current = config;
     configuredNames = entries.stream().map(ModelEntry::name).collect(java.util.stream.Collectors.toUnmodifiableSet());
     LOG.info("Applying model server config with models "
         + entries.stream().map(ModelEntry::name).toList());
-    source.updateServables(entries.stream()
-        .map(e -> new WatchedServable(e.name(), e.basePath(), e.policy())).toList());
+    source.updateServables(entries.stream().map(ModelConfigController::watched).toList());
     long started = System.nanoTime();
-    while (!manager.awaitIdle(PROGRESS_LOG_INTERVAL)) {
+    while (!manager.awaitIdle(slice(deadline))) {
+      checkDeadline(deadline, entries);
       LOG.info("Still loading models (" + seconds(started) + " s)");
     }
     for (ModelEntry e : entries) {
       if (!previous.containsKey(e.name())) {
-        awaitAvailable(e.name(), started);
+        awaitAvailable(e.name(), started, deadline, entries);
       }
     }
     installLabels(entries);
   }
 
-  /** Re-reads a config file and applies it if it changed; errors are logged (polling). */
-  public void reloadIfChanged(Path file) {
-    try {
-      ModelServerConfig next = ModelConfigs.readFile(file);
-      synchronized (this) {
-        if (next.equals(current)) {
-          return;
-        }
-        LOG.info("Model config file " + file + " changed; reloading");
-        apply(next);
+  /**
+   * Problems of the entries that are new or changed base path or policy: those must have a
+   * loadable version now. Unchanged models are left alone (they may be between versions).
+   */
+  static List<String> unloadable(List<ModelEntry> entries, Map<String, ModelEntry> previous) {
+    List<String> problems = new ArrayList<>();
+    for (ModelEntry e : entries) {
+      ModelEntry old = previous.get(e.name());
+      if (old == null || !old.basePath().equals(e.basePath()) || !old.policy().equals(e.policy())) {
+        LoadableVersions.problem(watched(e)).ifPresent(problems::add);
       }
-    } catch (ServingException e) {
-      LOG.warning("Failed to reload model config file " + file + ": " + e.getMessage());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (RuntimeException e) {
-      LOG.log(Level.WARNING, "Failed to reload model config file " + file, e);
+    }
+    return problems;
+  }
+
+  private static WatchedServable watched(ModelEntry e) {
+    return new WatchedServable(e.name(), e.basePath(), e.policy());
+  }
+
+  /** The next wait: a progress-log interval, or what is left before the deadline if sooner. */
+  private static Duration slice(long deadline) {
+    long left = deadline - System.nanoTime();
+    return Duration.ofNanos(Math.max(0, Math.min(left, PROGRESS_LOG_INTERVAL.toNanos())));
+  }
+
+  private static void checkDeadline(long deadline, List<ModelEntry> entries) {
+    if (deadline - System.nanoTime() <= 0) {
+      throw new ServingException(StatusCode.DEADLINE_EXCEEDED, "The model config with models "
+          + entries.stream().map(ModelEntry::name).toList() + " is in effect, but its models did not finish "
+          + "loading in time; they keep loading, and version labels stay as they were until the next reload");
     }
   }
 
@@ -111,12 +215,15 @@ public final class ModelConfigController {
     return configuredNames;
   }
 
-  public synchronized ModelServerConfig current() {
+  /** The config applied last (or being applied). */
+  public ModelServerConfig current() {
     return current;
   }
 
-  private void awaitAvailable(String model, long started) throws InterruptedException {
-    while (!manager.awaitSettled(model, PROGRESS_LOG_INTERVAL)) {
+  private void awaitAvailable(String model, long started, long deadline, List<ModelEntry> entries)
+      throws InterruptedException {
+    while (!manager.awaitSettled(model, slice(deadline))) {
+      checkDeadline(deadline, entries);
       LOG.info("Still waiting for model " + model + " to load (" + seconds(started) + " s)");
     }
     List<VersionStatus> versions = manager.monitor().versions(model);

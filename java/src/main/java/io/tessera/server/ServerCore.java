@@ -16,7 +16,7 @@ import java.util.Set;
 /**
  * What the API front ends see of the model lifecycle: version resolution into ref-counted
  * handles, model status and config reloads. {@link #acquire} and {@link #status} are thread-safe
- * and non-blocking; {@link #reloadConfig} blocks until the new models are loaded.
+ * and non-blocking; {@link #reloadConfig} blocks until the new models are loaded (bounded).
  */
 public final class ServerCore {
   private final AspiredVersionsManager<SavedModelBundle> manager;
@@ -107,13 +107,17 @@ public final class ServerCore {
     return one;
   }
 
-  /** ModelService.HandleReloadConfigRequest: applies {@code config} and waits for new models. */
-  public void reloadConfig(ModelServerConfig config) {
+  /**
+   * ModelService.HandleReloadConfigRequest: checks and applies {@code config} and waits for the new
+   * models, for at most {@code timeout} in all (see {@link ModelConfigController#reload}).
+   * Blocks the calling thread; interrupting it cancels the wait (CANCELLED).
+   */
+  public void reloadConfig(ModelServerConfig config, java.time.Duration timeout) {
     if (configs == null) {
       throw ServingException.unimplemented("this server cannot reload its model config");
     }
     try {
-      configs.apply(config);
+      configs.reload(config, timeout);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ServingException(StatusCode.CANCELLED, "config reload interrupted");

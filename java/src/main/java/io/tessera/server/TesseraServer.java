@@ -105,7 +105,8 @@ public final class TesseraServer implements AutoCloseable {
         (id, path) -> () -> loadVersion(id.name(), path, session, warmup), manager);
     source = new FileSystemStoragePathSource(List.of(), options.fileSystemPollWait(), adapter);
     source.start();
-    configs = new ModelConfigController(manager, source, options.allowLabelsForUnavailable());
+    configs = new ModelConfigController(manager, source, options.allowLabelsForUnavailable(),
+        options.limits().reloadConfigMaxTime());
     configs.apply(initial);
     Duration configPoll = options.modelConfigPollWait();
     if (options.modelConfigFile() != null && !configPoll.isZero() && !configPoll.isNegative()) {
