@@ -2,6 +2,7 @@ package io.tessera.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
@@ -69,6 +70,46 @@ class TlsIT {
         withoutCert.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       }
     }
+  }
+
+  @Test
+  void bothPortsOfferOnlyEcdheWithAeadOnTls12And13(@TempDir Path dir) throws Exception {
+    TestCertificates certs = TestCertificates.create(dir);
+    Path config = Files.writeString(dir.resolve("ssl.txt"), certs.sslConfig(false));
+    try (TestServer server = TestServer.start("default", TestServer.shared("testdata/saved_model_half_plus_two_cpu"),
+        "--ssl_config_file=" + config)) {
+      for (String port : new String[] {"rest " + server.server().restPort(), "grpc " + server.server().grpcPort()}) {
+        String[] alpn = port.startsWith("grpc") ? new String[] {"-alpn", "h2"} : new String[] {"-alpn", "http/1.1"};
+        int number = Integer.parseInt(port.split(" ")[1]);
+        for (String refused : new String[] {"AES128-SHA", "AES128-GCM-SHA256", "ECDHE-RSA-AES128-SHA",
+            "ECDHE-RSA-AES256-SHA384", "DHE-RSA-AES128-GCM-SHA256"}) {
+          assertEquals("refused", handshake(number, alpn, "-tls1_2", "-cipher", refused), port + " " + refused);
+        }
+        assertEquals("refused", handshake(number, alpn, "-tls1_1", "-cipher", "DEFAULT@SECLEVEL=0"), port + " TLS 1.1");
+        for (String accepted : new String[] {"ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-RSA-AES256-GCM-SHA384",
+            "ECDHE-RSA-CHACHA20-POLY1305"}) {
+          assertEquals("TLSv1.2 " + accepted, handshake(number, alpn, "-tls1_2", "-cipher", accepted), port);
+        }
+        for (String accepted : new String[] {"TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384",
+            "TLS_CHACHA20_POLY1305_SHA256"}) {
+          assertEquals("TLSv1.3 " + accepted, handshake(number, alpn, "-tls1_3", "-ciphersuites", accepted), port);
+        }
+      }
+    }
+  }
+
+  /** "PROTOCOL CIPHER" of an openssl s_client handshake with 127.0.0.1:{@code port}, or "refused". */
+  private static String handshake(int port, String[] alpn, String... options) throws Exception {
+    java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("openssl", "s_client",
+        "-connect", "127.0.0.1:" + port, "-servername", "localhost"));
+    command.addAll(java.util.List.of(alpn));
+    command.addAll(java.util.List.of(options));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertTrue(p.waitFor(30, TimeUnit.SECONDS), "openssl s_client hung");
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("New, (TLSv[0-9.]+), Cipher is (\\S+)").matcher(out);
+    return p.exitValue() == 0 && m.find() && !m.group(2).equals("(NONE)") ? m.group(1) + " " + m.group(2) : "refused";
   }
 
   private static HttpResponse<String> https(TestServer server, SSLContext ssl) throws Exception {

@@ -6,12 +6,17 @@ import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import io.tessera.config.TextOrJsonConfig;
 import io.tessera.core.ServingException;
 import io.tessera.proto.serving.config.SSLConfig;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.List;
+import java.util.logging.Logger;
 import javax.net.ssl.SSLException;
 
 /**
@@ -19,9 +24,21 @@ import javax.net.ssl.SSLException;
  * server_key, server_cert, custom_ca; client_verify). gRPC gets TLS as in TF Serving; REST gets the
  * same certificate as well (TF Serving leaves REST in plain HTTP). With client_verify, clients must
  * present a certificate signed by custom_ca (mutual TLS). Any problem is a clear start-up error,
- * never a crash (TF Serving aborts on a malformed file).
+ * never a crash (TF Serving aborts on a malformed file): a server_key that does not belong to
+ * server_cert included; a certificate outside its validity period is logged as a WARNING.
+ *
+ * <p>Both listeners offer the same modern suites only: TLS 1.3 and 1.2, ECDHE key exchange and
+ * AEAD ciphers ({@link #CIPHERS}); no RSA key exchange, no DHE, no CBC, no SHA-1 MACs.
  */
 public final class TlsContexts {
+  private static final Logger LOG = Logger.getLogger(TlsContexts.class.getName());
+  static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+  /** TLS 1.3 suites (always ephemeral, AEAD), then TLS 1.2 ECDHE + AES-GCM / ChaCha20-Poly1305. */
+  static final List<String> CIPHERS = List.of(
+      "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
+      "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+      "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+      "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
   private final SSLConfig config;
 
   private TlsContexts(SSLConfig config) {
@@ -37,6 +54,10 @@ public final class TlsContexts {
     if (config.getClientVerify() && config.getCustomCa().isBlank()) {
       throw ServingException.invalidArgument("SSL config " + file + ": client_verify needs custom_ca (PEM root certificates)");
     }
+    String source = "SSL config " + file;
+    X509Certificate cert = CertificateChecks.leaf(config.getServerCert(), source);
+    CertificateChecks.checkKeyMatches(cert, config.getServerKey(), source);
+    CertificateChecks.validityWarning(cert, Instant.now(), source).ifPresent(LOG::warning);
     TlsContexts contexts = new TlsContexts(config);
     contexts.grpc();  // fail at start-up, not at the first handshake
     contexts.rest();
@@ -50,7 +71,7 @@ public final class TlsContexts {
   /** Server context for grpc-java (HTTP/2 ALPN). */
   public SslContext grpc() {
     try {
-      return GrpcSslContexts.configure(base()).build();
+      return GrpcSslContexts.configure(base()).ciphers(CIPHERS, SupportedCipherSuiteFilter.INSTANCE).build();
     } catch (SSLException | IllegalArgumentException e) {
       throw invalid(e);
     }
@@ -59,7 +80,8 @@ public final class TlsContexts {
   /** Server context for the REST listener (HTTP/1.1). */
   public SslContext rest() {
     try {
-      return base().applicationProtocolConfig(new ApplicationProtocolConfig(
+      return base().ciphers(CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
+          .applicationProtocolConfig(new ApplicationProtocolConfig(
           ApplicationProtocolConfig.Protocol.ALPN,
           ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
           ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
@@ -74,7 +96,7 @@ public final class TlsContexts {
     if (!config.getCustomCa().isBlank()) {
       builder.trustManager(pem(config.getCustomCa()));
     }
-    return builder.clientAuth(config.getClientVerify() ? ClientAuth.REQUIRE : ClientAuth.NONE);
+    return builder.protocols(PROTOCOLS).clientAuth(config.getClientVerify() ? ClientAuth.REQUIRE : ClientAuth.NONE);
   }
 
   private static ByteArrayInputStream pem(String contents) {

@@ -29,8 +29,32 @@ public record TestCertificates(Path dir, String caCert, String serverCert, Strin
 
   /** An SSLConfig text proto with these PEM contents. */
   public String sslConfig(boolean clientVerify) {
-    return "server_key: " + quote(serverKey) + "\nserver_cert: " + quote(serverCert)
-        + "\ncustom_ca: " + quote(caCert) + "\nclient_verify: " + clientVerify + "\n";
+    return sslConfig(serverKey, serverCert, caCert, clientVerify);
+  }
+
+  /** An SSLConfig text proto with the given PEM contents. */
+  public static String sslConfig(String key, String cert, String ca, boolean clientVerify) {
+    return "server_key: " + quote(key) + "\nserver_cert: " + quote(cert)
+        + "\ncustom_ca: " + quote(ca) + "\nclient_verify: " + clientVerify + "\n";
+  }
+
+  /**
+   * A self-signed certificate for localhost valid only on 2020-01-01 (expired) and its key, as an
+   * SSLConfig text proto ({@code openssl ca}, since {@code req -days} cannot go back in time).
+   */
+  public static String expiredSslConfig(Path dir) throws IOException, InterruptedException {
+    Path ca = Files.createDirectories(dir.resolve("expired-ca"));
+    Files.writeString(ca.resolve("index.txt"), "");
+    Files.writeString(ca.resolve("serial"), "01\n");
+    Files.writeString(ca.resolve("ca.cnf"), "[ca]\ndefault_ca = d\n[d]\ndatabase = index.txt\n"
+        + "new_certs_dir = .\nserial = serial\ndefault_md = sha256\npolicy = p\nunique_subject = no\n"
+        + "[p]\ncommonName = supplied\n");
+    openssl(ca, "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-keyout", "expired.key",
+        "-out", "expired.csr");
+    openssl(ca, "ca", "-batch", "-config", "ca.cnf", "-selfsign", "-keyfile", "expired.key", "-in", "expired.csr",
+        "-startdate", "20200101000000Z", "-enddate", "20200102000000Z", "-out", "expired.crt");
+    String cert = Files.readString(ca.resolve("expired.crt"));
+    return sslConfig(Files.readString(ca.resolve("expired.key")), cert, cert, false);
   }
 
   private static String quote(String pem) {
@@ -45,7 +69,7 @@ public record TestCertificates(Path dir, String caCert, String serverCert, Strin
         "-days", "2", "-extfile", name + ".ext", "-out", name + ".crt");
   }
 
-  private static void openssl(Path dir, String... args) throws IOException, InterruptedException {
+  static void openssl(Path dir, String... args) throws IOException, InterruptedException {
     List<String> command = new java.util.ArrayList<>(List.of("openssl"));
     command.addAll(List.of(args));
     Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
