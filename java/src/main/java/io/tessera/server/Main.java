@@ -37,6 +37,7 @@ public final class Main {
       System.exit(0);
     }
     warnUnimplemented(flags);
+    java.util.logging.Logger.getLogger(Main.class.getName()).info(JvmReport.describe());
 
     TesseraServer server;
     try {

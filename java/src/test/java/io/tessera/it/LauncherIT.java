@@ -89,6 +89,42 @@ class LauncherIT {
   }
 
   @Test
+  void theJvmGetsContainerAwareDefaultsThatTesseraJavaOptsOverrides(@org.junit.jupiter.api.io.TempDir Path cgroup)
+      throws Exception {
+    Files.writeString(cgroup.resolve("memory.max"), "2147483648\n");  // a 2 GiB container
+    int rest = freePort();
+    Launched server = start(List.of("--port=" + freePort(), "--rest_api_port=" + rest, "--model_name=half_plus_two",
+        "--model_base_path=" + TestServer.shared("testdata/saved_model_half_plus_two_cpu")),
+        java.util.Map.of("TESSERA_CGROUP_ROOT", cgroup.toString(), "TESSERA_JAVA_OPTS", "-XX:MaxRAMPercentage=30"));
+    Process p = server.process();
+    try {
+      waitUntilServing(rest, server, "half_plus_two");
+      // The launcher execs java: the launched process is the JVM.
+      List<String> cmdline = List.of(Files.readString(Path.of("/proc/" + p.pid() + "/cmdline")).split("\0"));
+      System.out.println("LauncherIT: java command line " + cmdline.subList(0, 8));
+      assertTrue(cmdline.get(0).endsWith("java"), cmdline.toString());
+      for (String option : List.of("-XX:MaxRAMPercentage=50", "-XX:MaxDirectMemorySize=512m", "-XX:+UseG1GC",
+          "-XX:G1PeriodicGCInterval=60000", "-XX:+ExitOnOutOfMemoryError")) {
+        assertTrue(cmdline.contains(option), option + " in " + cmdline);
+      }
+      assertTrue(cmdline.indexOf("-XX:MaxRAMPercentage=30") > cmdline.indexOf("-XX:MaxRAMPercentage=50"),
+          "TESSERA_JAVA_OPTS comes after the defaults: " + cmdline);
+      List<String> environ = List.of(Files.readString(Path.of("/proc/" + p.pid() + "/environ")).split("\0"));
+      assertTrue(environ.contains("MALLOC_ARENA_MAX=2"), environ.toString());
+      String report = server.output().lines().filter(l -> l.contains("JVM ") && l.contains("max heap"))
+          .findFirst().orElse("no JVM report in " + server.output());
+      System.out.println("LauncherIT: " + report);
+      for (String effective : List.of("MaxRAMPercentage=30.0", "MaxDirectMemorySize=536870912", "UseG1GC=true",
+          "G1PeriodicGCInterval=60000", "ExitOnOutOfMemoryError=true", "MALLOC_ARENA_MAX=2")) {
+        assertTrue(report.contains(effective), effective + " in " + report);
+      }
+    } finally {
+      p.destroy();
+      assertTrue(p.waitFor(30, TimeUnit.SECONDS), "server did not stop on SIGTERM");
+    }
+  }
+
+  @Test
   void sigtermCompletesInFlightRequestsThenExitsZero() throws Exception {
     int grpc = freePort();
     int rest = freePort();
@@ -99,7 +135,7 @@ class LauncherIT {
         .usePlaintext().maxInboundMessageSize(256 << 20).build();
     java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(3);
     try {
-      waitUntilServing(rest, server);
+      waitUntilServing(rest, server, "mobilenet");
       float[] image = MobilenetIT.preprocess(TestServer.shared("images/coffee.jpg"));
       tensorflow.serving.Predict.PredictRequest grpcRequest = grpcBatch(image, 64);
       String restBody = restBatch(image, 3);
@@ -173,12 +209,12 @@ class LauncherIT {
     return best;
   }
 
-  private static void waitUntilServing(int rest, Launched server) throws Exception {
+  private static void waitUntilServing(int rest, Launched server, String model) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (System.nanoTime() < deadline && server.process().isAlive()) {
       try {
         HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + rest + "/v1/models/mobilenet")).build(), HttpResponse.BodyHandlers.ofString());
+            URI.create("http://127.0.0.1:" + rest + "/v1/models/" + model)).build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() == 200) {
           return;
         }
@@ -276,13 +312,19 @@ class LauncherIT {
   }
 
   private static Launched start(List<String> args) throws IOException {
+    return start(args, java.util.Map.of());
+  }
+
+  /** Starts bin/tensorflow_model_server with {@code args} and extra environment variables. */
+  private static Launched start(List<String> args, java.util.Map<String, String> env) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(REPO.resolve("bin/tensorflow_model_server").toString());
     command.addAll(args);
     Path log = Files.createTempFile("tessera-launcher", ".log");
     log.toFile().deleteOnExit();
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    return new Launched(p, log);
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    builder.environment().putAll(env);
+    return new Launched(builder.start(), log);
   }
 
   private static int freePort() throws IOException {
