@@ -55,7 +55,7 @@ public final class ModelConfigController {
   private final ReentrantLock reloadLock = new ReentrantLock();
   /** Written under reloadLock. */
   private volatile ModelServerConfig current = ModelServerConfig.getDefaultInstance();
-  /** The last polled config that failed its check, and why (logged once per change); poller only. */
+  /** Why the last polled config was not applied (logged once per change); poller thread only. */
   private String lastPollProblem;
   /** Names in the config being applied or applied last; readable without the lock (probes). */
   private volatile java.util.Set<String> configuredNames = java.util.Set.of();
@@ -102,7 +102,7 @@ public final class ModelConfigController {
     long deadline = System.nanoTime() + timeout.toNanos();
     if (!reloadLock.tryLock(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
       throw new ServingException(StatusCode.ABORTED, "Another config reload is in progress and did not finish within "
-          + timeout.toSeconds() + " s; the model config was not changed");
+          + timeout.toMillis() + " ms; the model config was not changed");
     }
     try {
       applyLocked(config, true, deadline);

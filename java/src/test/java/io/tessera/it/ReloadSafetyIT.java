@@ -218,6 +218,26 @@ class ReloadSafetyIT {
   }
 
   @Test
+  void aPolledConfigFileNamingAMissingBasePathIsNotAppliedUntilItsModelAppears(@TempDir Path dir) throws Exception {
+    Path config = Files.writeString(dir.resolve("models.config"), list(model("two", TWO)));
+    Path later = dir.resolve("later");
+    try (LogCapture log = new LogCapture(); TestServer server = TestServer.startPolling(Duration.ofMillis(100),
+        "--model_config_file=" + config, "--model_config_file_poll_wait_seconds=1")) {
+      Files.writeString(dir.resolve("next.config"), list(model("later", later)));
+      Files.move(dir.resolve("next.config"), config, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      Thread.sleep(1_000);  // several polls
+      assertEquals(Map.of(123L, "AVAILABLE"), ModelDirs.states(server, "two"));
+      assertEquals(200, server.get("/readyz").statusCode());
+      assertEquals(1, log.count("base path " + later + " does not exist"), log.toString());
+
+      ModelDirs.copyTree(TWO, dir.resolve("staging"));  // the model arrives: the next poll applies the file
+      Files.move(dir.resolve("staging"), later, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      ModelDirs.await(server, "later", 30, ModelDirs.availableExactly(123L));
+      ModelDirs.await(server, "two", 30, s -> s.equals(Map.of(123L, "END")));
+    }
+  }
+
+  @Test
   void theRpcCanBeSwitchedOff(@TempDir Path dir) throws Exception {
     try (TestServer server = serveTwo(dir, "--enable_reload_config_rpc=false")) {
       StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
