@@ -25,8 +25,9 @@ import java.time.Duration;
  * @param grpcMaxConnectionAgeGrace --grpc_max_connection_age_grace_seconds
  * @param reloadConfigRpc --enable_reload_config_rpc: false answers HandleReloadConfigRequest
  *     with UNIMPLEMENTED
- * @param reloadConfigMaxTime --reload_config_max_seconds: a reload RPC returns after at most this
- *     long (or the client's deadline, if sooner)
+ * @param reloadConfigMaxTime --reload_config_max_seconds: a reload RPC (or a config-file poll's
+ *     reload) returns after at most this long (or the client's deadline, if sooner); zero = no
+ *     server bound
  */
 public record Limits(
     long maxInflightRequestBytes,

@@ -105,7 +105,8 @@ public final class ServerFlags {
       Flag.of("enable_reload_config_rpc", Type.BOOL, "true",
           "[Tessera] serve ModelService/HandleReloadConfigRequest (false: UNIMPLEMENTED)"),
       Flag.of("reload_config_max_seconds", Type.INT32, Integer.toString(Limits.DEFAULT_RELOAD_CONFIG_MAX_SECONDS),
-          "[Tessera] longest a HandleReloadConfigRequest call waits for its models (or the call's deadline, if sooner)"));
+          "[Tessera] longest a config reload (HandleReloadConfigRequest, or a --model_config_file poll) "
+              + "waits for the config lock and its models; an RPC's deadline ends it sooner; 0 = no server bound"));
 
   static Map<String, Flag> byName() {
     Map<String, Flag> map = new LinkedHashMap<>();
