@@ -65,7 +65,7 @@ class ImageConfigsTest {
     assertEquals(ResizeMode.STRETCH, config.resize());
     assertEquals(DataType.DT_FLOAT, config.dtype());
     assertEquals(ImageConfig.DEFAULT_IMAGE_KEYS, config.imageKeys());
-    assertEquals(ImageConfig.DEFAULT_MAX_DECODED_PIXELS, config.maxDecodedPixels());
+    assertEquals(ImageLimits.DEFAULTS, config.limits());
     assertTrue(config.labels().isEmpty());
     ImageConfig mobilenet = resolve(ImageConfigs.parse(
         "{\"value\": {\"scale\": 0.00784313725490196, \"offset\": -1}}", "m.json"));
