@@ -92,10 +92,14 @@ public final class ImageDecoder {
       DecodeWatch watch = new DecodeWatch(deadline, limits.maxDecodeMillis());
       try (ImageInputStream in = new GuardedInput(bytes, watch)) {
         reader.setInput(in, true, true);
-        // Warnings arrive from native code, where a thrown exception would be lost: record them.
+        // Warnings arrive from native code, where a thrown exception would be lost: record them,
+        // and stop decoding, since the image is refused anyway.
         List<String> warnings = new CopyOnWriteArrayList<>();
-        reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
-        reader.addIIOReadProgressListener(watch.aborting(reader));
+        reader.addIIOReadWarningListener((source, warning) -> {
+          warnings.add(warning);
+          source.abort();
+        });
+        watch.attach(reader);
         checkSize(reader, header);
         int orientation = format.equals("jpeg") ? ExifOrientation.read(bytes) : 1;
         DecodedImage image = readPixels(reader, header, orientation, watch);

@@ -19,15 +19,20 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
 public final class ImageBombs {
   private ImageBombs() {}
 
-  /** A smooth RGB gradient encoded as a progressive JPEG by ImageIO (libjpeg's 10-scan script). */
+  /**
+   * A progressive JPEG (libjpeg's 10-scan script, written by ImageIO) of a colour gradient that is
+   * constant within each 16x16 MCU: no AC coefficients, so it compresses to a few hundred KB
+   * however large, and its last scan (an AC refinement) to a few bytes, yet every scan still
+   * costs the decoder a full pass.
+   */
   public static byte[] progressiveJpeg(int width, int height) {
     BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_3BYTE_BGR);
     byte[] bgr = ((DataBufferByte) image.getRaster().getDataBuffer()).getData();
     for (int y = 0, o = 0; y < height; y++) {
       for (int x = 0; x < width; x++) {
         bgr[o++] = (byte) 128;
-        bgr[o++] = (byte) (y * 255L / height);
-        bgr[o++] = (byte) (x * 255L / width);
+        bgr[o++] = (byte) ((y & ~15) * 255L / height);
+        bgr[o++] = (byte) ((x & ~15) * 255L / width);
       }
     }
     ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
