@@ -133,6 +133,8 @@ public final class ImagePreprocessor {
     int n = encodedImages.size();
     CountDownLatch finished = new CountDownLatch(n);
     AtomicReference<RuntimeException> failure = new AtomicReference<>();
+    // After a failure, images not started are skipped and those decoding are stopped.
+    DecodeDeadline batch = deadline.orWhen(() -> failure.get() != null);
     int submitted = 0;
     try {
       for (; submitted < n; submitted++) {
@@ -141,8 +143,8 @@ public final class ImagePreprocessor {
         PixelSink sink = slice(buffer, index * perImage, perImage);
         pool.execute(() -> {
           try {
-            if (failure.get() == null) { // after a failure the rest is skipped
-              decodeOne(bytes, headers[index], index, deadline, sink);
+            if (failure.get() == null) {
+              decodeOne(bytes, headers[index], index, batch, sink);
             }
           } catch (RuntimeException e) {
             failure.compareAndSet(null, e);

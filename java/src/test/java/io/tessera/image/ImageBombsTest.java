@@ -9,6 +9,8 @@ import io.tessera.core.ServingException;
 import io.tessera.core.StatusCode;
 import io.tessera.nativebridge.HostBuffer;
 import io.tessera.tensor.InputTensor;
+import java.nio.file.Files;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -76,6 +78,27 @@ class ImageBombsTest {
       });
       assertTrue(millis < 2000, "stopped after " + millis + " ms");
       assertEquals(before, HostBuffer.liveBytes(), "tensor freed");
+    }
+  }
+
+  @Test
+  void oneCorruptImageStopsTheBatchImagesStillDecoding() throws Exception {
+    byte[] big = ImageBombs.progressiveJpeg(5000, 5000); // valid; seconds to decode
+    byte[] photo = Files.readAllBytes(ImageTestSupport.shared("images/coffee.jpg"));
+    byte[] truncated = Arrays.copyOf(photo, photo.length / 2);
+    long full = timed(() -> ImageDecoder.decode(big, ImageLimits.DEFAULTS, DecodeDeadline.NONE,
+        PixelReservation.NONE, image -> null));
+    DecodePool roomy = new DecodePool(2, 16, 1L << 30); // both images decode at once
+    try {
+      long millis = timed(() -> {
+        ServingException e = assertThrows(ServingException.class, () ->
+            new ImagePreprocessor(ImageTestSupport.rawConfig(8, 8), roomy).decodeBatch(List.of(big, truncated)));
+        assertEquals(StatusCode.INVALID_ARGUMENT, e.code());
+        assertTrue(e.getMessage().startsWith("image 1: Invalid image: corrupt or truncated jpeg"), e.getMessage());
+      });
+      assertTrue(millis < full / 2, "batch failed after " + millis + " ms; decoding the big image takes " + full);
+    } finally {
+      roomy.shutdown();
     }
   }
 

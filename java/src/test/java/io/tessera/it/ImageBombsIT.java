@@ -1,8 +1,12 @@
 package io.tessera.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.ByteString;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.tessera.admission.MemoryBudget;
 import io.tessera.image.ImageBombs;
 import java.net.URI;
@@ -15,10 +19,17 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.framework.DataType;
+import org.tensorflow.framework.TensorProto;
+import org.tensorflow.framework.TensorShapeProto;
+import tensorflow.serving.Model.ModelSpec;
+import tensorflow.serving.Predict.PredictRequest;
+import tensorflow.serving.PredictionServiceGrpc;
 
 /**
  * Image bombs against the REST image API (mobilenet_v2 with tessera_image.json): each is refused
@@ -91,6 +102,29 @@ class ImageBombsIT {
     // The response waits for the decodes to end: soon after the timeout means they were stopped.
     assertTrue(millis < SHORT_TIMEOUT_MS + 1500, millis + " ms");
     assertEquals(0, MemoryBudget.process().used(), "every reservation released");
+  }
+
+  @Test
+  void decodingPastTheGrpcDeadlineStopsAndReleasesItsMemory() throws Exception {
+    byte[] slow = ImageBombs.progressiveJpeg(5000, 5000);
+    TensorProto images = TensorProto.newBuilder().setDtype(DataType.DT_STRING)
+        .setTensorShape(TensorShapeProto.newBuilder().addDim(TensorShapeProto.Dim.newBuilder().setSize(1)))
+        .addStringVal(ByteString.copyFrom(slow)).build();
+    PredictRequest request = PredictRequest.newBuilder()
+        .setModelSpec(ModelSpec.newBuilder().setName("image_classifier")).putInputs("images", images).build();
+    StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () ->
+        PredictionServiceGrpc.newBlockingStub(server.channel())
+            .withDeadlineAfter(SHORT_TIMEOUT_MS, TimeUnit.MILLISECONDS).predict(request));
+    assertEquals(Status.Code.DEADLINE_EXCEEDED, e.getStatus().getCode());
+    // The 150 MB reservation is held while the image decodes: it must come back soon after the
+    // deadline, not after the several seconds a full decode takes.
+    long started = System.nanoTime();
+    while (MemoryBudget.process().used() != 0 && elapsedMillis(started) < 1500) {
+      Thread.sleep(10);
+    }
+    System.out.printf("gRPC deadline %d ms: decoder memory released %d ms after the client's error%n",
+        SHORT_TIMEOUT_MS, elapsedMillis(started));
+    assertEquals(0, MemoryBudget.process().used(), "decoding still holds its memory");
   }
 
   @Test
