@@ -19,13 +19,17 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
 public final class ImageBombs {
   private ImageBombs() {}
 
-  /**
-   * A progressive JPEG (libjpeg's 10-scan script, written by ImageIO) of a colour gradient that is
-   * constant within each 16x16 MCU: no AC coefficients, so it compresses to a few hundred KB
-   * however large, and its last scan (an AC refinement) to a few bytes, yet every scan still
-   * costs the decoder a full pass.
-   */
+  /** {@link #gradientJpeg} in progressive mode (libjpeg's 10-scan script). */
   public static byte[] progressiveJpeg(int width, int height) {
+    return gradientJpeg(width, height, true);
+  }
+
+  /**
+   * A JPEG, written by ImageIO, of a colour gradient that is constant within each 16x16 MCU: no
+   * AC coefficients, so it compresses to a few hundred KB however large, and a progressive one's
+   * last scan (an AC refinement) to a few bytes, yet every scan still costs the decoder a full pass.
+   */
+  public static byte[] gradientJpeg(int width, int height, boolean progressive) {
     BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_3BYTE_BGR);
     byte[] bgr = ((DataBufferByte) image.getRaster().getDataBuffer()).getData();
     for (int y = 0, o = 0; y < height; y++) {
@@ -40,7 +44,7 @@ public final class ImageBombs {
     try (MemoryCacheImageOutputStream stream = new MemoryCacheImageOutputStream(out)) {
       writer.setOutput(stream);
       ImageWriteParam param = writer.getDefaultWriteParam();
-      param.setProgressiveMode(ImageWriteParam.MODE_DEFAULT);
+      param.setProgressiveMode(progressive ? ImageWriteParam.MODE_DEFAULT : ImageWriteParam.MODE_DISABLED);
       writer.write(null, new IIOImage(image, null, null), param);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
