@@ -25,7 +25,8 @@ final class DecodeWatch {
   DecodeWatch(DecodeDeadline request, long limitMillis) {
     this.request = request;
     this.limitMillis = limitMillis;
-    this.imageDeadline = System.nanoTime() + limitMillis * 1_000_000L;
+    // At most 2^40 ms (35 years): the nanosecond sum cannot overflow the comparison.
+    this.imageDeadline = System.nanoTime() + Math.min(limitMillis, 1L << 40) * 1_000_000L;
   }
 
   /** True, from now on, once either time is up. */
