@@ -8,6 +8,7 @@ import io.grpc.stub.StreamObserver;
 import io.tessera.core.ServableHandle;
 import io.tessera.core.ServingException;
 import io.tessera.core.StatusCode;
+import io.tessera.image.DecodeDeadline;
 import io.tessera.image.ImagePreprocessor;
 import io.tessera.proto.serving.ClassificationRequest;
 import io.tessera.proto.serving.ClassificationResponse;
@@ -69,7 +70,7 @@ public final class PredictionServiceImpl extends PredictionServiceGrpc.Predictio
         Optional<ImagePreprocessor> images = core.images().forBundle(bundle);
         for (Map.Entry<String, TensorProto> e : request.getInputsMap().entrySet()) {
           inputs.put(e.getKey(), images.isPresent() && isEncodedImages(images.get(), e.getKey(), e.getValue())
-              ? images.get().decodeBatch(encodedImages(e.getValue()))
+              ? images.get().decodeBatch(encodedImages(e.getValue()), decodeDeadline())
               : TensorProtoCodec.decode(e.getKey(), e.getValue()));
         }
         try (RunResult result = SignatureRunner.run(bundle, signature, inputs,
@@ -163,6 +164,13 @@ public final class PredictionServiceImpl extends PredictionServiceGrpc.Predictio
 
   private ServableHandle<SavedModelBundle> acquire(ModelSpec spec) {
     return acquire(core, spec);
+  }
+
+  /** The client's gRPC deadline, for decoding encoded images. */
+  private static DecodeDeadline decodeDeadline() {
+    Deadline deadline = Context.current().getDeadline();
+    return deadline == null ? DecodeDeadline.NONE
+        : DecodeDeadline.afterNanos(deadline.timeRemaining(TimeUnit.NANOSECONDS));
   }
 
   /** The client's gRPC deadline becomes TensorFlow's run timeout (0 = none). */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.tessera.core.ServableHandle;
 import io.tessera.core.ServingException;
 import io.tessera.core.StatusCode;
+import io.tessera.image.DecodeDeadline;
 import io.tessera.image.ImageJsonRequest;
 import io.tessera.image.ImagePredictions;
 import io.tessera.image.ImagePreprocessor;
@@ -97,7 +98,7 @@ public final class RestApi {
             ImageJsonRequest.parse(body, images.get().config());
         if (imageRequest != null) {
           ImagePredictions.predictRest(bundle, images.get(), imageRequest,
-              new SignatureRunner.RunSettings(timeoutMs), out);
+              DecodeDeadline.afterMillis(timeoutMs), out);
           return;
         }
       }

@@ -1,5 +1,6 @@
 package io.tessera.image;
 
+import io.tessera.admission.MemoryBudget;
 import io.tessera.core.ServingException;
 import io.tessera.core.StatusCode;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -12,12 +13,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The bounded executor images are decoded on, shared by all models: a fixed number of daemon
  * threads, a bounded queue (a full queue fails the request with RESOURCE_EXHAUSTED rather than
- * queueing without limit), and a memory budget for decoded pixels ({@link #reservation()}), so at
- * most {@code budgetBytes} of decoded rasters (4 bytes per pixel assumed) exist at once; a single
- * image larger than the whole budget waits until it has the budget to itself. Thread-safe.
+ * queueing without limit), and a memory budget for decoding ({@link #reservation()}), so at most
+ * {@code budgetBytes} of decoder memory ({@link ImageHeader#decodeBytes}) is in use at once; a
+ * single image larger than the whole budget waits until it has the budget to itself. Each image's
+ * memory is also reserved on the process-wide {@link MemoryBudget}, which fails at once
+ * (RESOURCE_EXHAUSTED) rather than wait. Thread-safe.
  */
 public final class DecodePool {
-  private static final int BYTES_PER_PIXEL = 4;
   private static final long KIB = 1024;
 
   private static final class Shared {
@@ -33,7 +35,7 @@ public final class DecodePool {
   /**
    * @param threads decoding threads
    * @param queueCapacity images waiting for a thread, at most
-   * @param budgetBytes decoded-pixel memory in use at once, at most (rounded to KiB)
+   * @param budgetBytes decoder memory in use at once, at most (rounded to KiB)
    */
   public DecodePool(int threads, int queueCapacity, long budgetBytes) {
     AtomicInteger ids = new AtomicInteger();
@@ -62,19 +64,32 @@ public final class DecodePool {
     }
   }
 
-  /** Blocks until the decoded pixels fit in the budget. */
+  /**
+   * Waits (until the deadline: DEADLINE_EXCEEDED) for the bytes to fit in this pool's budget, then
+   * reserves them on {@link MemoryBudget#process()} (RESOURCE_EXHAUSTED when they do not fit).
+   */
   public PixelReservation reservation() {
-    return pixels -> {
-      int kib = (int) Math.min(totalKib, Math.max(1, pixels * BYTES_PER_PIXEL / KIB));
+    return (bytes, deadline) -> {
+      int kib = (int) Math.min(totalKib, Math.max(1, bytes / KIB));
       try {
-        budgetKib.acquire(kib);
+        if (!budgetKib.tryAcquire(kib, Math.max(0, deadline.remainingNanos()), TimeUnit.NANOSECONDS)) {
+          throw deadline.exceeded();
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new ServingException(StatusCode.CANCELLED, "interrupted while waiting to decode an image");
       }
+      MemoryBudget.Reservation process;
+      try {
+        process = MemoryBudget.process().reserve(bytes, "decoding an image");
+      } catch (RuntimeException e) {
+        budgetKib.release(kib);
+        throw e;
+      }
       AtomicInteger once = new AtomicInteger();
       return () -> {
         if (once.getAndIncrement() == 0) {
+          process.close();
           budgetKib.release(kib);
         }
       };

@@ -15,6 +15,7 @@ import java.util.Optional;
  * channel c, with v the interpolated 0..255 source value.
  *
  * @param source the file the config was read from (for messages)
+ * @param limits what one image and one request may ask of the decoder
  * @param labels labels by output index; empty when the model has no labels file
  */
 public record ImageConfig(
@@ -29,20 +30,22 @@ public record ImageConfig(
     double[] addend,
     DataType dtype,
     List<String> imageKeys,
-    long maxEncodedBytes,
-    long maxDecodedPixels,
+    ImageLimits limits,
     Optional<Labels> labels,
     int defaultTopK) {
   /** The key that means "the instance itself is {"b64": ...}". */
   public static final String BARE_B64 = "b64";
   public static final List<String> DEFAULT_IMAGE_KEYS = List.of("image_bytes", "images", BARE_B64);
-  public static final long DEFAULT_MAX_ENCODED_BYTES = 16L << 20;
-  public static final long DEFAULT_MAX_DECODED_PIXELS = 40_000_000L;
 
   public ImageConfig {
     multiplier = multiplier.clone();
     addend = addend.clone();
     imageKeys = List.copyOf(imageKeys);
+  }
+
+  /** Encoded bytes per image, at most ({@link ImageLimits#maxEncodedBytes}). */
+  public long maxEncodedBytes() {
+    return limits.maxEncodedBytes();
   }
 
   /** True if a JSON object member named {@code key} holds an encoded image ({"b64": ...}). */

@@ -129,10 +129,7 @@ public final class ImageConfigs {
     if (keys.stream().anyMatch(String::isEmpty)) {
       throw error(source, "image_keys", "keys must not be empty");
     }
-    long maxBytes = limit(config.getMaxEncodedBytes(), ImageConfig.DEFAULT_MAX_ENCODED_BYTES,
-        source, "max_encoded_bytes");
-    long maxPixels = limit(config.getMaxDecodedPixels(), ImageConfig.DEFAULT_MAX_DECODED_PIXELS,
-        source, "max_decoded_pixels");
+    ImageLimits limits = limits(config, source);
     if (config.getDefaultTopK() < 0) {
       throw error(source, "default_top_k", "must be >= 0, got " + config.getDefaultTopK());
     }
@@ -146,7 +143,7 @@ public final class ImageConfigs {
       }
     }
     return new ImageConfig(source, signatureName, alias, height, width, config.getResize(),
-        config.getChannelOrder(), multiplier, addend, dtype, keys, maxBytes, maxPixels, labels,
+        config.getChannelOrder(), multiplier, addend, dtype, keys, limits, labels,
         config.getDefaultTopK());
   }
 
@@ -224,6 +221,19 @@ public final class ImageConfigs {
       throw error(source, field, "needs 3 values (one per output channel), got " + values.size());
     }
     return new double[] {values.get(0), values.get(1), values.get(2)};
+  }
+
+  private static ImageLimits limits(ImagePreprocessing config, String source) {
+    return new ImageLimits(
+        limit(config.getMaxEncodedBytes(), ImageLimits.DEFAULT_MAX_ENCODED_BYTES, source, "max_encoded_bytes"),
+        limit(config.getMaxDecodedPixels(), ImageLimits.DEFAULT_MAX_DECODED_PIXELS, source, "max_decoded_pixels"),
+        limit(config.getMaxDecodedBytes(), ImageLimits.DEFAULT_MAX_DECODED_BYTES, source, "max_decoded_bytes"),
+        limit(config.getMaxRequestDecodedBytes(), ImageLimits.DEFAULT_MAX_REQUEST_DECODED_BYTES,
+            source, "max_request_decoded_bytes"),
+        (int) limit(config.getMaxImagesPerRequest(), ImageLimits.DEFAULT_MAX_IMAGES_PER_REQUEST,
+            source, "max_images_per_request"),
+        (int) limit(config.getMaxJpegScans(), ImageLimits.DEFAULT_MAX_JPEG_SCANS, source, "max_jpeg_scans"),
+        limit(config.getMaxDecodeMillis(), ImageLimits.DEFAULT_MAX_DECODE_MILLIS, source, "max_decode_millis"));
   }
 
   private static long limit(long configured, long unset, String source, String field) {

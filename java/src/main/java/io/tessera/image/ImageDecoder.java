@@ -9,7 +9,6 @@ import java.awt.image.ComponentColorModel;
 import java.awt.image.DataBufferByte;
 import java.awt.image.PixelInterleavedSampleModel;
 import java.awt.image.Raster;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.Iterator;
 import java.util.List;
@@ -18,7 +17,6 @@ import java.util.function.Function;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
-import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * Decodes one JPEG or PNG into 8-bit RGB with javax.imageio (no native code): alpha is dropped,
@@ -26,113 +24,135 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  * orientation is kept for the resizer to apply. Colour profiles are ignored (raw samples, as
  * TensorFlow's DecodeJpeg/DecodePng do).
  *
- * <p>The size is read from the header and checked against {@code maxPixels} before any pixel is
- * decoded. Every failure (not an image, corrupt, truncated, too large) is a ServingException
- * INVALID_ARGUMENT; a decoder warning (e.g. premature end of a JPEG) counts as a failure. Stateless
- * and thread-safe.
+ * <p>{@link #inspect} checks the bytes against the {@link ImageLimits} from the header alone;
+ * {@link #decode} then reserves the decoder's memory and decodes, stopping at the request's
+ * deadline or the per-image time limit ({@link DecodeWatch}). Every failure caused by the bytes
+ * (not an image, corrupt, truncated, too large, too slow) is a ServingException INVALID_ARGUMENT;
+ * a decoder warning (e.g. premature end of a JPEG) counts as a failure. Stateless and thread-safe.
  */
 public final class ImageDecoder {
-  private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
-
   private ImageDecoder() {}
 
-  /** The image formats accepted; null when {@code bytes} is neither. */
-  static String formatOf(byte[] bytes) {
-    if (bytes.length >= 3 && (bytes[0] & 0xFF) == 0xFF && (bytes[1] & 0xFF) == 0xD8 && (bytes[2] & 0xFF) == 0xFF) {
-      return "jpeg";
+  /**
+   * Reads the header and checks the per-image limits (encoded bytes, pixels, decoder memory, JPEG
+   * scans) without decoding.
+   *
+   * @throws ServingException INVALID_ARGUMENT naming the limit that is exceeded
+   */
+  public static ImageHeader inspect(byte[] bytes, ImageLimits limits) {
+    if (bytes.length == 0) {
+      throw invalid("the image is empty (0 bytes)");
     }
-    if (bytes.length >= PNG_SIGNATURE.length) {
-      for (int i = 0; i < PNG_SIGNATURE.length; i++) {
-        if (bytes[i] != PNG_SIGNATURE[i]) {
-          return null;
-        }
-      }
-      return "png";
+    if (bytes.length > limits.maxEncodedBytes()) {
+      throw invalid("the encoded image has " + bytes.length + " bytes; the limit is "
+          + limits.maxEncodedBytes() + " (max_encoded_bytes)");
     }
-    return null;
+    ImageHeader header = ImageHeader.read(bytes);
+    String size = "the image is " + header.width() + "x" + header.height();
+    if (header.pixels() > limits.maxDecodedPixels()) {
+      throw invalid(size + " = " + header.pixels() + " pixels; the limit is "
+          + limits.maxDecodedPixels() + " (max_decoded_pixels)");
+    }
+    if (header.decodeBytes() > limits.maxDecodedBytes()) {
+      throw invalid(size + " " + header.format() + " and needs " + header.decodeBytes()
+          + " bytes to decode; the limit is " + limits.maxDecodedBytes() + " (max_decoded_bytes)");
+    }
+    if (header.scans() > limits.maxJpegScans()) {
+      throw invalid("the jpeg has " + header.scans() + " scans; the limit is "
+          + limits.maxJpegScans() + " (max_jpeg_scans)");
+    }
+    return header;
+  }
+
+  /** {@link #inspect}, then {@link #decode(byte[], ImageHeader, ImageLimits, DecodeDeadline, PixelReservation, Function)}. */
+  public static <T> T decode(byte[] bytes, ImageLimits limits, DecodeDeadline deadline,
+      PixelReservation reservation, Function<DecodedImage, T> use) {
+    return decode(bytes, inspect(bytes, limits), limits, deadline, reservation, use);
   }
 
   /**
    * Decodes {@code bytes} and hands the pixels to {@code use} while the memory reservation is held.
    *
-   * @param maxEncodedBytes largest accepted input
-   * @param maxPixels largest accepted width * height, checked from the header
-   * @param reservation reserves the pixel memory once the header passed the checks, before the
-   *     pixels are decoded; released when {@code use} returns
+   * @param header {@link #inspect}'s result for {@code bytes}
+   * @param reservation reserves {@code header.decodeBytes()} before the decoder allocates any of
+   *     it; released when {@code use} returns or the decode fails
    * @param use reads the image; it must not keep it (its pixels may be the decoder's raster)
+   * @throws ServingException INVALID_ARGUMENT (bytes), DEADLINE_EXCEEDED (request deadline),
+   *     RESOURCE_EXHAUSTED (memory)
    */
-  public static <T> T decode(byte[] bytes, long maxEncodedBytes, long maxPixels,
-      PixelReservation reservation, Function<DecodedImage, T> use) {
-    if (bytes.length == 0) {
-      throw invalid("the image is empty (0 bytes)");
-    }
-    if (bytes.length > maxEncodedBytes) {
-      throw invalid("the encoded image has " + bytes.length + " bytes; the limit is " + maxEncodedBytes);
-    }
-    String format = formatOf(bytes);
-    if (format == null) {
-      throw invalid("the bytes are not a JPEG or PNG image");
-    }
+  public static <T> T decode(byte[] bytes, ImageHeader header, ImageLimits limits,
+      DecodeDeadline deadline, PixelReservation reservation, Function<DecodedImage, T> use) {
+    String format = header.format();
     Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(format);
     if (!readers.hasNext()) {
       throw new ServingException(StatusCode.INTERNAL, "no ImageIO reader for " + format);
     }
     ImageReader reader = readers.next();
-    // An in-memory stream: never a temp file, whatever ImageIO.getUseCache() says.
-    try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
-      reader.setInput(in, true, true);
-      // Warnings arrive from native code, where a thrown exception would be lost: record them.
-      List<String> warnings = new CopyOnWriteArrayList<>();
-      reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
-      long pixels = checkedSize(reader, format, maxPixels);
-      int orientation = format.equals("jpeg") ? ExifOrientation.read(bytes) : 1;
-      try (PixelReservation.Lease lease = reservation.reserve(pixels)) {
-        DecodedImage image = readPixels(reader, format, pixels, orientation);
+    try (PixelReservation.Lease lease = reservation.reserve(header.decodeBytes(), deadline)) {
+      DecodeWatch watch = new DecodeWatch(deadline, limits.maxDecodeMillis());
+      try (ImageInputStream in = new GuardedInput(bytes, watch)) {
+        reader.setInput(in, true, true);
+        // Warnings arrive from native code, where a thrown exception would be lost: record them,
+        // and stop decoding, since the image is refused anyway.
+        List<String> warnings = new CopyOnWriteArrayList<>();
+        reader.addIIOReadWarningListener((source, warning) -> {
+          warnings.add(warning);
+          source.abort();
+        });
+        watch.attach(reader);
+        checkSize(reader, header);
+        int orientation = format.equals("jpeg") ? ExifOrientation.read(bytes) : 1;
+        DecodedImage image = readPixels(reader, header, orientation, watch);
         if (!warnings.isEmpty()) {
           throw invalid("corrupt or truncated " + format + " image: " + warnings.get(0));
         }
         return use.apply(image);
+      } catch (IOException e) { // closing the in-memory stream
+        throw invalid("cannot read the " + format + " image: " + describe(e));
       }
-    } catch (IOException e) { // closing the in-memory stream
-      throw invalid("cannot read the " + format + " image: " + describe(e));
     } finally {
       reader.dispose();
     }
   }
 
-  private static long checkedSize(ImageReader reader, String format, long maxPixels) {
+  /** The decoder must see the size {@link ImageHeader} read (the limits were checked on it). */
+  private static void checkSize(ImageReader reader, ImageHeader header) {
     long width;
     long height;
     try {
       width = reader.getWidth(0);
       height = reader.getHeight(0);
     } catch (IOException | RuntimeException e) {
-      throw invalid("corrupt or truncated " + format + " header: " + describe(e));
+      throw invalid("corrupt or truncated " + header.format() + " header: " + describe(e));
     }
-    if (width <= 0 || height <= 0) {
-      throw invalid("the " + format + " header gives an empty size " + width + "x" + height);
+    if (width != header.width() || height != header.height()) {
+      throw invalid("the " + header.format() + " decoder reads a size " + width + "x" + height
+          + " that differs from the header's " + header.width() + "x" + header.height());
     }
-    if (width * height > maxPixels) {
-      throw invalid("the image is " + width + "x" + height + " = " + width * height
-          + " pixels; the limit is " + maxPixels);
-    }
-    return width * height;
   }
 
-  private static DecodedImage readPixels(ImageReader reader, String format, long pixels, int orientation) {
+  private static DecodedImage readPixels(ImageReader reader, ImageHeader header, int orientation,
+      DecodeWatch watch) {
+    String format = header.format();
     try {
       BufferedImage image = reader.read(0);
-      if ((long) image.getWidth() * image.getHeight() != pixels) {
+      if (watch.stopped()) {
+        throw watch.failure(format);
+      }
+      if ((long) image.getWidth() * image.getHeight() != header.pixels()) {
         throw invalid("the decoded size differs from the " + format + " header");
       }
       return toRgb(image, orientation);
     } catch (ServingException e) {
       throw e;
     } catch (IOException | RuntimeException e) {
+      if (watch.stopped()) {
+        throw watch.failure(format);
+      }
       throw invalid("corrupt or truncated " + format + " image: " + describe(e));
     } catch (OutOfMemoryError e) {
       throw new ServingException(StatusCode.RESOURCE_EXHAUSTED, "out of memory decoding a "
-          + format + " image; lower max_decoded_pixels or raise the heap");
+          + format + " image; lower max_decoded_bytes or raise the heap");
     }
   }
 
@@ -199,6 +219,6 @@ public final class ImageDecoder {
   }
 
   private static ServingException invalid(String message) {
-    return ServingException.invalidArgument("Invalid image: " + message);
+    return ImageHeader.invalid(message);
   }
 }

@@ -26,14 +26,18 @@ public final class ImagePredictions {
 
   private ImagePredictions() {}
 
+  /**
+   * @param deadline covers decoding and the run: the run gets the time decoding left
+   *     (DEADLINE_EXCEEDED when none is)
+   */
   public static void predictRest(SavedModelBundle bundle, ImagePreprocessor preprocessor,
-      ImageJsonRequest request, SignatureRunner.RunSettings settings, OutputStream out) throws IOException {
+      ImageJsonRequest request, DecodeDeadline deadline, OutputStream out) throws IOException {
     ImageConfig config = preprocessor.config();
     String signatureName = request.signatureName().isEmpty() ? config.signatureName() : request.signatureName();
     Signature signature = bundle.signature(signatureName);
-    try (InputTensor images = preprocessor.decodeBatch(request.images());
+    try (InputTensor images = preprocessor.decodeBatch(request.images(), deadline);
         RunResult result = SignatureRunner.run(bundle, signature, Map.of(config.inputAlias(), images),
-            List.of(), settings)) {
+            List.of(), new SignatureRunner.RunSettings(deadline.runTimeoutMillis()))) {
       int k = request.topK() > 0 ? request.topK() : config.defaultTopK();
       List<ExtraMember> extras = k > 0
           ? List.of(new ExtraMember("top_k", topKJson(result.outputs(), k, config.labels())))

@@ -1,5 +1,6 @@
 package io.tessera.image;
 
+import io.tessera.admission.ClientErrorLog;
 import io.tessera.core.ServingException;
 import io.tessera.core.StatusCode;
 import io.tessera.nativebridge.HostBuffer;
@@ -10,6 +11,8 @@ import java.nio.ByteOrder;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
 
 /**
  * Turns encoded images (JPEG / PNG bytes) into one model's image input tensor, per its
@@ -17,10 +20,17 @@ import java.util.concurrent.atomic.AtomicReference;
  * 64-byte-aligned native buffer TensorFlow reads. Immutable and thread-safe; call it off the
  * network event loop (decoding is CPU-bound).
  *
- * <p>Errors are ServingExceptions: INVALID_ARGUMENT for bad bytes (the message names the image's
- * index in the batch), RESOURCE_EXHAUSTED when the decode queue is full.
+ * <p>Before anything is allocated, the request is checked against the config's {@link ImageLimits}:
+ * the image count, then every image's header, then the decoder memory summed over the request.
+ * Errors are ServingExceptions, all client errors: INVALID_ARGUMENT for bad bytes or a limit (the
+ * message names the image's index in the batch and the limit), RESOURCE_EXHAUSTED when the decode
+ * queue or memory is full, DEADLINE_EXCEEDED at the request's deadline. Each rejected request
+ * writes at most one rate-limited log line, no stack trace.
  */
 public final class ImagePreprocessor {
+  private static final ClientErrorLog REJECTED =
+      new ClientErrorLog(Logger.getLogger(ImagePreprocessor.class.getName()), 5);
+
   private final ImageConfig config;
   private final DecodePool pool;
 
@@ -42,15 +52,54 @@ public final class ImagePreprocessor {
     return new long[] {n, config.height(), config.width(), 3};
   }
 
+  /** {@link #decodeBatch(List, DecodeDeadline)} without a deadline. */
+  public InputTensor decodeBatch(List<byte[]> encodedImages) {
+    return decodeBatch(encodedImages, DecodeDeadline.NONE);
+  }
+
   /**
    * Decodes a batch into a new [N, H, W, 3] tensor of the config's dtype, the images in parallel on
-   * the decode pool (a batch of one on the caller's thread). The caller owns (closes) the tensor.
+   * the decode pool (a batch of one on the caller's thread), all by {@code deadline}. The caller
+   * owns (closes) the tensor.
    */
-  public InputTensor decodeBatch(List<byte[]> encodedImages) {
+  public InputTensor decodeBatch(List<byte[]> encodedImages, DecodeDeadline deadline) {
+    try {
+      ImageHeader[] headers = inspect(encodedImages);
+      return decodeAll(encodedImages, headers, deadline);
+    } catch (ServingException e) {
+      REJECTED.log("image request rejected: " + e.code() + ": " + e.getMessage());
+      throw e;
+    }
+  }
+
+  /** Every limit that needs only the bytes: count, each image's header, the request's total. */
+  private ImageHeader[] inspect(List<byte[]> encodedImages) {
+    ImageLimits limits = config.limits();
     int n = encodedImages.size();
     if (n == 0) {
       throw ServingException.invalidArgument("no images to decode");
     }
+    if (n > limits.maxImagesPerRequest()) {
+      throw ServingException.invalidArgument("the request has " + n + " images; the limit is "
+          + limits.maxImagesPerRequest() + " (max_images_per_request)");
+    }
+    ImageHeader[] headers = new ImageHeader[n];
+    long total = 0;
+    for (int i = 0; i < n; i++) {
+      byte[] bytes = encodedImages.get(i);
+      headers[i] = withIndex(i, () -> ImageDecoder.inspect(bytes, limits));
+      total = Math.min(Long.MAX_VALUE - headers[i].decodeBytes(), total) + headers[i].decodeBytes();
+    }
+    if (total > limits.maxRequestDecodedBytes()) {
+      throw ServingException.invalidArgument("the request's " + n + " images need " + total
+          + " bytes to decode; the limit is " + limits.maxRequestDecodedBytes()
+          + " (max_request_decoded_bytes)");
+    }
+    return headers;
+  }
+
+  private InputTensor decodeAll(List<byte[]> encodedImages, ImageHeader[] headers, DecodeDeadline deadline) {
+    int n = encodedImages.size();
     long perImage = config.elementsPerImage() * config.dtype().byteSize();
     if (perImage * n > Integer.MAX_VALUE) {
       throw new ServingException(StatusCode.RESOURCE_EXHAUSTED, "a batch of " + n
@@ -59,9 +108,9 @@ public final class ImagePreprocessor {
     HostBuffer buffer = HostBuffer.allocate(perImage * n);
     try {
       if (n == 1) {
-        decodeOne(encodedImages.get(0), 0, slice(buffer, 0, perImage));
+        decodeOne(encodedImages.get(0), headers[0], 0, deadline, slice(buffer, 0, perImage));
       } else {
-        decodeInParallel(encodedImages, buffer, perImage);
+        decodeInParallel(encodedImages, headers, deadline, buffer, perImage);
       }
     } catch (RuntimeException | Error e) {
       buffer.close();
@@ -75,13 +124,17 @@ public final class ImagePreprocessor {
     if (builder.dtype() != config.dtype()) {
       throw new IllegalArgumentException("builder dtype " + builder.dtype() + " != " + config.dtype());
     }
-    decodeOne(encodedImage, 0, PixelSink.into(builder));
+    ImageHeader header = withIndex(0, () -> ImageDecoder.inspect(encodedImage, config.limits()));
+    decodeOne(encodedImage, header, 0, DecodeDeadline.NONE, PixelSink.into(builder));
   }
 
-  private void decodeInParallel(List<byte[]> encodedImages, HostBuffer buffer, long perImage) {
+  private void decodeInParallel(List<byte[]> encodedImages, ImageHeader[] headers,
+      DecodeDeadline deadline, HostBuffer buffer, long perImage) {
     int n = encodedImages.size();
     CountDownLatch finished = new CountDownLatch(n);
     AtomicReference<RuntimeException> failure = new AtomicReference<>();
+    // After a failure, images not started are skipped and those decoding are stopped.
+    DecodeDeadline batch = deadline.orWhen(() -> failure.get() != null);
     int submitted = 0;
     try {
       for (; submitted < n; submitted++) {
@@ -90,11 +143,14 @@ public final class ImagePreprocessor {
         PixelSink sink = slice(buffer, index * perImage, perImage);
         pool.execute(() -> {
           try {
-            if (failure.get() == null) { // after a failure the rest is skipped
-              decodeOne(bytes, index, sink);
+            if (failure.get() == null) {
+              decodeOne(bytes, headers[index], index, batch, sink);
             }
           } catch (RuntimeException e) {
             failure.compareAndSet(null, e);
+          } catch (OutOfMemoryError e) {
+            failure.compareAndSet(null, new ServingException(StatusCode.RESOURCE_EXHAUSTED,
+                "image " + index + ": out of memory while decoding; retry later"));
           } catch (Error e) {
             failure.compareAndSet(null, ServingException.internal("image " + index + ": " + e));
           } finally {
@@ -126,18 +182,21 @@ public final class ImagePreprocessor {
     }
   }
 
-  private void decodeOne(byte[] bytes, int index, PixelSink sink) {
+  private void decodeOne(byte[] bytes, ImageHeader header, int index, DecodeDeadline deadline,
+      PixelSink sink) {
+    withIndex(index, () -> ImageDecoder.decode(bytes, header, config.limits(), deadline,
+        pool.reservation(), image -> {
+          BilinearResizer.resize(image, config, sink);
+          return null;
+        }));
+  }
+
+  /** Runs {@code step}; a ServingException it throws is rethrown, same code, naming the image. */
+  private static <T> T withIndex(int index, Supplier<T> step) {
     try {
-      ImageDecoder.decode(bytes, config.maxEncodedBytes(), config.maxDecodedPixels(),
-          pool.reservation(), image -> {
-            BilinearResizer.resize(image, config, sink);
-            return null;
-          });
+      return step.get();
     } catch (ServingException e) {
-      if (e.code() == StatusCode.INVALID_ARGUMENT) {
-        throw ServingException.invalidArgument("image " + index + ": " + e.getMessage());
-      }
-      throw e;
+      throw new ServingException(e.code(), "image " + index + ": " + e.getMessage());
     }
   }
 

@@ -16,8 +16,11 @@
  *       {@link io.tessera.image.ImageConfig#isImageKey} holding {"b64": ...}, or bare {"b64": ...}
  *       instances when {@link io.tessera.image.ImageConfig#acceptsBareB64}; gRPC: a DT_STRING tensor
  *       under {@link io.tessera.image.ImageConfig#inputAlias}) and call
- *       {@link io.tessera.image.ImagePreprocessor#decodeBatch}; feed the returned tensor (caller
- *       closes it) as the input alias.</li>
+ *       {@link io.tessera.image.ImagePreprocessor#decodeBatch(java.util.List,
+ *       io.tessera.image.DecodeDeadline)} with the request's deadline (REST
+ *       --rest_api_timeout_in_ms, the gRPC call's deadline); feed the returned tensor (caller
+ *       closes it) as the input alias, running the model with what is left
+ *       ({@link io.tessera.image.DecodeDeadline#runTimeoutMillis}).</li>
  *   <li>Optional labels: {@link io.tessera.image.TopK#topK(io.tessera.tensor.OutputTensor, int,
  *       java.util.Optional)} on a [N, classes] output with {@link io.tessera.image.ImageConfig#labels}.</li>
  * </ol>

@@ -45,7 +45,7 @@ class BilinearResizerTest {
     ImageConfig config = new ImageConfig("test", "serving_default", "images", 1, 1, ResizeMode.STRETCH,
         ChannelOrder.RGB, new double[] {1 / 127.5, 1 / 127.5, 1 / 127.5 / 2},
         new double[] {-1, -1, (-1 - 0.5) / 2}, DataType.DT_FLOAT, ImageConfig.DEFAULT_IMAGE_KEYS,
-        1000, 1000, Optional.empty(), 0);
+        ImageLimits.DEFAULTS, Optional.empty(), 0);
     float[] out = resize(image, config);
     assertEquals(-1f, out[0], 1e-6f);
     assertEquals(1f, out[1], 1e-6f);

@@ -33,14 +33,14 @@ class DecodePoolTest {
 
   @Test
   void budgetLimitsHowManyDecodesHoldMemoryAtOnce() throws Exception {
-    DecodePool pool = new DecodePool(4, 64, 10 * 1024); // 10 KiB = 2 images of 1,280 pixels * 4 bytes
+    DecodePool pool = new DecodePool(4, 64, 10 * 1024); // 10 KiB = 2 images of 5,120 bytes
     PixelReservation reservation = pool.reservation();
     AtomicInteger holding = new AtomicInteger();
     AtomicInteger most = new AtomicInteger();
     CountDownLatch done = new CountDownLatch(8);
     for (int i = 0; i < 8; i++) {
       pool.execute(() -> {
-        try (PixelReservation.Lease lease = reservation.reserve(1280)) {
+        try (PixelReservation.Lease lease = reservation.reserve(5120, DecodeDeadline.NONE)) {
           most.accumulateAndGet(holding.incrementAndGet(), Math::max);
           Thread.sleep(20);
           holding.decrementAndGet();

@@ -27,7 +27,7 @@ class ExifOrientationTest {
     byte[] jpeg = withExif(ImageTestSupport.encode(ImageTestSupport.quadrants(W, H), "jpeg"),
         orientation, bigEndian);
     assertEquals(orientation, ExifOrientation.read(jpeg));
-    ImageDecoder.decode(jpeg, 1 << 20, 1 << 20, PixelReservation.NONE, image -> {
+    ImageDecoder.decode(jpeg, ImageLimits.DEFAULTS, DecodeDeadline.NONE, PixelReservation.NONE, image -> {
       boolean swapped = orientation >= 5;
       assertEquals(swapped ? H : W, image.width());
       assertEquals(swapped ? W : H, image.height());

@@ -56,6 +56,18 @@ class ImageConfigsTest {
   }
 
   @Test
+  void everyImageLimitIsConfigurableAndZeroMeansTheDefault() {
+    ImageConfig config = resolve(ImageConfigs.parse("""
+        {"maxDecodedBytes": "1000000", "max_request_decoded_bytes": "5000000",
+         "maxImagesPerRequest": 8, "max_jpeg_scans": 20, "maxDecodeMillis": "2500",
+         "max_decoded_pixels": 0}""", "limits.json"));
+    assertEquals(new ImageLimits(ImageLimits.DEFAULT_MAX_ENCODED_BYTES,
+        ImageLimits.DEFAULT_MAX_DECODED_PIXELS, 1_000_000, 5_000_000, 8, 20, 2500), config.limits());
+    assertError(MOBILENET, "{\"max_jpeg_scans\": -1}", "field max_jpeg_scans");
+    assertError(MOBILENET, "{\"max_decode_millis\": -1}", "field max_decode_millis");
+  }
+
+  @Test
   void emptyConfigTakesDefaultsFromTheSignature() {
     ImageConfig config = resolve(ImageConfigs.parse("{}", "empty.json"));
     assertEquals("serving_default", config.signatureName());
@@ -65,7 +77,7 @@ class ImageConfigsTest {
     assertEquals(ResizeMode.STRETCH, config.resize());
     assertEquals(DataType.DT_FLOAT, config.dtype());
     assertEquals(ImageConfig.DEFAULT_IMAGE_KEYS, config.imageKeys());
-    assertEquals(ImageConfig.DEFAULT_MAX_DECODED_PIXELS, config.maxDecodedPixels());
+    assertEquals(ImageLimits.DEFAULTS, config.limits());
     assertTrue(config.labels().isEmpty());
     ImageConfig mobilenet = resolve(ImageConfigs.parse(
         "{\"value\": {\"scale\": 0.00784313725490196, \"offset\": -1}}", "m.json"));

@@ -66,16 +66,13 @@ class ImageDecoderErrorsTest {
 
   @Test
   void hugeImagesAreRejectedFromTheHeaderBeforeDecoding() {
-    assertInvalid(pngHeader(100_000, 100_000), "100000x100000 = 10000000000 pixels; the limit is 40000000");
+    assertInvalid(pngHeader(100_000, 100_000), "100000x100000 = 10000000000 pixels; the limit is 50000000 (max_decoded_pixels)");
     assertInvalid(jpegHeader(60_000, 60_000), "60000x60000");
   }
 
   @Test
   void overTheEncodedByteLimit() {
-    ImageConfig small = new ImageConfig("test", "serving_default", "images", 8, 8,
-        io.tessera.proto.tessera.ResizeMode.STRETCH, io.tessera.proto.tessera.ChannelOrder.RGB,
-        new double[] {1, 1, 1}, new double[] {0, 0, 0}, io.tessera.tensor.DataType.DT_FLOAT,
-        ImageConfig.DEFAULT_IMAGE_KEYS, 100, 1000, java.util.Optional.empty(), 0);
+    ImageConfig small = ImageTestSupport.rawConfig(8, 8, new ImageLimits(100, 1000, 1 << 20, 1 << 20, 4, 10, 1000));
     ServingException e = assertThrows(ServingException.class, () -> new ImagePreprocessor(small, POOL)
         .decodeBatch(List.of(ImageTestSupport.encode(ImageTestSupport.quadrants(64, 64), "png"))));
     assertEquals(StatusCode.INVALID_ARGUMENT, e.code());
@@ -102,7 +99,7 @@ class ImageDecoderErrorsTest {
   void grayscaleAndAlphaPngsDecodeToRgb() {
     BufferedImage gray = new BufferedImage(4, 4, BufferedImage.TYPE_BYTE_GRAY);
     gray.getRaster().setSample(1, 2, 0, 200);
-    ImageDecoder.decode(ImageTestSupport.encode(gray, "png"), 1 << 20, 1 << 20, PixelReservation.NONE, image -> {
+    ImageDecoder.decode(ImageTestSupport.encode(gray, "png"), ImageLimits.DEFAULTS, DecodeDeadline.NONE, PixelReservation.NONE, image -> {
       for (int c = 0; c < 3; c++) {
         assertEquals(200, image.sample(1, 2, c));
         assertEquals(0, image.sample(0, 0, c));
@@ -112,7 +109,7 @@ class ImageDecoderErrorsTest {
     BufferedImage rgba = new BufferedImage(2, 1, BufferedImage.TYPE_INT_ARGB);
     rgba.setRGB(0, 0, 0x10203040);
     rgba.setRGB(1, 0, 0xFFA0B0C0);
-    ImageDecoder.decode(ImageTestSupport.encode(rgba, "png"), 1 << 20, 1 << 20, PixelReservation.NONE, image -> {
+    ImageDecoder.decode(ImageTestSupport.encode(rgba, "png"), ImageLimits.DEFAULTS, DecodeDeadline.NONE, PixelReservation.NONE, image -> {
       assertEquals(List.of(0x20, 0x30, 0x40, 0xA0, 0xB0, 0xC0), List.of(image.sample(0, 0, 0),
           image.sample(0, 0, 1), image.sample(0, 0, 2), image.sample(1, 0, 0), image.sample(1, 0, 1),
           image.sample(1, 0, 2)));
@@ -121,7 +118,7 @@ class ImageDecoderErrorsTest {
     BufferedImage gray16 = new BufferedImage(2, 1, BufferedImage.TYPE_USHORT_GRAY);
     gray16.getRaster().setSample(0, 0, 0, 65535);
     gray16.getRaster().setSample(1, 0, 0, 257 * 100);
-    ImageDecoder.decode(ImageTestSupport.encode(gray16, "png"), 1 << 20, 1 << 20, PixelReservation.NONE, image -> {
+    ImageDecoder.decode(ImageTestSupport.encode(gray16, "png"), ImageLimits.DEFAULTS, DecodeDeadline.NONE, PixelReservation.NONE, image -> {
       assertEquals(255, image.sample(0, 0, 1));
       assertEquals(100, image.sample(1, 0, 2));
       return null;

@@ -23,8 +23,14 @@ final class ImageTestSupport {
   static ImageConfig rawConfig(int height, int width, ResizeMode mode, ChannelOrder order, DataType dtype) {
     return new ImageConfig("test", "serving_default", "images", height, width, mode, order,
         new double[] {1, 1, 1}, new double[] {0, 0, 0}, dtype, ImageConfig.DEFAULT_IMAGE_KEYS,
-        ImageConfig.DEFAULT_MAX_ENCODED_BYTES, ImageConfig.DEFAULT_MAX_DECODED_PIXELS,
-        Optional.empty(), 0);
+        ImageLimits.DEFAULTS, Optional.empty(), 0);
+  }
+
+  /** 8-bit RGB float output like {@link #rawConfig(int, int)}, with other limits. */
+  static ImageConfig rawConfig(int height, int width, ImageLimits limits) {
+    return new ImageConfig("test", "serving_default", "images", height, width, ResizeMode.STRETCH,
+        ChannelOrder.RGB, new double[] {1, 1, 1}, new double[] {0, 0, 0}, DataType.DT_FLOAT,
+        ImageConfig.DEFAULT_IMAGE_KEYS, limits, Optional.empty(), 0);
   }
 
   static ImageConfig rawConfig(int height, int width) {
