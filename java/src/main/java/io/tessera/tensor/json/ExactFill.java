@@ -24,7 +24,7 @@ import java.util.TreeSet;
  */
 final class ExactFill {
   /** TensorFlow's maximum tensor rank; deeper list nesting is refused (TF Serving would recurse). */
-  static final int MAX_RANK = 254;
+  static final int MAX_RANK = io.tessera.tensor.Shapes.MAX_RANK;
 
   private final PredictJsonReader.Body body;
   private final Map<String, DataType> inputs;
