@@ -78,11 +78,13 @@ public final class GrpcServer implements AutoCloseable {
 
   private Server build(ServerCore core, Options options, NettyServerBuilder builder) {
     Limits limits = options.limits();
+    RequestBudget budget = new RequestBudget();
     builder.bossEventLoopGroup(group)
         .workerEventLoopGroup(group)
         .directExecutor()  // callbacks move to the workers in OffloadInterceptor, unless cheap
         .intercept(offload)
-        .intercept(new RequestBudget())  // last added runs first: it must see each parse
+        .intercept(budget)  // last added runs first: it must see every call before the others
+        .addStreamTracerFactory(budget)
         .maxInboundMessageSize(Integer.MAX_VALUE)
         .maxInboundMetadataSize(limits.grpcMaxMetadataBytes())
         .maxConcurrentCallsPerConnection(limits.grpcMaxConcurrentCallsPerConnection())
@@ -93,7 +95,7 @@ public final class GrpcServer implements AutoCloseable {
         .maxConnectionAgeGrace(nanosOrOff(limits.grpcMaxConnectionAgeGrace()), TimeUnit.NANOSECONDS)
         .permitKeepAliveTime(PERMIT_KEEPALIVE_SECONDS, TimeUnit.SECONDS)
         .permitKeepAliveWithoutCalls(false)
-        .addService(RequestBudget.counting(
+        .addService(budget.counting(
             new PredictionServiceImpl(core, options.tensorContentOutputs()).bindService()))
         .addService(new ModelServiceImpl(core));
     GrpcChannelArguments.apply(options.channelArguments(), builder);

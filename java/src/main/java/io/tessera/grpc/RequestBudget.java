@@ -1,5 +1,6 @@
 package io.tessera.grpc;
 
+import io.grpc.Context;
 import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
 import io.grpc.KnownLength;
 import io.grpc.Metadata;
@@ -9,49 +10,55 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
+import io.grpc.ServerStreamTracer;
+import io.grpc.Status;
 import io.tessera.admission.MemoryBudget;
 import io.tessera.core.ServingException;
 import java.io.ByteArrayInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Counts the bytes of gRPC request messages against {@link MemoryBudget#process()}: while a
- * message is parsed (its decompressed bytes, reserved as the parser reads them) and until its
- * call completes or is cancelled. A message that does not fit is refused with RESOURCE_EXHAUSTED
- * as soon as the budget is exceeded, having read (and inflated) no more than that.
+ * Counts the request messages of the services passed through {@link #counting} against
+ * {@link MemoryBudget#process()}, from their first byte until their call ends: the message's
+ * bytes while they arrive (as the transport buffers them), then its decompressed bytes while it is
+ * parsed. One reservation per call, returned when the call closes. A message that does not fit is
+ * refused with RESOURCE_EXHAUSTED as soon as the budget is exceeded, having received (or
+ * inflated) no more than that; the call is closed and nothing is delivered to the service.
  *
- * <p>Why a marshaller wrapper of our own: grpc-java has no hook between "a message frame arrived"
- * and "the message is parsed" but the method's request {@link MethodDescriptor.Marshaller}. Its
- * only size control, {@code maxInboundMessageSize}, is one static cap per server (TF Serving's is
- * 2 GiB, which we keep), checked against the decompressed size only while inflating — so a 400 KB
- * gzip frame can still become a 400 MB message. Reading through a counting stream inside
- * {@code parse} is the one place that sees each decompressed byte before it is copied into the
- * message, and can stop there. A frame of known length (uncompressed) is reserved whole and parsed
- * by the original marshaller unchanged, keeping its fast path.
+ * <p>Why our own marshaller wrapper (and a stream tracer): grpc-java's only size control,
+ * {@code maxInboundMessageSize}, is one static cap per server (TF Serving's is 2 GiB, which we
+ * keep); the transport buffers a whole message before parsing it, for every concurrent call, and
+ * a 400 KB gzip frame can inflate to 400 MB inside the parser. There is no public hook between
+ * "bytes arrived" and "message parsed" but two: {@link ServerStreamTracer#inboundWireSize}, which
+ * reports each chunk of a message body as the transport buffers it, and the method's request
+ * {@link MethodDescriptor.Marshaller}, where reading through a counting stream sees each
+ * decompressed byte before it is copied into the message and can stop there. A frame of known
+ * length (uncompressed) was already counted on arrival and is parsed by the original marshaller
+ * unchanged, keeping its fast path.
  *
- * <p>Hand-off: grpc-java parses a message and passes it to the outermost listener's
- * {@code onMessage} synchronously, on one thread; the parse leaves its outcome in a thread-local
- * that {@link #interceptCall}'s listener takes there. This interceptor must therefore be the
- * last one added to the server builder (the outermost). On a refusal the marshaller returns the
- * default message, and the listener closes the call instead of delivering anything.
+ * <p>Install as both the server's stream tracer factory and its <em>last-added</em> interceptor;
+ * the per-call state travels in the call's {@link Context} (tracers filter it; interceptors and
+ * the marshaller run in it).
  */
-final class RequestBudget implements ServerInterceptor {
+final class RequestBudget extends ServerStreamTracer.Factory implements ServerInterceptor {
   private static final String WHAT = "gRPC request message";
-  /** Reservations grow in steps of this many bytes while a stream is read. */
+  private static final Context.Key<CallBudget> KEY = Context.key("tessera-request-budget");
+  /** Decompressed bytes are reserved in steps of this many. */
   private static final int STEP = 64 << 10;
-  /** The outcome of the last parse on this thread, until the listener takes it. */
-  private static final ThreadLocal<Parsed> PARSED = new ThreadLocal<>();
 
-  private record Parsed(MemoryBudget.Reservation reservation, ServingException refusal) {}
+  private final Set<String> counted = ConcurrentHashMap.newKeySet();
 
-  /** {@code service} with every method's request marshaller counting. */
-  static ServerServiceDefinition counting(ServerServiceDefinition service) {
+  /** {@code service} with every method's request marshaller counting; remembers its methods. */
+  ServerServiceDefinition counting(ServerServiceDefinition service) {
     ServerServiceDefinition.Builder b = ServerServiceDefinition.builder(service.getServiceDescriptor().getName());
     for (ServerMethodDefinition<?, ?> m : service.getMethods()) {
       b.addMethod(counting(m));
+      counted.add(m.getMethodDescriptor().getFullMethodName());
     }
     return b.build();
   }
@@ -64,71 +71,120 @@ final class RequestBudget implements ServerInterceptor {
   }
 
   @Override
-  public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(ServerCall<ReqT, RespT> call, Metadata headers,
-      ServerCallHandler<ReqT, RespT> next) {
-    ServerCall.Listener<ReqT> listener = next.startCall(call, headers);
-    if (!(call.getMethodDescriptor().getRequestMarshaller() instanceof Counting)) {
-      return listener;
-    }
-    return new Held<>(listener, call);
+  public ServerStreamTracer newServerStreamTracer(String fullMethodName, Metadata headers) {
+    return counted.contains(fullMethodName) ? new CallBudget() : new ServerStreamTracer() {};
   }
 
-  /** Holds the call's message reservation until the call ends; refuses what did not fit. */
-  private static final class Held<ReqT, RespT> extends SimpleForwardingServerCallListener<ReqT> {
-    private final ServerCall<ReqT, RespT> call;
-    private volatile MemoryBudget.Reservation held;
-    private boolean refused;
+  @Override
+  public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(ServerCall<ReqT, RespT> call, Metadata headers,
+      ServerCallHandler<ReqT, RespT> next) {
+    CallBudget budget = KEY.get();
+    if (budget == null) {
+      return next.startCall(call, headers);
+    }
+    budget.attach(call);
+    return new Guarded<>(next.startCall(call, headers), budget);
+  }
 
-    Held(ServerCall.Listener<ReqT> delegate, ServerCall<ReqT, RespT> call) {
-      super(delegate);
+  /** One call's reservation, and its refusal when it does not fit. Thread-safe. */
+  private static final class CallBudget extends ServerStreamTracer {
+    private final MemoryBudget.Reservation reservation = MemoryBudget.Reservation.empty();
+    private final AtomicBoolean refused = new AtomicBoolean();
+    private volatile ServerCall<?, ?> call;
+    private volatile ServingException refusal;
+
+    @Override
+    public Context filterContext(Context context) {
+      return context.withValue(KEY, this);
+    }
+
+    void attach(ServerCall<?, ?> call) {
       this.call = call;
+    }
+
+    /** Bytes of a message body buffered by the transport (before any is parsed). */
+    @Override
+    public void inboundWireSize(long bytes) {
+      tryGrow(bytes);
+    }
+
+    /** Reserves {@code bytes} more; false (the call refused and closed) when they do not fit. */
+    boolean tryGrow(long bytes) {
+      if (refused.get()) {
+        return false;
+      }
+      synchronized (reservation) {
+        try {
+          reservation.grow(bytes, WHAT);
+          return true;
+        } catch (ServingException e) {
+          refusal = e;
+          refuse(e);
+          return false;
+        }
+      }
+    }
+
+    boolean refused() {
+      return refused.get();
+    }
+
+    private void refuse(ServingException e) {
+      ServerCall<?, ?> c = call;
+      if (!refused.compareAndSet(false, true) || c == null) {
+        return;
+      }
+      GrpcStatuses.logFailure(c.getMethodDescriptor().getBareMethodName(), e);
+      try {
+        c.close(GrpcStatuses.toStatus(e), new Metadata());
+      } catch (IllegalStateException alreadyClosed) {
+        // the call had already ended
+      }
+    }
+
+    @Override
+    public void streamClosed(Status status) {
+      reservation.close();
+    }
+  }
+
+  /** Delivers nothing once the call was refused; returns the reservation when the call ends. */
+  private static final class Guarded<ReqT> extends SimpleForwardingServerCallListener<ReqT> {
+    private final CallBudget budget;
+
+    Guarded(ServerCall.Listener<ReqT> delegate, CallBudget budget) {
+      super(delegate);
+      this.budget = budget;
     }
 
     @Override
     public void onMessage(ReqT message) {
-      Parsed parsed = PARSED.get();
-      PARSED.remove();
-      if (parsed != null && parsed.refusal() != null) {
-        refused = true;
-        String api = call.getMethodDescriptor().getBareMethodName();
-        GrpcStatuses.logFailure(api, parsed.refusal());
-        call.close(GrpcStatuses.toStatus(parsed.refusal()), new Metadata());
-        return;
-      }
-      if (parsed != null) {
-        held = parsed.reservation();
-      }
-      super.onMessage(message);
-    }
-
-    private void release() {
-      MemoryBudget.Reservation r = held;
-      if (r != null) {
-        r.close();
+      if (!budget.refused()) {
+        super.onMessage(message);
       }
     }
 
     @Override
     public void onHalfClose() {
-      if (!refused) {
+      if (!budget.refused()) {
         super.onHalfClose();
       }
     }
 
     @Override
     public void onCancel() {
-      release();
+      budget.reservation.close();
       super.onCancel();
     }
 
     @Override
     public void onComplete() {
-      release();
+      budget.reservation.close();
       super.onComplete();
     }
   }
 
-  /** The original marshaller, reading through a stream that reserves what it reads. */
+  /** The original marshaller, reading a decompressing stream through one that reserves. */
   private static final class Counting<T> implements MethodDescriptor.Marshaller<T> {
     private final MethodDescriptor.Marshaller<T> delegate;
     private final T empty;
@@ -145,49 +201,27 @@ final class RequestBudget implements ServerInterceptor {
 
     @Override
     public T parse(InputStream stream) {
-      Parsed stale = PARSED.get();
-      if (stale != null && stale.reservation() != null) {
-        stale.reservation().close(); // never taken by a listener (not expected to happen)
+      CallBudget budget = KEY.get();
+      if (budget == null || stream instanceof KnownLength) {
+        return delegate.parse(stream); // counted on arrival (or not a call of ours)
       }
-      PARSED.remove();
-      MemoryBudget.Reservation r = MemoryBudget.Reservation.empty();
       try {
-        T message;
-        if (stream instanceof KnownLength) {
-          r.grow(available(stream), WHAT);
-          message = delegate.parse(stream);
-        } else {
-          message = delegate.parse(new Reserving(stream, r));
-        }
-        PARSED.set(new Parsed(r, null));
-        return message;
+        return delegate.parse(new Reserving(stream, budget));
       } catch (ServingException refused) {
-        r.close();
-        PARSED.set(new Parsed(null, refused));
-        return empty;
-      } catch (RuntimeException e) {
-        r.close();
-        throw e;
-      }
-    }
-
-    private static int available(InputStream stream) {
-      try {
-        return stream.available();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
+        return empty; // the call is closed already; the listener drops this
       }
     }
   }
 
   /** Reserves every byte read, in {@link #STEP}s; throws the budget's refusal when full. */
   private static final class Reserving extends FilterInputStream {
-    private final MemoryBudget.Reservation reservation;
+    private final CallBudget budget;
     private long read;
+    private long reserved;
 
-    Reserving(InputStream in, MemoryBudget.Reservation reservation) {
+    Reserving(InputStream in, CallBudget budget) {
       super(in);
-      this.reservation = reservation;
+      this.budget = budget;
     }
 
     @Override
@@ -217,8 +251,11 @@ final class RequestBudget implements ServerInterceptor {
 
     private void counted(long bytes) {
       read += bytes;
-      while (read > reservation.bytes()) {
-        reservation.grow(STEP, WHAT);
+      while (read > reserved) {
+        if (!budget.tryGrow(STEP)) {
+          throw budget.refusal;
+        }
+        reserved += STEP;
       }
     }
   }
