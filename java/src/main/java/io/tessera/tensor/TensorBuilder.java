@@ -156,9 +156,13 @@ public final class TensorBuilder implements AutoCloseable {
     count += n;
   }
 
-  /** Hands the data to a new InputTensor; this builder must not be used afterwards. */
+  /**
+   * Hands the data (and its reservation) to a new InputTensor; this builder must not be used
+   * afterwards. INVALID_ARGUMENT when {@code shape} fails {@link Shapes#checkedElementCount} or
+   * does not match the values added.
+   */
   public InputTensor build(long[] shape) {
-    long expected = Shapes.elementCount(shape);
+    long expected = Shapes.checkedElementCount(shape);
     if (expected != count) {
       throw ServingException.invalidArgument("Input to reshape is a tensor with " + count
           + " values, but the requested shape has " + expected);
