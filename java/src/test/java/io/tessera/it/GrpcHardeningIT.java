@@ -159,6 +159,7 @@ class GrpcHardeningIT {
         Hardening.gzipBomb(p, s, 200 * MIB);
         Hardening.hugeMetadata(p, s);
         Hardening.manyCallsOnOneConnection(p, channel);
+        Hardening.restDomBomb(p);
         Hardening.malformedFlood(p, s);
       } finally {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
