@@ -130,9 +130,6 @@ public final class ImageDecoder {
       throw e;
     } catch (IOException | RuntimeException e) {
       throw invalid("corrupt or truncated " + format + " image: " + describe(e));
-    } catch (OutOfMemoryError e) {
-      throw new ServingException(StatusCode.RESOURCE_EXHAUSTED, "out of memory decoding a "
-          + format + " image; lower max_decoded_pixels or raise the heap");
     }
   }
 

@@ -97,6 +97,7 @@ public final class ImagePreprocessor {
             failure.compareAndSet(null, e);
           } catch (Error e) {
             failure.compareAndSet(null, ServingException.internal("image " + index + ": " + e));
+            throw e; // recorded for the request, and left to the JVM
           } finally {
             finished.countDown();
           }

@@ -76,7 +76,7 @@ final class Hardening {
     assertTrue(growthMib(p, before, "3 undeclared [2^27] inputs x5") < 64);
   }
 
-  /** A highly compressible message of {@code messageBytes}, gzip-compressed by the client. */
+  /** 400 MiB of zeros, gzip-compressed by the client to about 400 KB; RSS growth under {@code budgetBound}. */
   static void gzipBomb(ServerProcess p, PredictionServiceBlockingStub s, long budgetBound) throws Exception {
     int bytes = 400 << 20;
     PredictRequest bomb = GrpcHardeningIT.x(GrpcHardeningIT.tensor(DataType.DT_FLOAT, bytes / 4)
