@@ -61,8 +61,10 @@ final class GrpcStatuses {
     observer.onCompleted();
   }
 
+  /** Logs a refused or failed call as the class comment says; {@code api} may be "". */
   static void logFailure(String api, ServingException e) {
     StatusCode code = e.code();
+    api = api.isEmpty() ? "call" : api;
     if (code == StatusCode.INTERNAL || code == StatusCode.UNKNOWN || code == StatusCode.DATA_LOSS) {
       LOG.severe("gRPC " + api + " failed: " + code + ": " + e.getMessage());
     } else {

@@ -48,6 +48,18 @@ public final class TensorProtoCodec {
 
   /** Decodes a request tensor; INVALID_ARGUMENT for malformed protos. Caller closes the result. */
   public static InputTensor decode(String alias, TensorProto proto) {
+    return decode(alias, proto, true);
+  }
+
+  /**
+   * As {@link #decode(String, TensorProto)} without the fill bound, for the server's own data
+   * (warmup records, which TF Serving replays however they were filled).
+   */
+  public static InputTensor decodeTrusted(String alias, TensorProto proto) {
+    return decode(alias, proto, false);
+  }
+
+  private static InputTensor decode(String alias, TensorProto proto, boolean boundFill) {
     DataType dtype = DataType.forNumber(proto.getDtypeValue());
     if (dtype == null) {
       throw ServingException.invalidArgument("input " + alias + ": unsupported dtype "
@@ -73,7 +85,7 @@ public final class TensorProtoCodec {
       throw ServingException.invalidArgument("input " + alias + ": " + values
           + " values do not fit a tensor of " + n + " elements");
     }
-    if (!content && values < n) {
+    if (boundFill && !content && values < n) {
       checkFill(alias, proto, dtype, n, values, shape);
     }
     try (TensorBuilder builder = TensorBuilder.create(dtype, dtype.isString() ? 0 : n)) {

@@ -137,6 +137,7 @@ class GrpcHardeningIT {
           "{\"inputs\": {\"x\": " + nested + "}}")) {
         HttpResponse<String> r = server.post("/v1/models/default:predict", body);
         assertEquals(400, r.statusCode(), depth + ": " + r.body().substring(0, Math.min(300, r.body().length())));
+        assertTrue(r.body().contains("nested deeper than the maximum tensor rank 254"), r.body());
       }
     }
     HttpResponse<String> unknown = server.post("/v1/models/default:predict",

@@ -104,6 +104,9 @@ final class Hardening {
           GrpcHardeningIT.x(HalfPlusTwoIT.floats(1f)));
       System.out.println("[GrpcHardeningIT] " + bytes + " bytes of metadata: " + status);
       assertNotEquals(Status.Code.OK, status.getCode());
+      // The server advertises --grpc_max_metadata_bytes (SETTINGS_MAX_HEADER_LIST_SIZE); a stock
+      // client honours it and fails the call before sending.
+      assertTrue(String.valueOf(status.getCause()).contains("(65536)"), status.toString());
     }
     growthMib(p, before, "16 MB + 100 KB metadata");
     healthy(s);

@@ -62,6 +62,15 @@ class TensorProtoCodecTest {
   }
 
   @Test
+  void trustedDataIsNotFillBounded() {
+    TensorProto p = tensor(io.tessera.proto.tf.DataType.DT_FLOAT, 1 << 20).addFloatVal(1).build();
+    assertEquals(StatusCode.INVALID_ARGUMENT, fails(p).code());
+    try (InputTensor t = TensorProtoCodec.decodeTrusted("x", p)) {
+      assertEquals(4L << 20, t.byteSize());
+    }
+  }
+
+  @Test
   void shapeChecksComeFirst() {
     ServingException overflow = fails(tensor(io.tessera.proto.tf.DataType.DT_FLOAT, 1L << 62, 1L << 62).build());
     assertEquals(StatusCode.INVALID_ARGUMENT, overflow.code());
