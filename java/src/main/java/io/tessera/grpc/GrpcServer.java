@@ -14,6 +14,7 @@ import io.tessera.server.ServerCore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -23,13 +24,22 @@ import java.util.logging.Logger;
 
 /**
  * The gRPC listener (grpc-java on Netty): PredictionService and ModelService, with TF Serving's
- * 2 GiB inbound message limit and a worker pool of {@code --grpc_max_threads} threads. Config
- * reloads run on a separate pool of {@value #RELOAD_THREADS} threads with at most
- * {@value #RELOAD_QUEUE} waiting (more are answered UNAVAILABLE), so slow or stuck reloads never
- * take request workers.
+ * 2 GiB inbound message limit and a worker pool of {@code --grpc_max_threads} threads.
+ *
+ * <p>Limits ({@link Limits}): inbound metadata per call, concurrent calls per connection,
+ * server keepalive pings, connection idle time and age. Client pings closer together than
+ * {@link #PERMIT_KEEPALIVE_SECONDS} are strikes (repeated: the connection is closed with
+ * ENHANCE_YOUR_CALM), and pings without calls in flight are not permitted, as in gRPC core.
+ * PredictionService's request messages count against the memory budget while parsed and until
+ * their call ends ({@link RequestBudget}). {@code --grpc_channel_arguments} apply last and may
+ * override any of these. Config reloads run on a separate pool of {@value #RELOAD_THREADS} threads
+ * with at most {@value #RELOAD_QUEUE} waiting (more are answered UNAVAILABLE), so slow or stuck
+ * reloads never take request workers.
  */
 public final class GrpcServer implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(GrpcServer.class.getName());
+  /** The shortest interval between client keepalive pings the server accepts. */
+  static final int PERMIT_KEEPALIVE_SECONDS = 10;
   static final int RELOAD_THREADS = 2;
   static final int RELOAD_QUEUE = 16;
 
@@ -80,13 +90,26 @@ public final class GrpcServer implements AutoCloseable {
   }
 
   private Server build(ServerCore core, Options options, NettyServerBuilder builder) {
+    Limits limits = options.limits();
+    RequestBudget budget = new RequestBudget();
     builder.bossEventLoopGroup(group)
         .workerEventLoopGroup(group)
         .directExecutor()  // callbacks move to the workers in OffloadInterceptor, unless cheap
         .intercept(offload)
+        .intercept(budget)  // last added runs first: it must see every call before the others
+        .addStreamTracerFactory(budget)
         .maxInboundMessageSize(Integer.MAX_VALUE)
-        .maxInboundMetadataSize(Integer.MAX_VALUE)
-        .addService(new PredictionServiceImpl(core, options.tensorContentOutputs()))
+        .maxInboundMetadataSize(limits.grpcMaxMetadataBytes())
+        .maxConcurrentCallsPerConnection(limits.grpcMaxConcurrentCallsPerConnection())
+        .keepAliveTime(nanosOrOff(limits.grpcKeepaliveTime()), TimeUnit.NANOSECONDS)
+        .keepAliveTimeout(nanosOrOff(limits.grpcKeepaliveTimeout()), TimeUnit.NANOSECONDS)
+        .maxConnectionIdle(nanosOrOff(limits.grpcMaxConnectionIdle()), TimeUnit.NANOSECONDS)
+        .maxConnectionAge(nanosOrOff(limits.grpcMaxConnectionAge()), TimeUnit.NANOSECONDS)
+        .maxConnectionAgeGrace(nanosOrOff(limits.grpcMaxConnectionAgeGrace()), TimeUnit.NANOSECONDS)
+        .permitKeepAliveTime(PERMIT_KEEPALIVE_SECONDS, TimeUnit.SECONDS)
+        .permitKeepAliveWithoutCalls(false)
+        .addService(budget.counting(
+            new PredictionServiceImpl(core, options.tensorContentOutputs()).bindService()))
         .addService(new ModelServiceImpl(core, options.limits(), reloads));
     GrpcChannelArguments.apply(options.channelArguments(), builder);
     if (options.tls() != null) {
@@ -96,6 +119,11 @@ public final class GrpcServer implements AutoCloseable {
       builder.addService(options.health());
     }
     return builder.build();
+  }
+
+  /** grpc-java's "off" for these settings is Long.MAX_VALUE; a zero Duration means off here. */
+  private static long nanosOrOff(Duration d) {
+    return d.isZero() ? Long.MAX_VALUE : d.toNanos();
   }
 
   public GrpcServer start() throws IOException {

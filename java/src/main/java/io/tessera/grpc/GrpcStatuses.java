@@ -2,15 +2,25 @@ package io.tessera.grpc;
 
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import io.tessera.admission.ClientErrorLog;
 import io.tessera.core.ServingException;
+import io.tessera.core.StatusCode;
 import io.tessera.metrics.ServingMetrics;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-/** Runs one unary call and maps failures to gRPC statuses the way TF Serving does. */
+/**
+ * Runs one unary call and maps failures to gRPC statuses the way TF Serving does. Logging: a
+ * client-caused failure (any {@link ServingException} but INTERNAL, UNKNOWN and DATA_LOSS) writes
+ * at most one rate-limited line ({@link #CLIENT_ERRORS}), never a stack trace; a server fault
+ * writes one SEVERE record, with the stack trace when it is an unexpected exception. Errors
+ * (OutOfMemoryError, StackOverflowError, ...) are not caught: the JVM's handling of them stays.
+ */
 final class GrpcStatuses {
   private static final Logger LOG = Logger.getLogger(GrpcStatuses.class.getName());
+  /** Shared by every gRPC front-end class that refuses a client's call. */
+  static final ClientErrorLog CLIENT_ERRORS = new ClientErrorLog(LOG, 10);
   /** TF Serving truncates gRPC error messages (grpc_status_util.cc). */
   static final int MAX_MESSAGE_CHARS = 1024;
 
@@ -33,9 +43,10 @@ final class GrpcStatuses {
       response = call.get();
     } catch (ServingException e) {
       status = e.code().name();
+      logFailure(api, e);
       observer.onError(toStatus(e).asRuntimeException());
       return;
-    } catch (RuntimeException | Error e) {
+    } catch (RuntimeException e) {
       status = "INTERNAL";
       LOG.log(Level.SEVERE, "gRPC call failed", e);
       observer.onError(Status.INTERNAL.withDescription(truncate(String.valueOf(e.getMessage())))
@@ -48,6 +59,17 @@ final class GrpcStatuses {
     }
     observer.onNext(response);
     observer.onCompleted();
+  }
+
+  /** Logs a refused or failed call as the class comment says; {@code api} may be "". */
+  static void logFailure(String api, ServingException e) {
+    StatusCode code = e.code();
+    api = api.isEmpty() ? "call" : api;
+    if (code == StatusCode.INTERNAL || code == StatusCode.UNKNOWN || code == StatusCode.DATA_LOSS) {
+      LOG.severe("gRPC " + api + " failed: " + code + ": " + e.getMessage());
+    } else {
+      CLIENT_ERRORS.log("gRPC " + api + " refused: " + code + ": " + e.getMessage());
+    }
   }
 
   static Status toStatus(ServingException e) {

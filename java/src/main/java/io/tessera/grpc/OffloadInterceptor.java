@@ -172,7 +172,7 @@ final class OffloadInterceptor implements ServerInterceptor {
       tail = tail.thenRunAsync(() -> {
         try {
           inContext.run();
-        } catch (RuntimeException | Error e) {
+        } catch (RuntimeException e) {
           LOG.log(Level.SEVERE, "gRPC call " + call.getMethodDescriptor().getFullMethodName() + " failed", e);
           try {
             call.close(Status.INTERNAL.withDescription(String.valueOf(e.getMessage())), new Metadata());

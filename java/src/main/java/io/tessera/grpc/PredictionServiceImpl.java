@@ -65,13 +65,19 @@ public final class PredictionServiceImpl extends PredictionServiceGrpc.Predictio
       SavedModelBundle bundle = handle.servable();
       Signature signature = bundle.signature(spec.getSignatureName());
       InferenceRunner.checkPredictMethod(signature, core.checkMethodNames());
+      // Names first: nothing is decoded for a request that names inputs the signature lacks.
+      SignatureRunner.checkInputs(signature, request.getInputsMap().keySet());
       Map<String, InputTensor> inputs = new LinkedHashMap<>();
       try {
         Optional<ImagePreprocessor> images = core.images().forBundle(bundle);
         for (Map.Entry<String, TensorProto> e : request.getInputsMap().entrySet()) {
-          inputs.put(e.getKey(), images.isPresent() && isEncodedImages(images.get(), e.getKey(), e.getValue())
-              ? images.get().decodeBatch(encodedImages(e.getValue()), decodeDeadline())
-              : TensorProtoCodec.decode(e.getKey(), e.getValue()));
+          if (images.isPresent() && isEncodedImages(images.get(), e.getKey(), e.getValue())) {
+            inputs.put(e.getKey(), images.get().decodeBatch(encodedImages(e.getValue()), decodeDeadline()));
+          } else {
+            TensorProtoCodec.checkDeclaredDtype(e.getKey(), e.getValue(),
+                signature.inputs().get(e.getKey()).dtype());
+            inputs.put(e.getKey(), TensorProtoCodec.decode(e.getKey(), e.getValue()));
+          }
         }
         try (RunResult result = SignatureRunner.run(bundle, signature, inputs,
             request.getOutputFilterList(), new SignatureRunner.RunSettings(deadlineMillis()))) {

@@ -129,7 +129,7 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     } catch (ServingException e) {
       body.release();
       response = error(ctx, e.code(), e.getMessage());
-    } catch (Exception | Error e) {
+    } catch (Exception e) {
       body.release();
       LOG.log(Level.SEVERE, "REST request " + route + " failed", e);
       response = error(ctx, StatusCode.INTERNAL, String.valueOf(e.getMessage()));

@@ -150,9 +150,6 @@ public final class ImageDecoder {
         throw watch.failure(format);
       }
       throw invalid("corrupt or truncated " + format + " image: " + describe(e));
-    } catch (OutOfMemoryError e) {
-      throw new ServingException(StatusCode.RESOURCE_EXHAUSTED, "out of memory decoding a "
-          + format + " image; lower max_decoded_bytes or raise the heap");
     }
   }
 

@@ -148,11 +148,9 @@ public final class ImagePreprocessor {
             }
           } catch (RuntimeException e) {
             failure.compareAndSet(null, e);
-          } catch (OutOfMemoryError e) {
-            failure.compareAndSet(null, new ServingException(StatusCode.RESOURCE_EXHAUSTED,
-                "image " + index + ": out of memory while decoding; retry later"));
-          } catch (Error e) {
+          } catch (Error e) {  // OutOfMemoryError too: the launcher's ExitOnOutOfMemoryError ends the process
             failure.compareAndSet(null, ServingException.internal("image " + index + ": " + e));
+            throw e; // recorded for the request, and left to the JVM
           } finally {
             finished.countDown();
           }

@@ -90,7 +90,11 @@ public final class SignatureRunner {
     return spec.endpoint();
   }
 
-  static void checkInputs(Signature signature, Set<String> given) {
+  /**
+   * Fails with TF Serving's "input size does not match signature" unless {@code given} names
+   * exactly the signature's inputs. Front ends call it before decoding any tensor.
+   */
+  public static void checkInputs(Signature signature, Set<String> given) {
     if (given.size() == signature.inputs().size() && signature.inputs().keySet().containsAll(given)) {
       return;
     }

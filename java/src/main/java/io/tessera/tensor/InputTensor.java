@@ -1,5 +1,6 @@
 package io.tessera.tensor;
 
+import io.tessera.admission.MemoryBudget;
 import io.tessera.nativebridge.HostBuffer;
 import io.tessera.nativebridge.RunCall;
 import java.nio.ByteBuffer;
@@ -9,8 +10,9 @@ import java.util.List;
  * A request tensor ready to feed: dense data in a 64-byte-aligned {@link HostBuffer} (fed to
  * TensorFlow without a copy) or DT_STRING elements packed in one direct buffer.
  *
- * <p>Owns its HostBuffer; {@link #close()} releases it (TensorFlow keeps its own reference while it
- * still uses the memory). Confined to the request's thread.
+ * <p>Owns its HostBuffer and, when built by a {@link TensorBuilder}, the memory-budget reservation
+ * for its bytes; {@link #close()} releases both (TensorFlow keeps its own reference to the buffer
+ * while it still uses the memory). Confined to the request's thread.
  */
 public final class InputTensor implements AutoCloseable {
   private final DataType dtype;
@@ -20,9 +22,10 @@ public final class InputTensor implements AutoCloseable {
   private final long byteSize;
   private final ByteBuffer stringBlob;
   private final long[] stringLengths;
+  private final MemoryBudget.Reservation reservation;
 
   private InputTensor(DataType dtype, long[] shape, HostBuffer buffer, long offset, long byteSize,
-      ByteBuffer stringBlob, long[] stringLengths) {
+      ByteBuffer stringBlob, long[] stringLengths, MemoryBudget.Reservation reservation) {
     this.dtype = dtype;
     this.shape = shape;
     this.buffer = buffer;
@@ -30,23 +33,41 @@ public final class InputTensor implements AutoCloseable {
     this.byteSize = byteSize;
     this.stringBlob = stringBlob;
     this.stringLengths = stringLengths;
+    this.reservation = reservation;
   }
 
   /** Takes ownership of {@code buffer}; the tensor's bytes are {@code [offset, offset+byteSize)}. */
   public static InputTensor dense(DataType dtype, long[] shape, HostBuffer buffer, long offset, long byteSize) {
+    return dense(dtype, shape, buffer, offset, byteSize, null);
+  }
+
+  /** As {@link #dense(DataType, long[], HostBuffer, long, long)}, also taking over {@code reservation}. */
+  static InputTensor dense(DataType dtype, long[] shape, HostBuffer buffer, long offset, long byteSize,
+      MemoryBudget.Reservation reservation) {
     if (dtype.isString()) {
       throw new IllegalArgumentException("DT_STRING tensors are built with strings()");
     }
     if (Shapes.elementCount(shape) * dtype.byteSize() != byteSize) {
       buffer.close();
+      if (reservation != null) {
+        reservation.close();
+      }
       throw new IllegalArgumentException("byte size " + byteSize + " does not match "
           + dtype + Shapes.toString(shape));
     }
-    return new InputTensor(dtype, shape, buffer, offset, byteSize, null, null);
+    return new InputTensor(dtype, shape, buffer, offset, byteSize, null, null, reservation);
   }
 
   public static InputTensor strings(long[] shape, List<byte[]> elements) {
+    return strings(shape, elements, null);
+  }
+
+  /** As {@link #strings(long[], List)}, also taking over {@code reservation}. */
+  static InputTensor strings(long[] shape, List<byte[]> elements, MemoryBudget.Reservation reservation) {
     if (Shapes.elementCount(shape) != elements.size()) {
+      if (reservation != null) {
+        reservation.close();
+      }
       throw new IllegalArgumentException(elements.size() + " strings do not fill shape "
           + Shapes.toString(shape));
     }
@@ -61,7 +82,7 @@ public final class InputTensor implements AutoCloseable {
       blob.put(e);
     }
     blob.flip();
-    return new InputTensor(DataType.DT_STRING, shape, null, 0, total, blob, lengths);
+    return new InputTensor(DataType.DT_STRING, shape, null, 0, total, blob, lengths, reservation);
   }
 
   public DataType dtype() {
@@ -98,6 +119,9 @@ public final class InputTensor implements AutoCloseable {
   public void close() {
     if (buffer != null) {
       buffer.close();
+    }
+    if (reservation != null) {
+      reservation.close();
     }
   }
 }

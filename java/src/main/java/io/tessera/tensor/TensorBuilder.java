@@ -1,6 +1,8 @@
 package io.tessera.tensor;
 
+import io.tessera.admission.MemoryBudget;
 import io.tessera.core.ServingException;
+import io.tessera.core.StatusCode;
 import io.tessera.nativebridge.HostBuffer;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -11,13 +13,29 @@ import java.util.List;
  * row-major order, converting each value to the target dtype. Grows by doubling when a capacity
  * estimate was too small. Owns its buffer until {@link #build} hands it to the InputTensor, or
  * {@link #close()} frees it (safe after build). Confined to one thread.
+ *
+ * <p>Every byte it holds is first reserved on {@link MemoryBudget#process()}: a dense buffer's
+ * capacity (while growing, the old and the new buffer both), and for DT_STRING each element's
+ * length plus {@link #STRING_ELEMENT_OVERHEAD} (its length slot in the packed tensor and its list
+ * slot here; a repeated element counts every time). A reservation that does not fit fails with
+ * RESOURCE_EXHAUSTED before anything is allocated. The reservation moves to the InputTensor with
+ * the data and is returned when that is closed, or by {@link #close()} if it never was built. A
+ * tensor holds at most {@link #MAX_TENSOR_BYTES} (the direct-buffer limit).
  */
 public final class TensorBuilder implements AutoCloseable {
+  /** Bytes counted per DT_STRING element besides its own bytes. */
+  public static final int STRING_ELEMENT_OVERHEAD = 16;
+  /** The largest dense buffer or packed string data of one tensor. */
+  public static final long MAX_TENSOR_BYTES = Integer.MAX_VALUE;
+  private static final String WHAT = "input tensor";
+
   private final DataType dtype;
   private final List<byte[]> strings;
+  private MemoryBudget.Reservation reservation = MemoryBudget.Reservation.empty();
   private HostBuffer buffer;
   private ByteBuffer out;
   private long count;
+  private long stringBytes;
 
   private TensorBuilder(DataType dtype, long capacityElements) {
     this.dtype = dtype;
@@ -25,13 +43,25 @@ public final class TensorBuilder implements AutoCloseable {
       this.strings = new ArrayList<>();
     } else {
       this.strings = null;
-      allocate(Math.max(capacityElements, 16) * dtype.byteSize());
+      long bytes = Math.max(capacityElements, 16) * dtype.byteSize();
+      if (capacityElements > MAX_TENSOR_BYTES || bytes > MAX_TENSOR_BYTES) {
+        throw tooLarge(Math.max(capacityElements, bytes));
+      }
+      allocate(bytes);
     }
   }
 
-  /** @param capacityElements expected element count (a guess; the builder grows if needed) */
+  /**
+   * @param capacityElements expected element count (a guess; the builder grows if needed)
+   * @throws ServingException RESOURCE_EXHAUSTED when the first buffer does not fit the budget
+   */
   public static TensorBuilder create(DataType dtype, long capacityElements) {
     return new TensorBuilder(dtype, capacityElements);
+  }
+
+  /** Bytes this builder holds on the memory budget. */
+  public long reservedBytes() {
+    return reservation.bytes();
   }
 
   public DataType dtype() {
@@ -105,7 +135,12 @@ public final class TensorBuilder implements AutoCloseable {
     if (strings == null) {
       throw typeMismatch("\"" + new String(v, java.nio.charset.StandardCharsets.UTF_8) + "\"", "String");
     }
+    if (stringBytes + v.length > MAX_TENSOR_BYTES) {
+      throw tooLarge(stringBytes + v.length);
+    }
+    reservation.grow(v.length + STRING_ELEMENT_OVERHEAD, WHAT);
     strings.add(v);
+    stringBytes += v.length;
     count++;
   }
 
@@ -121,19 +156,25 @@ public final class TensorBuilder implements AutoCloseable {
     count += n;
   }
 
-  /** Hands the data to a new InputTensor; this builder must not be used afterwards. */
+  /**
+   * Hands the data (and its reservation) to a new InputTensor; this builder must not be used
+   * afterwards. INVALID_ARGUMENT when {@code shape} fails {@link Shapes#checkedElementCount} or
+   * does not match the values added.
+   */
   public InputTensor build(long[] shape) {
-    long expected = Shapes.elementCount(shape);
+    long expected = Shapes.checkedElementCount(shape);
     if (expected != count) {
       throw ServingException.invalidArgument("Input to reshape is a tensor with " + count
           + " values, but the requested shape has " + expected);
     }
+    MemoryBudget.Reservation moved = reservation;
+    reservation = MemoryBudget.Reservation.empty();
     if (strings != null) {
-      return InputTensor.strings(shape, strings);
+      return InputTensor.strings(shape, strings, moved);
     }
     HostBuffer owned = buffer;
     buffer = null;
-    return InputTensor.dense(dtype, shape, owned, 0, count * dtype.byteSize());
+    return InputTensor.dense(dtype, shape, owned, 0, count * dtype.byteSize(), moved);
   }
 
   @Override
@@ -142,6 +183,12 @@ public final class TensorBuilder implements AutoCloseable {
       buffer.close();
       buffer = null;
     }
+    reservation.close();
+  }
+
+  private static ServingException tooLarge(long bytes) {
+    return new ServingException(StatusCode.RESOURCE_EXHAUSTED, "input tensor needs " + bytes
+        + " bytes, more than the " + MAX_TENSOR_BYTES + " bytes a tensor may hold");
   }
 
   private ServingException typeMismatch(String value, String jsonType) {
@@ -157,10 +204,9 @@ public final class TensorBuilder implements AutoCloseable {
   private void ensure(long bytes) {
     if (out.remaining() < bytes) {
       long needed = out.position() + bytes;
-      long grown = Math.max(needed, Math.min((long) Integer.MAX_VALUE, out.capacity() * 2L));
-      if (needed > Integer.MAX_VALUE) {
-        throw new ServingException(io.tessera.core.StatusCode.RESOURCE_EXHAUSTED,
-            "tensor larger than 2 GiB");
+      long grown = Math.max(needed, Math.min(MAX_TENSOR_BYTES, out.capacity() * 2L));
+      if (needed > MAX_TENSOR_BYTES) {
+        throw tooLarge(needed);
       }
       HostBuffer old = buffer;
       ByteBuffer previous = out;
@@ -168,11 +214,19 @@ public final class TensorBuilder implements AutoCloseable {
       previous.flip();
       out.put(previous);
       old.close();
+      reservation.shrink(previous.capacity());
     }
   }
 
+  /** Reserves, then allocates {@code bytes} as the current buffer (the caller frees the old one). */
   private void allocate(long bytes) {
-    buffer = HostBuffer.allocate(bytes);
+    reservation.grow(bytes, WHAT);
+    try {
+      buffer = HostBuffer.allocate(bytes);
+    } catch (RuntimeException e) {
+      reservation.shrink(bytes);
+      throw e;
+    }
     out = buffer.data().duplicate().order(java.nio.ByteOrder.LITTLE_ENDIAN);
   }
 }

@@ -13,40 +13,123 @@ import java.util.List;
  * little-endian) wins when present; otherwise the typed {@code *_val} field is read, where fewer
  * values than elements repeat the last one and no values mean zeros. Decoding writes straight
  * into the aligned native input buffer. Stateless.
+ *
+ * <p>Bounded before anything is allocated: the shape passes {@link Shapes#checkedElementCount}
+ * (rank, overflow), and a <em>filled</em> tensor — typed values fewer than its elements, TF's
+ * repeat-the-last-value quirk — may hold at most {@code max(MIN_FILL_BYTES, FILL_FACTOR × the
+ * TensorProto's wire bytes)} ({@value #MIN_FILL_BYTES} bytes, {@value #FILL_FACTOR}×), counting
+ * DT_STRING as its elements' bytes plus {@link TensorBuilder#STRING_ELEMENT_OVERHEAD} each;
+ * beyond that it is INVALID_ARGUMENT. (Without the bound a 30-byte request could ask for
+ * gigabytes.) Exactly filled fields expand at most 8× (a 1-byte varint to an int64) and
+ * {@code tensor_content} not at all. What is then allocated is reserved on the memory budget by
+ * {@link TensorBuilder}.
  */
 public final class TensorProtoCodec {
+  /** A filled tensor may always hold this many bytes, however small its proto. */
+  public static final long MIN_FILL_BYTES = 1L << 20;
+  /** ... and otherwise this many times its proto's wire size. */
+  public static final int FILL_FACTOR = 16;
+
   private TensorProtoCodec() {}
+
+  /**
+   * Fails unless the proto's dtype is the one the signature declares for it ({@code declared}
+   * null: a dtype Tessera cannot feed, left to TensorFlow). TensorFlow would refuse the mismatch
+   * when running; this refuses it before decoding.
+   */
+  public static void checkDeclaredDtype(String alias, TensorProto proto, DataType declared) {
+    if (declared != null && proto.getDtypeValue() != declared.number()) {
+      DataType given = DataType.forNumber(proto.getDtypeValue());
+      throw ServingException.invalidArgument("Expects input " + alias + " to be "
+          + TypeNames.jsonName(declared) + " but " + (given == null ? proto.getDtype().name()
+          : TypeNames.jsonName(given)) + " is provided");
+    }
+  }
 
   /** Decodes a request tensor; INVALID_ARGUMENT for malformed protos. Caller closes the result. */
   public static InputTensor decode(String alias, TensorProto proto) {
+    return decode(alias, proto, true);
+  }
+
+  /**
+   * As {@link #decode(String, TensorProto)} without the fill bound, for the server's own data
+   * (warmup records, which TF Serving replays however they were filled).
+   */
+  public static InputTensor decodeTrusted(String alias, TensorProto proto) {
+    return decode(alias, proto, false);
+  }
+
+  private static InputTensor decode(String alias, TensorProto proto, boolean boundFill) {
     DataType dtype = DataType.forNumber(proto.getDtypeValue());
     if (dtype == null) {
       throw ServingException.invalidArgument("input " + alias + ": unsupported dtype "
           + proto.getDtype() + " (" + proto.getDtypeValue() + ")");
     }
     long[] shape = shapeOf(alias, proto.getTensorShape());
-    long n = Shapes.elementCount(shape);
-    try (TensorBuilder builder = TensorBuilder.create(dtype, n)) {
-      if (!proto.getTensorContent().isEmpty() && !dtype.isString()) {
-        ByteString content = proto.getTensorContent();
-        if (content.size() != n * dtype.byteSize()) {
-          throw ServingException.invalidArgument("input " + alias + ": tensor_content has "
-              + content.size() + " bytes but " + dtype + Shapes.toString(shape) + " needs "
-              + n * dtype.byteSize());
-        }
-        builder.addRaw(content.asReadOnlyByteBuffer());
+    long n;
+    long bytes;
+    try {
+      n = Shapes.checkedElementCount(shape);
+      bytes = Shapes.checkedByteSize(dtype, n, shape);
+    } catch (ServingException e) {
+      throw ServingException.invalidArgument("input " + alias + ": " + e.getMessage());
+    }
+    boolean content = !proto.getTensorContent().isEmpty() && !dtype.isString();
+    if (content && proto.getTensorContent().size() != bytes) {
+      throw ServingException.invalidArgument("input " + alias + ": tensor_content has "
+          + proto.getTensorContent().size() + " bytes but " + dtype + Shapes.toString(shape)
+          + " needs " + bytes);
+    }
+    int values = content ? 0 : typedCount(proto, dtype);
+    if (!content && values > n) {
+      throw ServingException.invalidArgument("input " + alias + ": " + values
+          + " values do not fit a tensor of " + n + " elements");
+    }
+    if (boundFill && !content && values < n) {
+      checkFill(alias, proto, dtype, n, values, shape);
+    }
+    try (TensorBuilder builder = TensorBuilder.create(dtype, dtype.isString() ? 0 : n)) {
+      if (content) {
+        builder.addRaw(proto.getTensorContent().asReadOnlyByteBuffer());
       } else {
-        fillTyped(alias, proto, dtype, n, builder);
+        fillTyped(proto, dtype, n, values, builder);
       }
       return builder.build(shape);
     }
   }
 
-  private static void fillTyped(String alias, TensorProto p, DataType dtype, long n, TensorBuilder b) {
-    int values = typedCount(p, dtype);
-    if (values > n) {
-      throw ServingException.invalidArgument("input " + alias + ": " + values
-          + " values do not fit a tensor of " + n + " elements");
+  /** The fill bound of the class comment. */
+  private static void checkFill(String alias, TensorProto p, DataType dtype, long n, int values,
+      long[] shape) {
+    long limit = Math.max(MIN_FILL_BYTES, (long) FILL_FACTOR * p.getSerializedSize());
+    long filled;
+    if (dtype.isString()) {
+      long perElement = TensorBuilder.STRING_ELEMENT_OVERHEAD
+          + (values == 0 ? 0 : p.getStringVal(values - 1).size());
+      filled = n > limit / perElement ? Long.MAX_VALUE : n * perElement;
+    } else {
+      filled = n * dtype.byteSize();
+    }
+    if (filled > limit) {
+      throw ServingException.invalidArgument("input " + alias + ": " + values + " "
+          + TypeNames.jsonName(dtype) + " values would be repeated to fill shape "
+          + Shapes.debugString(shape) + (filled == Long.MAX_VALUE ? "" : " (" + filled + " bytes)")
+          + ", more than the " + limit + " bytes a filled tensor may hold (max(" + MIN_FILL_BYTES
+          + ", " + FILL_FACTOR + " x its " + p.getSerializedSize() + " bytes on the wire));"
+          + " send all values, or tensor_content");
+    }
+  }
+
+  private static void fillTyped(TensorProto p, DataType dtype, long n, int values, TensorBuilder b) {
+    if (dtype.isString()) {
+      byte[] last = new byte[0];
+      for (long i = 0; i < n; i++) {
+        if (i < values) {
+          last = p.getStringVal((int) i).toByteArray(); // repeats share the last array
+        }
+        b.addBytes(last);
+      }
+      return;
     }
     for (long i = 0; i < n; i++) {
       int at = values == 0 ? -1 : (int) Math.min(i, values - 1);
@@ -61,7 +144,6 @@ public final class TensorProtoCodec {
         case DT_HALF, DT_BFLOAT16 -> b.addRawShort((short) (at < 0 ? 0 : p.getHalfVal(at)));
         case DT_COMPLEX64 -> b.addComplex(at < 0 ? 0 : p.getScomplexVal(2 * at), at < 0 ? 0 : p.getScomplexVal(2 * at + 1));
         case DT_COMPLEX128 -> b.addComplex(at < 0 ? 0 : p.getDcomplexVal(2 * at), at < 0 ? 0 : p.getDcomplexVal(2 * at + 1));
-        case DT_STRING -> b.addBytes(at < 0 ? new byte[0] : p.getStringVal(at).toByteArray());
       }
     }
   }

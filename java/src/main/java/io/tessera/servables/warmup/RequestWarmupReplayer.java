@@ -25,7 +25,7 @@ public final class RequestWarmupReplayer implements WarmupReplayer {
     Map<String, InputTensor> inputs = new LinkedHashMap<>();
     try {
       for (Map.Entry<String, TensorProto> e : request.getInputsMap().entrySet()) {
-        inputs.put(e.getKey(), TensorProtoCodec.decode(e.getKey(), e.getValue()));
+        inputs.put(e.getKey(), TensorProtoCodec.decodeTrusted(e.getKey(), e.getValue()));
       }
       try (RunResult ignored = SignatureRunner.run(bundle,
           bundle.signature(request.getModelSpec().getSignatureName()), inputs,

@@ -24,7 +24,7 @@ import java.util.TreeSet;
  */
 final class ExactFill {
   /** TensorFlow's maximum tensor rank; deeper list nesting is refused (TF Serving would recurse). */
-  static final int MAX_RANK = 254;
+  static final int MAX_RANK = io.tessera.tensor.Shapes.MAX_RANK;
 
   private final PredictJsonReader.Body body;
   private final Map<String, DataType> inputs;
@@ -60,15 +60,17 @@ final class ExactFill {
     void run() throws TfError;
   }
 
+  /** Fills the row format from {@code val}, then releases {@code val}'s DOM. */
   Map<String, InputTensor> instances(Node val) {
-    return run(() -> doInstances(val));
+    return run(val, () -> doInstances(val));
   }
 
+  /** Fills the columnar format from {@code val}, then releases {@code val}'s DOM. */
   Map<String, InputTensor> columns(Node val) {
-    return run(() -> doColumns(val));
+    return run(val, () -> doColumns(val));
   }
 
-  private Map<String, InputTensor> run(Step step) {
+  private Map<String, InputTensor> run(Node val, Step step) {
     boolean ok = false;
     try {
       step.run();
@@ -77,6 +79,7 @@ final class ExactFill {
     } catch (TfError e) {
       throw new ServingException(e.code, e.getMessage());
     } finally {
+      val.release();
       builders.values().forEach(TensorBuilder::close);
       if (!ok) {
         out.values().forEach(InputTensor::close);

@@ -2,6 +2,7 @@ package io.tessera.tensor.json;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.tessera.admission.MemoryBudget;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.util.ArrayDeque;
@@ -12,8 +13,16 @@ import java.util.List;
  * A minimal DOM with rapidjson's number classification (Int/Uint/Int64/Uint64/Double), built
  * iteratively (no recursion, so deep nesting is safe). Only the exact (slow) path uses it: for
  * errors and unusual bodies, never for the common case.
+ *
+ * <p>A node costs far more heap than its text ({@link #NODE_BYTES} against 2 bytes for "0,"), so a
+ * body built to fail the streaming path could otherwise turn 256 MiB of JSON into gigabytes: the
+ * DOM's estimated size is reserved on {@link MemoryBudget#process()} while it is read
+ * (RESOURCE_EXHAUSTED when it does not fit) and held by the root until {@link Node#release()}.
  */
 final class JsonDom {
+  /** Estimated heap bytes per node (object, list slot in its parent, boxed fields). */
+  static final int NODE_BYTES = 64;
+  private static final int STEP = 64 << 10;
   enum Kind { NULL, FALSE, TRUE, OBJECT, ARRAY, STRING, NUMBER }
 
   static final int INT64 = 0;
@@ -31,6 +40,7 @@ final class JsonDom {
     int numKind;
     long lv;
     double dv;
+    private MemoryBudget.Reservation held; // the root's: the whole DOM's estimated bytes
 
     Node(Kind kind, long offset) {
       this.kind = kind;
@@ -39,6 +49,13 @@ final class JsonDom {
 
     int size() {
       return items.size();
+    }
+
+    /** Returns the DOM's reservation (on the root; idempotent). */
+    void release() {
+      if (held != null) {
+        held.close();
+      }
     }
 
     boolean isNumber() {
@@ -102,16 +119,37 @@ final class JsonDom {
 
   private JsonDom() {}
 
-  /** Builds the value starting at the parser's current token; offsets get {@code base} added. */
+  /**
+   * Builds the value starting at the parser's current token; offsets get {@code base} added.
+   * The caller {@link Node#release() releases} the result.
+   *
+   * @throws io.tessera.core.ServingException RESOURCE_EXHAUSTED when the DOM does not fit the budget
+   */
   static Node read(JsonParser p, long base) throws IOException {
+    MemoryBudget.Reservation held = MemoryBudget.Reservation.empty();
+    try {
+      Node root = build(p, base, held);
+      root.held = held;
+      return root;
+    } catch (RuntimeException | IOException e) {
+      held.close();
+      throw e;
+    }
+  }
+
+  private static Node build(JsonParser p, long base, MemoryBudget.Reservation held) throws IOException {
     ArrayDeque<Node> stack = new ArrayDeque<>();
     String pendingKey = null;
+    long unreserved = 0;
     JsonToken t = p.currentToken();
     while (true) {
       long offset = base + p.currentTokenLocation().getByteOffset();
       Node node = null;
       switch (t) {
-        case FIELD_NAME -> pendingKey = p.currentName();
+        case FIELD_NAME -> {
+          pendingKey = p.currentName();
+          unreserved += 2L * pendingKey.length();
+        }
         case START_OBJECT, START_ARRAY -> {
           Node c = new Node(t == JsonToken.START_OBJECT ? Kind.OBJECT : Kind.ARRAY, offset);
           c.items = new ArrayList<>();
@@ -120,23 +158,31 @@ final class JsonDom {
           }
           attach(stack, pendingKey, c);
           stack.push(c);
+          unreserved += 2 * NODE_BYTES;
         }
         case END_OBJECT, END_ARRAY -> node = stack.pop();
         case VALUE_STRING -> {
           node = new Node(Kind.STRING, offset);
           node.text = p.getText();
           attach(stack, pendingKey, node);
+          unreserved += NODE_BYTES + 2L * node.text.length();
         }
         case VALUE_TRUE, VALUE_FALSE, VALUE_NULL -> {
           node = new Node(t == JsonToken.VALUE_TRUE ? Kind.TRUE
               : t == JsonToken.VALUE_FALSE ? Kind.FALSE : Kind.NULL, offset);
           attach(stack, pendingKey, node);
+          unreserved += NODE_BYTES;
         }
         case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
           node = number(p, t, offset);
           attach(stack, pendingKey, node);
+          unreserved += NODE_BYTES;
         }
         default -> throw new IOException("unexpected token " + t);
+      }
+      if (unreserved >= STEP || (node != null && stack.isEmpty())) {
+        held.grow(unreserved, "JSON document (exact path)");
+        unreserved = 0;
       }
       if (node != null && stack.isEmpty()) {
         return node;
