@@ -2,6 +2,7 @@ package io.tessera.grpc;
 
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import io.tessera.core.ErrorText;
 import io.tessera.core.ServingException;
 import io.tessera.metrics.ServingMetrics;
 import java.util.function.Supplier;
@@ -11,9 +12,6 @@ import java.util.logging.Logger;
 /** Runs one unary call and maps failures to gRPC statuses the way TF Serving does. */
 final class GrpcStatuses {
   private static final Logger LOG = Logger.getLogger(GrpcStatuses.class.getName());
-  /** TF Serving truncates gRPC error messages (grpc_status_util.cc). */
-  static final int MAX_MESSAGE_CHARS = 1024;
-
   private GrpcStatuses() {}
 
   static <T> void unary(StreamObserver<T> observer, Supplier<T> call) {
@@ -38,7 +36,7 @@ final class GrpcStatuses {
     } catch (RuntimeException | Error e) {
       status = "INTERNAL";
       LOG.log(Level.SEVERE, "gRPC call failed", e);
-      observer.onError(Status.INTERNAL.withDescription(truncate(String.valueOf(e.getMessage())))
+      observer.onError(Status.INTERNAL.withDescription(ErrorText.truncate(e.getMessage()))
           .asRuntimeException());
       return;
     } finally {
@@ -51,11 +49,6 @@ final class GrpcStatuses {
   }
 
   static Status toStatus(ServingException e) {
-    return Status.fromCodeValue(e.code().number()).withDescription(truncate(e.getMessage()));
-  }
-
-  static String truncate(String message) {
-    return message.length() <= MAX_MESSAGE_CHARS
-        ? message : message.substring(0, MAX_MESSAGE_CHARS) + "...TRUNCATED";
+    return Status.fromCodeValue(e.code().number()).withDescription(ErrorText.truncate(e.getMessage()));
   }
 }
