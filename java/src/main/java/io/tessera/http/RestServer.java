@@ -48,6 +48,7 @@ public final class RestServer implements AutoCloseable {
   private final ExecutorService workers;
   private final Drain drain = new Drain();
   private final InlineRuns inline;
+  private final ConnectionLimit connections;
   private EventLoopGroup group;
   private Channel channel;
 
@@ -55,6 +56,7 @@ public final class RestServer implements AutoCloseable {
     this.api = api;
     this.options = options;
     this.inline = new InlineRuns(options.inlineMaxMicros());
+    this.connections = new ConnectionLimit(options.limits().restMaxConnections());
     AtomicInteger ids = new AtomicInteger();
     this.workers = Executors.newFixedThreadPool(options.numThreads(), r -> {
       Thread t = new Thread(r, "tessera-rest-" + ids.incrementAndGet());
@@ -73,16 +75,25 @@ public final class RestServer implements AutoCloseable {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
+            // autoRead is off: RequestGate and JsonBodyLimit ask for bytes only when a request
+            // may be read, so a connection holds at most one request and one response.
+            ch.config().setAutoRead(false);
             ChannelPipeline p = ch.pipeline();
             if (options.tls() != null) {
               p.addLast(options.tls().newHandler(ch.alloc()));
             }
+            RestTimeouts timeouts = new RestTimeouts(options.limits());
+            RequestGate gate = new RequestGate(timeouts);
+            p.addLast(connections);
+            p.addLast(timeouts);
             p.addLast(new HttpServerCodec());
+            p.addLast(gate);
             p.addLast(new DrainCounter(drain));
             p.addLast(new HttpServerExpectContinueHandler());
             p.addLast(new HttpContentDecompressor());
             p.addLast(new JsonBodyLimit(options.maxBodyBytes()));
-            p.addLast(new RestHandler(api, workers, inline, options.cors(), options.extras(), drain));
+            p.addLast(new RestHandler(api, workers, inline, options.cors(), options.extras(), drain,
+                gate, timeouts));
           }
         });
     channel = bootstrap.bind(new InetSocketAddress(options.bindAddress(), options.port())).sync().channel();
