@@ -25,6 +25,12 @@ import java.util.logging.Logger;
  * The REST listener: Netty HTTP/1.1 (gzip request bodies inflated, bodies aggregated up to a
  * limit) in front of a fixed worker pool of {@code --rest_api_num_threads} threads that run
  * inference. Event-loop threads only parse and write.
+ *
+ * <p>Safe to expose: per connection, pipeline order is [TLS] → {@link ConnectionLimit} (cap, 503)
+ * → {@link RestTimeouts} (idle / read 408 / write) → codec → {@link RequestGate} (one request in
+ * flight, answered in order, reading only after the previous answer was written) → drain counting
+ * → 100-continue → gzip → {@link JsonBodyLimit} (one direct buffer, 413 over the size limit, 429
+ * over the memory budget) → {@link RestHandler}.
  */
 public final class RestServer implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(RestServer.class.getName());
@@ -32,8 +38,7 @@ public final class RestServer implements AutoCloseable {
   /**
    * Listener settings. {@code maxBodyBytes} bounds an aggregated request body; {@code tls} null
    * means plain HTTP; {@code extras} serves the non-API pages (metrics, probes, demo page).
-   */
-  /**
+   *
    * @param inlineMaxMicros --inline_run_max_micros (see {@link InlineRuns}); 0 = never inline
    * @param limits connection cap and timeouts
    */

@@ -127,8 +127,8 @@ class RestHardeningIT {
       assertEquals(200, server.post(PREDICT, instances(1000)).statusCode());
     }
     long before = directMemory();
-    byte[] one = RawHttp.post(PREDICT, instances(1000));  // ≈ 5 KB in, ≈ 5 KB out
-    int requests = 2000;  // ≈ 10 MB of pipelined requests, never read
+    byte[] one = RawHttp.post(PREDICT, instances(100_000));  // ≈ 500 KB in, ≈ 500 KB out
+    int requests = 200;  // ≈ 100 MB of pipelined requests whose answers are never read
     try (RawHttp slow = RawHttp.connect(server.server().restPort(), 20_000, 4096)) {
       WRITERS.submit(() -> {
         for (int i = 0; i < requests; i++) {
