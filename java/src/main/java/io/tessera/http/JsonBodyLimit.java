@@ -48,6 +48,7 @@ final class JsonBodyLimit extends ChannelInboundHandlerAdapter {
   private final int maxBytes;
   private HttpRequest head;
   private ByteBuf body;
+  private int bodyLimit;  // the declared Content-Length, else maxBytes
   private MemoryBudget.Reservation reservation;
   private boolean draining;
   private long drainedBytes;
@@ -82,11 +83,15 @@ final class JsonBodyLimit extends ChannelInboundHandlerAdapter {
 
   private void begin(ChannelHandlerContext ctx, HttpRequest request) {
     long length = HttpUtil.getContentLength(request, -1L);
+    if (length < 0 && !HttpUtil.isTransferEncodingChunked(request)) {
+      length = 0;  // HTTP/1.1: neither Content-Length nor chunked means no body (a GET)
+    }
     if (length > maxBytes) {
       refuse(ctx, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, tooLarge());
       return;
     }
     int initial = length >= 0 ? (int) Math.min(length, INITIAL_BYTES) : INITIAL_BYTES;
+    bodyLimit = length >= 0 ? (int) length : maxBytes;
     try {
       reservation = MemoryBudget.process().reserve(initial, "request body");
     } catch (ServingException e) {
@@ -108,7 +113,10 @@ final class JsonBodyLimit extends ChannelInboundHandlerAdapter {
         return;
       }
       if (needed > body.capacity()) {
-        int capacity = (int) Math.min(maxBytes, Math.max(needed, 2L * body.capacity()));
+        // Doubling (at most twice the bytes copied), never past the declared length unless the
+        // client sends more than it declared (then up to the limit).
+        long cap = needed <= bodyLimit ? bodyLimit : maxBytes;
+        int capacity = (int) Math.min(cap, Math.max(needed, 2L * body.capacity()));
         try {
           reservation.grow(capacity - body.capacity(), "request body");
         } catch (ServingException e) {

@@ -1,7 +1,6 @@
 package io.tessera.http;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufOutputStream;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -150,23 +149,22 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private FullHttpResponse respond(ChannelHandlerContext ctx, RestRoute route, FullHttpRequest request,
       String costKey) {
     long started = System.nanoTime();
-    ByteBuf body = ctx.alloc().buffer();
+    ChunkedBodyStream body = new ChunkedBodyStream(ctx.alloc());
     FullHttpResponse response;
     try {
-      api.handle(route, request.content().nioBuffer(), new ByteBufOutputStream(body));
-      response = json(HttpResponseStatus.OK, body);
+      api.handle(route, request.content().nioBuffer(), body);
+      response = json(HttpResponseStatus.OK, body.finish());
     } catch (ServingException e) {
-      body.release();
       if (e.code().httpStatus() < 500) {
         CLIENT_ERRORS.log("REST request " + route + " failed: " + e.code() + ": " + e.getMessage());
       }
       response = error(ctx, e.code(), e.getMessage());
     } catch (Exception e) {
-      body.release();
       LOG.log(Level.SEVERE, "REST request " + route + " failed", e);
       response = error(ctx, StatusCode.INTERNAL, String.valueOf(e.getMessage()));
     } finally {
-      request.release();  // a body still held when an Error escapes is freed with the request
+      request.release();  // also when an Error escapes
+      body.release();     // an unfinished answer (error paths); a no-op once finished
     }
     if (response.status().code() == HttpResponseStatus.OK.code()) {
       // Only answered requests: routes to models that do not exist are never tracked.
@@ -248,7 +246,12 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    CLIENT_ERRORS.log("REST connection from " + ctx.channel().remoteAddress() + " closed: " + cause);
+    if (cause instanceof Error) {
+      // Thrown on the event loop (an inline run) and caught by Netty, not by us: a server fault.
+      LOG.log(Level.SEVERE, "REST connection closed by an Error", cause);
+    } else {
+      CLIENT_ERRORS.log("REST connection from " + ctx.channel().remoteAddress() + " closed: " + cause);
+    }
     ctx.close();
   }
 }
