@@ -46,6 +46,7 @@ final class JsonBodyLimit extends ChannelInboundHandlerAdapter {
   static final int INITIAL_BYTES = 64 << 10;
 
   private final int maxBytes;
+  private final RestTimeouts timeouts;
   private HttpRequest head;
   private ByteBuf body;
   private int bodyLimit;  // the declared Content-Length, else maxBytes
@@ -54,8 +55,10 @@ final class JsonBodyLimit extends ChannelInboundHandlerAdapter {
   private long drainedBytes;
   private ChannelFuture responseWritten;
 
-  JsonBodyLimit(int maxBytes) {
+  /** @param timeouts told when a refusal is answered: the drain's own bounds apply from then on */
+  JsonBodyLimit(int maxBytes, RestTimeouts timeouts) {
     this.maxBytes = maxBytes;
+    this.timeouts = timeouts;
   }
 
   @Override
@@ -154,6 +157,7 @@ final class JsonBodyLimit extends ChannelInboundHandlerAdapter {
     freeBody();
     RestHandler.CLIENT_ERRORS.log("REST request from " + ctx.channel().remoteAddress() + " refused: "
         + status.code() + " " + message);
+    timeouts.serving();  // no 408 or idle close on top of this answer
     responseWritten = ctx.writeAndFlush(ErrorResponses.closing(status, message));
     draining = true;
     ctx.executor().schedule(() -> ctx.close(), DRAIN_SECONDS, TimeUnit.SECONDS);

@@ -213,7 +213,7 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       timeouts.writing(written);
       written.addListener((ChannelFutureListener) f -> {
         if (f.isSuccess()) {
-          gate.responseDone();  // drained by the client: the next request may be read
+          gate.responseDone();  // all handed to the socket: the next request may be read
         } else {
           f.channel().close();
         }

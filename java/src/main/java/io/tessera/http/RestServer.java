@@ -96,7 +96,7 @@ public final class RestServer implements AutoCloseable {
             p.addLast(new DrainCounter(drain));
             p.addLast(new HttpServerExpectContinueHandler());
             p.addLast(new HttpContentDecompressor());
-            p.addLast(new JsonBodyLimit(options.maxBodyBytes()));
+            p.addLast(new JsonBodyLimit(options.maxBodyBytes(), timeouts));
             p.addLast(new RestHandler(api, workers, inline, options.cors(), options.extras(), drain,
                 gate, timeouts));
           }

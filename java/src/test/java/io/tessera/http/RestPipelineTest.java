@@ -74,7 +74,7 @@ class RestPipelineTest {
   @Test
   void aBodyIsChargedToTheBudgetUntilTheRequestIsReleased() {
     MemoryBudget.install(new MemoryBudget(1 << 20));
-    EmbeddedChannel ch = new EmbeddedChannel(new JsonBodyLimit(1 << 20));
+    EmbeddedChannel ch = new EmbeddedChannel(new JsonBodyLimit(1 << 20, new RestTimeouts(Limits.defaults())));
     ch.writeInbound(post(300_000));
     for (int i = 0; i < 3; i++) {
       ch.writeInbound(new DefaultHttpContent(Unpooled.wrappedBuffer(new byte[100_000])));
@@ -93,7 +93,7 @@ class RestPipelineTest {
   @Test
   void aBodyOverTheBudgetIsA429AndAClosedConnectionReturnsItsPart() {
     MemoryBudget.install(new MemoryBudget(100_000));
-    EmbeddedChannel ch = new EmbeddedChannel(new JsonBodyLimit(1 << 20));
+    EmbeddedChannel ch = new EmbeddedChannel(new JsonBodyLimit(1 << 20, new RestTimeouts(Limits.defaults())));
     ch.writeInbound(post(300_000));
     ch.writeInbound(new DefaultHttpContent(Unpooled.wrappedBuffer(new byte[90_000])));
     ch.writeInbound(new DefaultHttpContent(Unpooled.wrappedBuffer(new byte[90_000])));
@@ -105,7 +105,7 @@ class RestPipelineTest {
     ch.writeInbound(new DefaultLastHttpContent(Unpooled.wrappedBuffer(new byte[10])));  // drained
     assertNull(ch.readInbound());
 
-    EmbeddedChannel other = new EmbeddedChannel(new JsonBodyLimit(1 << 20));
+    EmbeddedChannel other = new EmbeddedChannel(new JsonBodyLimit(1 << 20, new RestTimeouts(Limits.defaults())));
     other.writeInbound(post(50_000), new DefaultHttpContent(Unpooled.wrappedBuffer(new byte[20_000])));
     assertTrue(MemoryBudget.process().used() > 0);
     other.close();
