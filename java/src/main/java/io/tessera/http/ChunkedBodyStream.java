@@ -67,10 +67,6 @@ final class ChunkedBodyStream extends OutputStream {
     return body;
   }
 
-  boolean finished() {
-    return finished;
-  }
-
   /** Frees an unfinished body (idempotent; a no-op once finished). */
   void release() {
     if (finished) {
