@@ -84,7 +84,9 @@ class RestLimitsIT {
         Thread.sleep(4000);  // not reading: the server must give up on the write
         long read = c.readUntilClosed();
         assertTrue(read >= 0, "the server did not close the connection");
-        assertTrue(read < 8L * values, "only part of the answer arrived: " + read + " bytes");
+        System.out.println("RestLimitsIT: the unread answer was cut after " + read + " bytes");
+        // The whole answer is at least 5 bytes a value ("2.5, ").
+        assertTrue(read < 5L * values, "only part of the answer arrived: " + read + " bytes");
       }
       RestHardeningIT.assertBudgetReturned();
     } finally {
