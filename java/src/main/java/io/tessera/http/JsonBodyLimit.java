@@ -2,6 +2,7 @@ package io.tessera.http;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufHolder;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -68,19 +69,26 @@ final class JsonBodyLimit extends ChannelInboundHandlerAdapter {
       return;
     }
     if (msg instanceof HttpRequest request) {
-      if (!request.decoderResult().isSuccess() || msg instanceof FullHttpRequest) {
-        ctx.fireChannelRead(msg);  // malformed (the codec's own full message): answered downstream
+      if (msg instanceof FullHttpRequest) {
+        ctx.fireChannelRead(msg);  // the codec's own (malformed, empty) full message
         return;
       }
-      begin(ctx, request);
-    } else if (!(msg instanceof HttpContent) || head == null) {
-      ReferenceCountUtil.release(msg);  // stray content after a malformed request
+      if (!request.decoderResult().isSuccess()) {
+        // Malformed, split by the decompressor: answered downstream as one failed full request;
+        // its content parts are dropped below (no body is being aggregated).
+        FullHttpRequest failed = new DefaultFullHttpRequest(request.protocolVersion(), request.method(),
+            request.uri(), Unpooled.EMPTY_BUFFER, request.headers(), EmptyHttpHeaders.INSTANCE);
+        failed.setDecoderResult(request.decoderResult());
+        ctx.fireChannelRead(failed);
+        return;
+      }
+      begin(ctx, request);  // a head alone: the codec passes contents separately
       return;
     }
-    if (!draining && msg instanceof HttpContent content) {
+    if (msg instanceof HttpContent content && head != null) {
       append(ctx, content);
-    } else if (draining && msg instanceof LastHttpContent) {
-      closeAfterResponse();  // refused on the final part: nothing left to drain
+    } else {
+      ReferenceCountUtil.release(msg);  // stray content after a malformed request
     }
   }
 

@@ -14,12 +14,15 @@ import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpContentDecompressor;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.tessera.admission.Limits;
 import io.tessera.admission.MemoryBudget;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -68,6 +71,19 @@ class RestPipelineTest {
     assertNull(ch.readInbound());
     gate.responseDone();
     assertEquals(readsAtStart + 1, reads.count, "nothing waits: the socket is read again");
+    ch.finishAndReleaseAll();
+  }
+
+  @Test
+  void aMalformedRequestReachesTheHandlerAsOneFailedFullRequest() {
+    EmbeddedChannel ch = new EmbeddedChannel(new HttpServerCodec(), new HttpContentDecompressor(),
+        new JsonBodyLimit(1 << 20, new RestTimeouts(Limits.defaults())));
+    ch.writeInbound(Unpooled.copiedBuffer("GET /v1/models/m HTTP/1.1\r\nBad Header\r\n\r\n",
+        StandardCharsets.US_ASCII));
+    Object first = ch.readInbound();
+    assertTrue(first instanceof FullHttpRequest, String.valueOf(first));
+    assertTrue(((FullHttpRequest) first).decoderResult().isFailure());
+    ((FullHttpRequest) first).release();
     ch.finishAndReleaseAll();
   }
 

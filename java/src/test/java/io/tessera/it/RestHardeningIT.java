@@ -8,6 +8,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.netty.util.internal.PlatformDependent;
 import io.tessera.admission.MemoryBudget;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -101,7 +102,9 @@ class RestHardeningIT {
         new Call(RawHttp.post(PREDICT, "{\"instances\": [7.0]}"), 200, "{\"predictions\": [5.5]}"),
         new Call(RawHttp.get("/v1/models/half/versions/999"), 404, "999"),
         new Call(RawHttp.post(PREDICT, instances(1000)), 200, "2.5, 2.5"),
-        new Call(RawHttp.post(PREDICT, "{\"instances\": [3.0]}"), 200, "{\"predictions\": [3.5]}"));
+        new Call(RawHttp.post(PREDICT, "{\"instances\": [3.0]}"), 200, "{\"predictions\": [3.5]}"),
+        new Call("GET /v1/models/half HTTP/1.1\r\nBad Header\r\n\r\n".getBytes(StandardCharsets.US_ASCII),
+            400, "Malformed HTTP request"));  // answered, then the connection closes
     List<byte[]> all = new ArrayList<>();
     calls.forEach(call -> all.add(call.request()));
     try (RawHttp c = RawHttp.connect(server.server().restPort(), 20_000)) {
@@ -116,6 +119,7 @@ class RestHardeningIT {
           assertTrue(r.body().contains(expect), "answer " + i + ": " + r.body());
         }
       }
+      assertEquals(0, c.readUntilClosed());
     }
     assertBudgetReturned();
   }
