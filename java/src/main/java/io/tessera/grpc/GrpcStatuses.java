@@ -3,6 +3,7 @@ package io.tessera.grpc;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.tessera.admission.ClientErrorLog;
+import io.tessera.core.ErrorText;
 import io.tessera.core.ServingException;
 import io.tessera.core.StatusCode;
 import io.tessera.metrics.ServingMetrics;
@@ -21,9 +22,6 @@ final class GrpcStatuses {
   private static final Logger LOG = Logger.getLogger(GrpcStatuses.class.getName());
   /** Shared by every gRPC front-end class that refuses a client's call. */
   static final ClientErrorLog CLIENT_ERRORS = new ClientErrorLog(LOG, 10);
-  /** TF Serving truncates gRPC error messages (grpc_status_util.cc). */
-  static final int MAX_MESSAGE_CHARS = 1024;
-
   private GrpcStatuses() {}
 
   static <T> void unary(StreamObserver<T> observer, Supplier<T> call) {
@@ -49,7 +47,7 @@ final class GrpcStatuses {
     } catch (RuntimeException e) {
       status = "INTERNAL";
       LOG.log(Level.SEVERE, "gRPC call failed", e);
-      observer.onError(Status.INTERNAL.withDescription(truncate(String.valueOf(e.getMessage())))
+      observer.onError(Status.INTERNAL.withDescription(ErrorText.truncate(e.getMessage()))
           .asRuntimeException());
       return;
     } finally {
@@ -73,11 +71,6 @@ final class GrpcStatuses {
   }
 
   static Status toStatus(ServingException e) {
-    return Status.fromCodeValue(e.code().number()).withDescription(truncate(e.getMessage()));
-  }
-
-  static String truncate(String message) {
-    return message.length() <= MAX_MESSAGE_CHARS
-        ? message : message.substring(0, MAX_MESSAGE_CHARS) + "...TRUNCATED";
+    return Status.fromCodeValue(e.code().number()).withDescription(ErrorText.truncate(e.getMessage()));
   }
 }

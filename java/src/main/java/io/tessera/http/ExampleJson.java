@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.google.protobuf.ByteString;
+import io.tessera.core.ErrorText;
 import io.tessera.core.ServingException;
 import io.tessera.proto.serving.ExampleList;
 import io.tessera.proto.serving.ExampleListWithContext;
@@ -15,10 +16,10 @@ import io.tessera.proto.tf.Feature;
 import io.tessera.proto.tf.Features;
 import io.tessera.proto.tf.FloatList;
 import io.tessera.proto.tf.Int64List;
+import io.tessera.tensor.json.BufferInput;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -39,13 +40,11 @@ final class ExampleJson {
   private ExampleJson() {}
 
   static Request parse(ByteBuffer body) {
-    ByteBuffer b = body.duplicate();
-    byte[] bytes = new byte[b.remaining()];
-    b.get(bytes);
-    try (JsonParser p = JSON.createParser(bytes)) {
+    try (JsonParser p = BufferInput.parser(JSON, body)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
-        throw ServingException.invalidArgument("JSON Value: " + new String(bytes, StandardCharsets.UTF_8)
-            + " Is not an object");
+        // Echoes the body as TF Serving does; a prefix suffices, the message is cut at 1024 chars.
+        throw ServingException.invalidArgument("JSON Value: "
+            + BufferInput.prefix(body, 4 * ErrorText.MAX_CHARS) + " Is not an object");
       }
       String signature = "";
       Example context = null;

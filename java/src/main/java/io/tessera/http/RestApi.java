@@ -2,6 +2,7 @@ package io.tessera.http;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import io.tessera.core.ErrorText;
 import io.tessera.core.ServableHandle;
 import io.tessera.core.ServingException;
 import io.tessera.core.StatusCode;
@@ -182,10 +183,10 @@ public final class RestApi {
     }
   }
 
-  /** TF Serving's error body: {@code { "error": "<message>" }}. */
+  /** TF Serving's error body: {@code { "error": "<message>" }}, the message cut by {@link ErrorText}. */
   public static byte[] errorBody(String message) {
     StringBuilder escaped = new StringBuilder();
-    JsonStringEncoder.getInstance().quoteAsString(message, escaped);
+    JsonStringEncoder.getInstance().quoteAsString(ErrorText.truncate(message), escaped);
     return ("{ \"error\": \"" + escaped + "\" }").getBytes(StandardCharsets.UTF_8);
   }
 }

@@ -1,8 +1,8 @@
 package io.tessera.http;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufOutputStream;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.tessera.admission.ClientErrorLog;
 import io.tessera.core.InlineRuns;
 import io.tessera.core.ServingException;
 import io.tessera.core.StatusCode;
@@ -31,11 +32,20 @@ import java.util.logging.Logger;
  * answers on the event loop directly.
  *
  * <p>Buffer ownership: autoRelease is off; the request is released exactly once, by respond()
- * when it has answered (on a worker or inline), or here if it is never answered. The response
- * buffer belongs to Netty once written. Only the event loop writes to the channel.
+ * when it has answered (on a worker or inline), or here if it is never answered; that release also
+ * returns the body's memory reservation ({@link JsonBodyLimit}). The response buffer belongs to
+ * Netty once written. Only the event loop writes to the channel.
+ *
+ * <p>One request at a time per connection ({@link RequestGate}): once a kept-alive response's write
+ * has completed, the gate is told to pass the next request; the write itself is watched by
+ * {@link RestTimeouts}. Errors (OutOfMemoryError, StackOverflowError...) are never caught: the
+ * request is released and the connection closed on the way out, and the Error propagates.
+ * Client-caused failures are logged through {@link #CLIENT_ERRORS} (one line, rate-limited).
  */
 final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private static final Logger LOG = Logger.getLogger(RestHandler.class.getName());
+  /** The REST listener's log of client-caused errors (shared by the package's handlers). */
+  static final ClientErrorLog CLIENT_ERRORS = new ClientErrorLog(LOG, 10);
 
   private final RestApi api;
   private final Executor workers;
@@ -43,9 +53,14 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final ExtraPages extras;
   private final Drain drain;
   private final InlineRuns inline;
+  private final RequestGate gate;
+  private final RestTimeouts timeouts;
 
-  RestHandler(RestApi api, Executor workers, InlineRuns inline, boolean cors, ExtraPages extras, Drain drain) {
+  RestHandler(RestApi api, Executor workers, InlineRuns inline, boolean cors, ExtraPages extras, Drain drain,
+      RequestGate gate, RestTimeouts timeouts) {
     super(false);
+    this.gate = gate;
+    this.timeouts = timeouts;
     this.api = api;
     this.workers = workers;
     this.inline = inline;
@@ -60,6 +75,8 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     String path = new QueryStringDecoder(request.uri()).path();
     String method = request.method().name();
     if (!request.decoderResult().isSuccess()) {
+      CLIENT_ERRORS.log("Malformed HTTP request from " + ctx.channel().remoteAddress() + ": "
+          + request.decoderResult().cause());
       request.release();
       send(ctx, error(ctx, StatusCode.INVALID_ARGUMENT, "Malformed HTTP request"), false);
       return;
@@ -106,35 +123,48 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
   }
 
-  /** Runs on a worker thread; hands the response to the event loop. */
+  /** Runs on a worker thread; hands the response to the event loop (or closes, if an Error escapes). */
   private void answer(ChannelHandlerContext ctx, RestRoute route, FullHttpRequest request, String costKey,
       boolean keepAlive) {
-    FullHttpResponse ready = respond(ctx, route, request, costKey);
+    FullHttpResponse ready = null;
     try {
-      ctx.executor().execute(() -> send(ctx, ready, keepAlive));
+      ready = respond(ctx, route, request, costKey);
+    } finally {
+      if (ready == null) {
+        ctx.channel().close();  // an Error is propagating: the client must not wait forever
+      }
+    }
+    FullHttpResponse response = ready;
+    try {
+      ctx.executor().execute(() -> send(ctx, response, keepAlive));
     } catch (RejectedExecutionException e) {
-      ready.release();
+      response.release();
     }
   }
 
-  /** Answers one API request (on a worker or inline); releases the request; records its cost. */
+  /**
+   * Answers one API request (on a worker or inline); releases the request on every path, an
+   * escaping Error included; records its cost.
+   */
   private FullHttpResponse respond(ChannelHandlerContext ctx, RestRoute route, FullHttpRequest request,
       String costKey) {
     long started = System.nanoTime();
-    ByteBuf body = ctx.alloc().buffer();
+    ChunkedBodyStream body = new ChunkedBodyStream(ctx.alloc());
     FullHttpResponse response;
     try {
-      api.handle(route, request.content().nioBuffer(), new ByteBufOutputStream(body));
-      response = json(HttpResponseStatus.OK, body);
+      api.handle(route, request.content().nioBuffer(), body);
+      response = json(HttpResponseStatus.OK, body.finish());
     } catch (ServingException e) {
-      body.release();
+      if (e.code().httpStatus() < 500) {
+        CLIENT_ERRORS.log("REST request " + route + " failed: " + e.code() + ": " + e.getMessage());
+      }
       response = error(ctx, e.code(), e.getMessage());
     } catch (Exception e) {
-      body.release();
       LOG.log(Level.SEVERE, "REST request " + route + " failed", e);
       response = error(ctx, StatusCode.INTERNAL, String.valueOf(e.getMessage()));
     } finally {
-      request.release();
+      request.release();  // also when an Error escapes
+      body.release();     // an unfinished answer (error paths); a no-op once finished
     }
     if (response.status().code() == HttpResponseStatus.OK.code()) {
       // Only answered requests: routes to models that do not exist are never tracked.
@@ -179,10 +209,20 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
     if (keepAlive && !drain.draining()) {
       response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-      ctx.writeAndFlush(response, ctx.voidPromise());
+      ChannelFuture written = ctx.writeAndFlush(response);
+      timeouts.writing(written);
+      written.addListener((ChannelFutureListener) f -> {
+        if (f.isSuccess()) {
+          gate.responseDone();  // all handed to the socket: the next request may be read
+        } else {
+          f.channel().close();
+        }
+      });
     } else {
       response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-      ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+      ChannelFuture written = ctx.writeAndFlush(response);
+      timeouts.writing(written);
+      written.addListener(ChannelFutureListener.CLOSE);
     }
   }
 
@@ -206,7 +246,12 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    LOG.log(Level.FINE, "REST connection error", cause);
+    if (cause instanceof Error) {
+      // Thrown on the event loop (an inline run) and caught by Netty, not by us: a server fault.
+      LOG.log(Level.SEVERE, "REST connection closed by an Error", cause);
+    } else {
+      CLIENT_ERRORS.log("REST connection from " + ctx.channel().remoteAddress() + " closed: " + cause);
+    }
     ctx.close();
   }
 }

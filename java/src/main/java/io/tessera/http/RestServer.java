@@ -25,6 +25,12 @@ import java.util.logging.Logger;
  * The REST listener: Netty HTTP/1.1 (gzip request bodies inflated, bodies aggregated up to a
  * limit) in front of a fixed worker pool of {@code --rest_api_num_threads} threads that run
  * inference. Event-loop threads only parse and write.
+ *
+ * <p>Safe to expose: per connection, pipeline order is [TLS] → {@link ConnectionLimit} (cap, 503)
+ * → {@link RestTimeouts} (idle / read 408 / write) → codec → {@link RequestGate} (one request in
+ * flight, answered in order, reading only after the previous answer was written) → drain counting
+ * → 100-continue → gzip → {@link JsonBodyLimit} (one direct buffer, 413 over the size limit, 429
+ * over the memory budget) → {@link RestHandler}.
  */
 public final class RestServer implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(RestServer.class.getName());
@@ -32,8 +38,7 @@ public final class RestServer implements AutoCloseable {
   /**
    * Listener settings. {@code maxBodyBytes} bounds an aggregated request body; {@code tls} null
    * means plain HTTP; {@code extras} serves the non-API pages (metrics, probes, demo page).
-   */
-  /**
+   *
    * @param inlineMaxMicros --inline_run_max_micros (see {@link InlineRuns}); 0 = never inline
    * @param limits connection cap and timeouts
    */
@@ -48,6 +53,7 @@ public final class RestServer implements AutoCloseable {
   private final ExecutorService workers;
   private final Drain drain = new Drain();
   private final InlineRuns inline;
+  private final ConnectionLimit connections;
   private EventLoopGroup group;
   private Channel channel;
 
@@ -55,6 +61,7 @@ public final class RestServer implements AutoCloseable {
     this.api = api;
     this.options = options;
     this.inline = new InlineRuns(options.inlineMaxMicros());
+    this.connections = new ConnectionLimit(options.limits().restMaxConnections());
     AtomicInteger ids = new AtomicInteger();
     this.workers = Executors.newFixedThreadPool(options.numThreads(), r -> {
       Thread t = new Thread(r, "tessera-rest-" + ids.incrementAndGet());
@@ -73,16 +80,25 @@ public final class RestServer implements AutoCloseable {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
+            // autoRead is off: RequestGate and JsonBodyLimit ask for bytes only when a request
+            // may be read, so a connection holds at most one request and one response.
+            ch.config().setAutoRead(false);
             ChannelPipeline p = ch.pipeline();
             if (options.tls() != null) {
               p.addLast(options.tls().newHandler(ch.alloc()));
             }
+            RestTimeouts timeouts = new RestTimeouts(options.limits());
+            RequestGate gate = new RequestGate(timeouts);
+            p.addLast(connections);
+            p.addLast(timeouts);
             p.addLast(new HttpServerCodec());
+            p.addLast(gate);
             p.addLast(new DrainCounter(drain));
             p.addLast(new HttpServerExpectContinueHandler());
             p.addLast(new HttpContentDecompressor());
-            p.addLast(new JsonBodyLimit(options.maxBodyBytes()));
-            p.addLast(new RestHandler(api, workers, inline, options.cors(), options.extras(), drain));
+            p.addLast(new JsonBodyLimit(options.maxBodyBytes(), timeouts));
+            p.addLast(new RestHandler(api, workers, inline, options.cors(), options.extras(), drain,
+                gate, timeouts));
           }
         });
     channel = bootstrap.bind(new InetSocketAddress(options.bindAddress(), options.port())).sync().channel();

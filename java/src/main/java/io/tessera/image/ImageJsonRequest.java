@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.tessera.core.ServingException;
+import io.tessera.tensor.json.BufferInput;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -26,10 +27,7 @@ public record ImageJsonRequest(String signatureName, boolean rowFormat, List<byt
 
   /** @return the image request, or null if the body is not an image request for {@code config} */
   public static ImageJsonRequest parse(ByteBuffer body, ImageConfig config) {
-    ByteBuffer b = body.duplicate();
-    byte[] bytes = new byte[b.remaining()];
-    b.get(bytes);
-    try (JsonParser p = JSON.createParser(bytes)) {
+    try (JsonParser p = BufferInput.parser(JSON, body)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         return null;
       }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.math.BigInteger;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -17,11 +18,11 @@ final class DebugText {
 
   private DebugText() {}
 
-  /** The value starting at {@code offset} (relative to {@code start}) in {@code body}. */
-  static String at(byte[] body, int start, int length, long offset) {
+  /** The value starting at {@code offset} (relative to the position) in {@code body}. */
+  static String at(ByteBuffer body, long offset) {
     RapidPrettyWriter w = new RapidPrettyWriter(null);
     w.setSingleLineArray(true);
-    try (JsonParser p = PredictJsonReader.parserAt(body, start, length, offset)) {
+    try (JsonParser p = PredictJsonReader.parserAt(body, offset)) {
       int depth = 0;
       JsonToken t = p.nextToken();
       while (t != null) {

@@ -49,29 +49,22 @@ public final class PredictJsonReader {
 
   private PredictJsonReader() {}
 
-  /** The request body bytes, with helpers for TF Serving's value-echoing error messages. */
+  /**
+   * The request body (a read-only view; never copied whole), with helpers for TF Serving's
+   * value-echoing error messages. Offsets are relative to the body's first byte.
+   */
   static final class Body {
-    final byte[] bytes;
-    final int start;
+    private final ByteBuffer buf;  // position 0 = the body's first byte
     final int length;
     long rootOffset;
 
-    Body(ByteBuffer buf) {
-      ByteBuffer b = buf.duplicate();
-      if (b.hasArray()) {
-        bytes = b.array();
-        start = b.arrayOffset() + b.position();
-        length = b.remaining();
-      } else {
-        bytes = new byte[b.remaining()];
-        b.get(bytes);
-        start = 0;
-        length = bytes.length;
-      }
+    Body(ByteBuffer body) {
+      buf = body.slice();
+      length = buf.remaining();
     }
 
     String debug(long offset) {
-      return DebugText.at(bytes, start, length, offset);
+      return DebugText.at(buf, offset);
     }
 
     /** TF Serving's {@code FormatError(doc, ...)}. */
@@ -79,8 +72,12 @@ public final class PredictJsonReader {
       return "JSON Value: " + debug(rootOffset) + " " + message;
     }
 
+    JsonParser parser() throws IOException {
+      return BufferInput.parser(FACTORY, buf);
+    }
+
     JsonParser parserAt(long offset) throws IOException {
-      JsonParser p = PredictJsonReader.parserAt(bytes, start, length, offset);
+      JsonParser p = PredictJsonReader.parserAt(buf, offset);
       p.nextToken();
       return p;
     }
@@ -96,7 +93,7 @@ public final class PredictJsonReader {
     if (b.length == 0) {
       throw ServingException.invalidArgument("JSON Parse error: The document is empty");
     }
-    try (JsonParser p = FACTORY.createParser(b.bytes, b.start, b.length)) {
+    try (JsonParser p = b.parser()) {
       return new Pass(b, p, signatures).run();
     } catch (JsonProcessingException e) {
       throw parseError(e, b);
@@ -262,23 +259,27 @@ public final class PredictJsonReader {
   }
 
   /**
-   * A parser for the value at {@code offset}. A bare number there is copied out with a trailing
-   * space first: Jackson insists that a root-level number be followed by whitespace.
+   * A parser for the value at {@code offset} in {@code body} (offsets relative to its position;
+   * the buffer is not changed). A bare number there is copied out with a trailing space first:
+   * Jackson insists that a root-level number be followed by whitespace.
    */
-  static JsonParser parserAt(byte[] bytes, int start, int length, long offset) throws IOException {
-    int from = start + (int) offset;
-    int end = start + length;
-    byte c = from < end ? bytes[from] : 0;
+  static JsonParser parserAt(ByteBuffer body, long offset) throws IOException {
+    int from = body.position() + (int) offset;
+    int end = body.limit();
+    byte c = from < end ? body.get(from) : 0;
     if (c == '-' || c == '+' || (c >= '0' && c <= '9') || c == 'N' || c == 'I') {
       int to = from;
-      while (to < end && isNumberChar(bytes[to])) {
+      while (to < end && isNumberChar(body.get(to))) {
         to++;
       }
-      byte[] copy = java.util.Arrays.copyOfRange(bytes, from, to + 1);
+      byte[] copy = new byte[to - from + 1];
+      body.duplicate().position(from).get(copy, 0, to - from);
       copy[copy.length - 1] = ' ';
       return FACTORY.createParser(copy);
     }
-    return FACTORY.createParser(bytes, from, end - from);
+    ByteBuffer rest = body.duplicate();
+    rest.position(Math.min(from, end));
+    return BufferInput.parser(FACTORY, rest);
   }
 
   private static boolean isNumberChar(byte c) {

@@ -42,7 +42,9 @@ final class JsonTestSupport {
   }
 
   static PredictJsonRequest read(String json, SignatureInputs s) {
-    return PredictJsonReader.read(ByteBuffer.wrap(json.getBytes(StandardCharsets.UTF_8)), s);
+    // Direct, as the REST transport aggregates bodies (BufferInput streams it, no heap copy).
+    byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+    return PredictJsonReader.read(ByteBuffer.allocateDirect(bytes.length).put(bytes).flip(), s);
   }
 
   /** Reads a body that must fail; checks that no native memory stayed allocated. */
