@@ -1,5 +1,6 @@
 package io.tessera.admission;
 
+import io.netty.util.internal.PlatformDependent;
 import io.tessera.core.ServingException;
 import io.tessera.core.StatusCode;
 import java.util.concurrent.atomic.AtomicLong;
@@ -32,10 +33,14 @@ public final class MemoryBudget {
 
   /**
    * The default when {@code --max_inflight_request_bytes} is 0: half of the JVM's maximum heap
-   * (which the JVM sizes from the container's memory limit), at least 64 MiB.
+   * or half of its direct-memory limit (REST bodies are held in direct buffers), whichever is
+   * smaller, at least 64 MiB. The JVM sizes both from the container's memory limit (the launcher
+   * sets MaxRAMPercentage and MaxDirectMemorySize), so the budget follows the container.
    */
   public static long autoLimit() {
-    return Math.max(MIN_AUTO_BYTES, Runtime.getRuntime().maxMemory() / 2);
+    long heap = Runtime.getRuntime().maxMemory();
+    long direct = PlatformDependent.maxDirectMemory();
+    return Math.max(MIN_AUTO_BYTES, Math.min(heap, direct > 0 ? direct : heap) / 2);
   }
 
   /** The process-wide budget (unlimited until a server installs one). */

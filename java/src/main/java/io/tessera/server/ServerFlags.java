@@ -77,7 +77,7 @@ public final class ServerFlags {
       // Tessera's limits (io.tessera.admission.Limits; README "Limits and hardening").
       Flag.of("max_inflight_request_bytes", Type.INT64, "0",
           "[Tessera] budget of bytes held by requests in flight (bodies, tensors, images); over it requests get "
-              + "RESOURCE_EXHAUSTED / HTTP 429. 0 = half of the JVM's maximum heap, at least 64 MiB"),
+              + "RESOURCE_EXHAUSTED / HTTP 429. 0 = half of the JVM's maximum heap or direct memory, whichever is smaller, at least 64 MiB"),
       Flag.of("rest_api_max_connections", Type.INT32, Integer.toString(Limits.DEFAULT_REST_MAX_CONNECTIONS),
           "[Tessera] most open REST connections; more are answered 503 and closed"),
       Flag.of("rest_api_idle_timeout_seconds", Type.INT32, Integer.toString(Limits.DEFAULT_REST_IDLE_TIMEOUT_SECONDS),
