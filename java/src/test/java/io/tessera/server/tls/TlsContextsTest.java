@@ -28,7 +28,7 @@ class TlsContextsTest {
         .contains("Error parsing text-format tensorflow.serving.SSLConfig"));
     Path notPem = Files.writeString(dir.resolve("notpem.txt"), "server_key: \"x\" server_cert: \"y\"");
     assertTrue(assertThrows(ServingException.class, () -> TlsContexts.fromFile(notPem)).getMessage()
-        .contains("Invalid SSL configuration"));
+        .contains("server_cert is not a PEM X.509 certificate"));
     TestCertificates certs = TestCertificates.create(dir);
     Path noCa = Files.writeString(dir.resolve("noca.txt"), "server_key: \"" + certs.serverKey().replace("\n", "\\n")
         + "\" server_cert: \"" + certs.serverCert().replace("\n", "\\n") + "\" client_verify: true");
