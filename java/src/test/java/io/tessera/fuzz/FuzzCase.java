@@ -37,6 +37,18 @@ public record FuzzCase(long seed, int number, String description, Rest rest, Grp
     return rest != null ? rest.wire().length : grpc.message().length;
   }
 
+  /** The first {@code max} bytes on the wire, printable ASCII kept, others as \xNN. */
+  public String wirePreview(int max) {
+    byte[] b = rest != null ? rest.wire() : grpc.message();
+    StringBuilder s = new StringBuilder(rest != null ? "" : grpc.method() + " ");
+    for (int i = 0; i < Math.min(max, b.length); i++) {
+      int c = b[i] & 0xff;
+      s.append(c >= 0x20 && c < 0x7f ? String.valueOf((char) c) : c == '\n' ? "\\n" : c == '\r' ? "\\r"
+          : String.format("\\x%02x", c));
+    }
+    return s.append(b.length > max ? "...(" + b.length + " B)" : "").toString();
+  }
+
   /** How to run this case alone. */
   public String replayHint() {
     return "replay: mvn -o -q verify -pl java -am -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false "

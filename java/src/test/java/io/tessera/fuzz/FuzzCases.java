@@ -28,14 +28,19 @@ public final class FuzzCases {
         rest = new FuzzCase.Rest(java.util.Arrays.copyOf(rest.wire(), MAX_WIRE_BYTES), rest.paths(), rest.heads(),
             false, true);
       }
-      return new FuzzCase(seed, number, String.join(" ", log), rest, null);
+      return new FuzzCase(seed, number, clean(log), rest, null);
     }
     FuzzCase.Grpc grpc = GrpcCases.generate(r, log);
     if (grpc.message().length > MAX_WIRE_BYTES) {
       log.add("(cut to 1 MiB)");
       grpc = new FuzzCase.Grpc(grpc.method(), java.util.Arrays.copyOf(grpc.message(), MAX_WIRE_BYTES), grpc.deadlineMs());
     }
-    return new FuzzCase(seed, number, String.join(" ", log), null, grpc);
+    return new FuzzCase(seed, number, clean(log), null, grpc);
+  }
+
+  /** The description: the log joined, control characters shown as '?'. */
+  private static String clean(List<String> log) {
+    return String.join(" ", log).replaceAll("\\p{Cntrl}", "?");
   }
 
   /** SplitMix64 finaliser over seed and case number: close numbers give unrelated streams. */

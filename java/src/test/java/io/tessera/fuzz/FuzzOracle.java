@@ -94,7 +94,8 @@ final class FuzzOracle {
       if (rest.wellFormed() && !head && r.status() >= 400 && path.toLowerCase().startsWith("/v1/")) {
         String problem = errorBodyProblem(r);
         if (problem != null) {
-          return "HTTP " + r.status() + " for " + abbreviate(path) + " " + problem;
+          return "HTTP " + r.status() + " as answer #" + i + " (to " + abbreviate(path) + ") " + problem
+              + (rest.paths().size() > 1 ? " [pipelined: answers out of request order?]" : "");
         }
       }
     }

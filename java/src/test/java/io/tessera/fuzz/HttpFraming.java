@@ -48,6 +48,12 @@ final class HttpFraming {
       paths.add(t.path());
       heads.add(false);
     }
+    if (paths.isEmpty()) {
+      log.add("(first too big: status GET instead)");
+      wire.writeBytes(plain("GET", "/v1/models/" + FuzzCases.HALF_PLUS_TWO, null, List.of()));
+      paths.add("/v1/models/" + FuzzCases.HALF_PLUS_TWO);
+      heads.add(false);
+    }
     return new FuzzCase.Rest(wire.toByteArray(), paths, heads, true, false);
   }
 

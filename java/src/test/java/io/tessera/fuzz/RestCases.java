@@ -69,6 +69,7 @@ final class RestCases {
 
   /** A valid (or nearly valid) request; the body is JSON text, possibly tree-mutated. */
   static Template template(SplittableRandom r, List<String> log) {
+    int start = log.size();
     int k = r.nextInt(100);
     String verb = ":predict";
     JsonNode body;
@@ -101,7 +102,7 @@ final class RestCases {
       version = r.nextBoolean() ? "/versions/" + Paths.version(r) : "/labels/" + Mutators.randomString(r, 5).replaceAll("[^a-z]", "");
       log.add(version);
     }
-    log.add(0, "POST " + model + verb);
+    log.add(start, "POST " + model + verb);
     return new Template("POST", "/v1/models/" + model + version + verb, body.toString());
   }
 
