@@ -51,8 +51,9 @@ public record FuzzCase(long seed, int number, String description, Rest rest, Grp
 
   /** How to run this case alone. */
   public String replayHint() {
-    return "replay: mvn -o -q verify -pl java -am -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false "
-        + "-Dit.test=FuzzIT -Dtessera.fuzz.seed=" + seed + " -Dtessera.fuzz.case=" + number;
+    return "replay: bench/fuzz.sh --seed=" + seed + " --case=" + number + "  (or mvn -o -q verify -pl java -am "
+        + "-Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=FuzzIT -Dtessera.fuzz.seed=" + seed
+        + " -Dtessera.fuzz.case=" + number + ")";
   }
 
   @Override
