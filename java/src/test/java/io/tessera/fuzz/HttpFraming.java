@@ -29,6 +29,14 @@ final class HttpFraming {
     return STANDARD.contains(m);
   }
 
+  /**
+   * Whether a request target is printable ASCII without spaces (RFC 9112's request-target
+   * alphabet, loosely: bad percent-escapes such as "%zz" still count, and must be answered).
+   */
+  static boolean validTarget(String path) {
+    return path.chars().allMatch(c -> c > 0x20 && c < 0x7f);
+  }
+
   static FuzzCase.Rest garbage(byte[] wire) {
     return new FuzzCase.Rest(wire, List.of("?"), List.of(false), false, true);
   }
@@ -54,7 +62,8 @@ final class HttpFraming {
       paths.add("/v1/models/" + FuzzCases.HALF_PLUS_TWO);
       heads.add(false);
     }
-    return new FuzzCase.Rest(wire.toByteArray(), paths, heads, true, false);
+    boolean valid = paths.stream().allMatch(HttpFraming::validTarget);
+    return new FuzzCase.Rest(wire.toByteArray(), paths, heads, valid, false);
   }
 
   static byte[] plain(String method, String path, byte[] body, List<String> extra) {

@@ -63,7 +63,7 @@ final class RestCases {
       log.add("mutate-wire");
       return HttpFraming.garbage(Mutators.mutateBytes(framed.wire(), r, log));
     }
-    boolean wellFormed = !framed.broken() && HttpFraming.standardMethod(method);
+    boolean wellFormed = !framed.broken() && HttpFraming.standardMethod(method) && HttpFraming.validTarget(path);
     return new FuzzCase.Rest(framed.wire(), List.of(path), List.of(method.equals("HEAD")), wellFormed, !wellFormed);
   }
 
