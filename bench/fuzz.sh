@@ -63,6 +63,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 cd "$root"
+: >"$log"
 setsid mvn -o -q verify -pl java -am -Dtest=NONE -Dit.test=FuzzIT -Dsurefire.failIfNoSpecifiedTests=false \
   -Dfailsafe.failIfNoSpecifiedTests=false "${props[@]}" >"$log" 2>&1 &
 sid=$!

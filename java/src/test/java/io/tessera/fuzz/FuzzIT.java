@@ -60,6 +60,7 @@ class FuzzIT {
       List<String> deaths = Collections.synchronizedList(new ArrayList<>());
       List<String> rssJumps = Collections.synchronizedList(new ArrayList<>());
       Deque<Integer> recent = new ConcurrentLinkedDeque<>();  // when the server dies, the culprit is among these
+      AtomicInteger recordedDeath = new AtomicInteger(-1);  // the generation whose death is recorded
       AtomicInteger next = new AtomicInteger(from);
       AtomicInteger ran = new AtomicInteger();
       AtomicLong slowestMs = new AtomicLong();
@@ -73,6 +74,7 @@ class FuzzIT {
           for (int n = next.getAndIncrement(); n < end && System.nanoTime() < stopAt; n = next.getAndIncrement()) {
             synchronized (server) {
               if (!server.alive()) {
+                recordDeath(server, recent, deaths, recordedDeath);
                 if (!restart) {
                   return null;
                 }
@@ -85,6 +87,7 @@ class FuzzIT {
             while (recent.size() > 2 * threads + 2) {
               recent.pollFirst();
             }
+            int generation = server.generation();
             long peakBefore = server.peakRss();
             long t0 = System.nanoTime();
             String problem;
@@ -111,13 +114,7 @@ class FuzzIT {
                   + (peakAfter >> 20) + " MiB: " + c.description());
             }
             synchronized (server) {
-              if (!server.alive() && recent.contains(n)) {
-                String death = "server died (exit " + server.process().process().exitValue() + ") after cases "
-                    + recent + "; the culprit is among them (replay each with -Dtessera.fuzz.case=N)";
-                if (deaths.isEmpty() || !deaths.get(deaths.size() - 1).equals(death)) {
-                  deaths.add(death);
-                  System.out.println("[fuzz] " + death);
-                }
+              if (server.generation() != generation || !server.alive()) {
                 problem = "server process died" + (problem == null ? "" : "; " + problem);
               }
             }
@@ -133,6 +130,11 @@ class FuzzIT {
         w.get();
       }
       pool.shutdown();
+      synchronized (server) {
+        if (!server.alive()) {
+          recordDeath(server, recent, deaths, recordedDeath);
+        }
+      }
       long elapsedMs = (System.nanoTime() - started) / 1_000_000;
       long peak = server.maxPeakRss();
       String summary = "[fuzz] seed=" + seed + ": " + ran.get() + " cases in " + elapsedMs + " ms, "
@@ -168,6 +170,18 @@ class FuzzIT {
           + (failures.isEmpty() ? "" : "\nfailed cases (" + failures.size() + ", first " + shown.size() + "):\n  "
           + String.join("\n  ", shown)));
     }
+  }
+
+  /** Records the current process's death once, naming the cases started just before it. */
+  private static void recordDeath(FuzzServer server, Deque<Integer> recent, List<String> deaths,
+      AtomicInteger recordedDeath) {
+    if (recordedDeath.getAndSet(server.generation()) == server.generation()) {
+      return;
+    }
+    String death = "server died (exit " + server.process().process().exitValue() + ") after cases " + recent
+        + "; the culprit is among them (replay each with -Dtessera.fuzz.case=N)";
+    deaths.add(death);
+    System.out.println("[fuzz] " + death);
   }
 
   /** half_plus_two over REST and gRPC, and the image model's status; null when all is well. */

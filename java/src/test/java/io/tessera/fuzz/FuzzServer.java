@@ -21,6 +21,7 @@ final class FuzzServer implements AutoCloseable {
   private ManagedChannel channel;
   private FuzzOracle oracle;
   private long maxPeakRss;
+  private int generation;
   private final StringBuilder deadOutput = new StringBuilder();
 
   FuzzServer(Path dir) throws Exception {
@@ -45,6 +46,11 @@ final class FuzzServer implements AutoCloseable {
 
   synchronized FuzzOracle oracle() {
     return oracle;
+  }
+
+  /** How many times the server was restarted: a case ran on one process if this did not change. */
+  synchronized int generation() {
+    return generation;
   }
 
   synchronized boolean alive() {
@@ -75,6 +81,7 @@ final class FuzzServer implements AutoCloseable {
     deadOutput.append(tail(process.output(), 3000)).append("\n---\n");
     closeCurrent();
     start();
+    generation++;
   }
 
   /** The output of processes that died (tails), then the current process's output. */
