@@ -137,9 +137,10 @@ class FuzzIT {
       }
       long elapsedMs = (System.nanoTime() - started) / 1_000_000;
       long peak = server.maxPeakRss();
+      long rssAtEnd = server.alive() ? server.process().rssBytes() : -1;
       String summary = "[fuzz] seed=" + seed + ": " + ran.get() + " cases in " + elapsedMs + " ms, "
           + failures.size() + " failed, " + deaths.size() + " server deaths; slowest case " + slowestCase.get()
-          + " (" + slowestMs.get() + " ms); RSS " + (rssAtStart >> 20) + " MiB at start, peak " + (peak >> 20)
+          + " (" + slowestMs.get() + " ms); RSS " + (rssAtStart >> 20) + " MiB at start, " + (rssAtEnd >> 20) + " MiB at end, peak " + (peak >> 20)
           + " MiB (bound " + (maxRss >> 20) + " MiB)";
       System.out.println(summary);
       rssJumps.forEach(j -> System.out.println("[fuzz] " + j));
