@@ -13,14 +13,18 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * {@code bin/tensorflow_model_server} in its own JVM, for tests that measure the process: resident
  * memory (VmRSS, and the peak VmHWM, which {@link #resetPeakRss()} restarts) from
- * {@code /proc/<pid>/status}, exit codes, log output. Ports are chosen free before start; the
+ * {@code /proc/<pid>/status}, exit codes, log output. {@code -XX:MaxRAM=2g} in the JVM options
+ * simulates a 2 GiB container: the launcher then also reads a 2 GiB cgroup memory limit. Ports are chosen free before start; the
  * process is stopped (SIGTERM, then SIGKILL) by {@link #close()} on every exit path.
  */
 public final class ServerProcess implements AutoCloseable {
+  private static final Pattern MAX_RAM = Pattern.compile("-XX:MaxRAM=(\\d+)([kKmMgG]?)");
   private static final Path REPO = Path.of(System.getProperty("tessera.repo.dir", "..")).toAbsolutePath().normalize();
 
   private final Process process;
@@ -49,6 +53,16 @@ public final class ServerProcess implements AutoCloseable {
     Path log = Files.createTempFile("tessera-process", ".log");
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().put("TESSERA_JAVA_OPTS", javaOpts);
+    Matcher maxRam = MAX_RAM.matcher(javaOpts);
+    if (maxRam.find()) {
+      // A container of that size: the JVM sizes its heap from -XX:MaxRAM, and the launcher sizes
+      // direct memory from the cgroup limit it reads under TESSERA_CGROUP_ROOT.
+      Path cgroup = Files.createTempDirectory("tessera-cgroup");
+      Path limit = Files.writeString(cgroup.resolve("memory.max"), Long.toString(bytes(maxRam.group(1), maxRam.group(2))));
+      cgroup.toFile().deleteOnExit();  // runs after the file's own deleteOnExit (reverse order)
+      limit.toFile().deleteOnExit();
+      builder.environment().put("TESSERA_CGROUP_ROOT", cgroup.toString());
+    }
     ServerProcess server = new ServerProcess(builder.start(), log, grpc, rest);
     try {
       server.awaitReady(readyPath, Duration.ofSeconds(90));
@@ -129,6 +143,16 @@ public final class ServerProcess implements AutoCloseable {
       }
     }
     throw new IOException(field + " not in /proc/" + pid() + "/status");
+  }
+
+  private static long bytes(String number, String unit) {
+    long n = Long.parseLong(number);
+    return switch (unit.toLowerCase()) {
+      case "k" -> n << 10;
+      case "m" -> n << 20;
+      case "g" -> n << 30;
+      default -> n;
+    };
   }
 
   static int freePort() throws IOException {
