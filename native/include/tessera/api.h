@@ -47,7 +47,8 @@ int session_resolve_endpoint(tessera::SavedModelSession* session, const char* te
 // session_resolve_endpoint id), written to `out` (`capacity` int64 slots):
 //   out[0] = 1 when the tensor is an output of a Placeholder or PlaceholderWithDefault op, else 0;
 //   out[1] = rank, -1 when unknown; out[2 .. 2 + rank) = dims, -1 for an unknown dim.
-// Returns 0, or a status code (INVALID_ARGUMENT for a bad endpoint or capacity < 2 + rank).
+// Returns 0, or a status code: INVALID_ARGUMENT for bad arguments or capacity < 2 + rank,
+// INTERNAL for an endpoint id the session never issued, TensorFlow's code if it cannot say.
 int session_endpoint_shape(tessera::SavedModelSession* session, int endpoint, int64_t* out,
                            int capacity);
 int session_device_count(tessera::SavedModelSession* session);

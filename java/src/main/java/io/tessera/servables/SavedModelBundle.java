@@ -94,10 +94,20 @@ public final class SavedModelBundle implements AutoCloseable {
           endpoint = -1;
         }
       }
-      GraphShape shape = inputs && endpoint >= 0 ? session.graphShape(endpoint) : GraphShape.UNKNOWN;
+      GraphShape shape = inputs && endpoint >= 0 ? graphShape(session, endpoint, tensorName) : GraphShape.UNKNOWN;
       specs.put(e.getKey(), new TensorSpec(e.getKey(), tensorName, e.getValue().getDtypeValue(), endpoint, shape));
     }
     return specs;
+  }
+
+  /** The tensor's static graph shape; unknown (every feed allowed) if TensorFlow cannot say. */
+  private static GraphShape graphShape(SavedModelSession session, int endpoint, String tensorName) {
+    try {
+      return session.graphShape(endpoint);
+    } catch (ServingException e) {
+      LOG.warning("no static shape for graph tensor " + tensorName + ": " + e.getMessage());
+      return GraphShape.UNKNOWN;
+    }
   }
 
   public Path exportDir() {
