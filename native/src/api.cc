@@ -2,6 +2,7 @@
 #include "tessera/api.h"
 
 #include <exception>
+#include <memory>
 #include <new>
 #include <sstream>
 #include <string>
@@ -113,6 +114,31 @@ int session_resolve_endpoint(tessera::SavedModelSession* session, const char* te
     return id < 0 ? Fail(status) : 0;
   });
   return code == 0 ? id : -1;
+}
+
+int session_endpoint_shape(tessera::SavedModelSession* session, int endpoint, int64_t* out,
+                           int capacity) {
+  return Guarded([&] {
+    if (session == nullptr || out == nullptr || capacity < 2 || endpoint < 0) {
+      return Fail(tessera::kInvalidArgument, "invalid endpoint shape query");
+    }
+    const TF_Output tensor = session->endpoint(endpoint);  // throws std::out_of_range if unknown
+    const std::string op_type = TF_OperationOpType(tensor.oper);
+    out[0] = op_type == "Placeholder" || op_type == "PlaceholderWithDefault" ? 1 : 0;
+    std::unique_ptr<TF_Status, decltype(&TF_DeleteStatus)> tf_status(TF_NewStatus(), TF_DeleteStatus);
+    const int rank = TF_GraphGetTensorNumDims(session->tf_graph(), tensor, tf_status.get());
+    if (TF_GetCode(tf_status.get()) != TF_OK) {
+      return Fail(static_cast<int>(TF_GetCode(tf_status.get())), TF_Message(tf_status.get()));
+    }
+    out[1] = rank;
+    if (rank <= 0) return 0;
+    if (rank > capacity - 2) return Fail(tessera::kInvalidArgument, "graph tensor rank exceeds capacity");
+    TF_GraphGetTensorShape(session->tf_graph(), tensor, out + 2, rank, tf_status.get());
+    if (TF_GetCode(tf_status.get()) != TF_OK) {
+      return Fail(static_cast<int>(TF_GetCode(tf_status.get())), TF_Message(tf_status.get()));
+    }
+    return 0;
+  });
 }
 
 int session_device_count(tessera::SavedModelSession* session) {

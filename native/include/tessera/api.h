@@ -43,6 +43,14 @@ int64_t session_meta_graph_size(tessera::SavedModelSession* session);
 // Copies the MetaGraphDef bytes into `out` (capacity session_meta_graph_size) and drops them.
 int session_take_meta_graph(tessera::SavedModelSession* session, void* out);
 int session_resolve_endpoint(tessera::SavedModelSession* session, const char* tensor_name);
+// The static shape the loaded graph's shape inference gives endpoint `endpoint` (a
+// session_resolve_endpoint id), written to `out` (`capacity` int64 slots):
+//   out[0] = 1 when the tensor is an output of a Placeholder or PlaceholderWithDefault op, else 0;
+//   out[1] = rank, -1 when unknown; out[2 .. 2 + rank) = dims, -1 for an unknown dim.
+// Returns 0, or a status code: INVALID_ARGUMENT for bad arguments or capacity < 2 + rank,
+// INTERNAL for an endpoint id the session never issued, TensorFlow's code if it cannot say.
+int session_endpoint_shape(tessera::SavedModelSession* session, int endpoint, int64_t* out,
+                           int capacity);
 int session_device_count(tessera::SavedModelSession* session);
 const char* session_device_name(tessera::SavedModelSession* session, int index);
 

@@ -22,8 +22,8 @@ import org.bytedeco.javacpp.Pointer;
 public final class RunCall extends NativeHandle<TesseraNative.NativeRunCall> {
   private static final int SLOT = Long.BYTES;
 
-  /** TensorFlow's largest rank (TensorShape::MaxDimensions()). */
-  private static final int MAX_RANK = 254;
+  /** TensorFlow's largest rank (TensorShape::MaxDimensions()); a larger one fails a TF CHECK. */
+  private static final int MAX_RANK = GraphShape.MAX_RANK;
 
   private final ByteBuffer layout;
   /** Shapes go to the native side through this direct scratch buffer: no array copy per feed. */
@@ -55,6 +55,9 @@ public final class RunCall extends NativeHandle<TesseraNative.NativeRunCall> {
   public void addStringInput(int endpoint, long[] shape, ByteBuffer blob, long[] lengths) {
     if (!blob.isDirect()) {
       throw new IllegalArgumentException("string blob must be a direct buffer");
+    }
+    if (shape.length > MAX_RANK) {
+      throw new IllegalArgumentException("rank " + shape.length + " exceeds TensorFlow's maximum " + MAX_RANK);
     }
     NativeErrors.check(
         TesseraNative.run_call_add_string_input(
