@@ -72,7 +72,7 @@ public final class SavedModelSession extends NativeHandle<TesseraNative.NativeSa
    * The static shape TensorFlow's shape inference gave the endpoint's tensor when the graph was
    * loaded (a fact of this version's graph, never of its SignatureDef).
    *
-   * @throws io.tessera.core.ServingException for an unknown endpoint
+   * @throws io.tessera.status.ServingException for an unknown endpoint
    */
   public GraphShape graphShape(int endpoint) {
     long[] block = new long[2 + GraphShape.MAX_RANK];

@@ -1,6 +1,6 @@
 package io.tessera.servables;
 
-import io.tessera.core.ServingException;
+import io.tessera.status.ServingException;
 import io.tessera.nativebridge.GraphShape;
 import io.tessera.tensor.InputTensor;
 import io.tessera.tensor.Shapes;
