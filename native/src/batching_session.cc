@@ -226,35 +226,47 @@ int64_t BatchingSession::PaddedSize(int64_t rows) const {
 }
 
 // Finishes every task of a batch exactly once: Finish() as each one's result is known, and on
-// destruction (any path out of Process, exceptions included) the rest with `failure`. It
-// allocates nothing. A finished task may already be gone (its waiter owns it), so it is never
-// touched again; Task::settled, which only the thread processing the batch reads and writes,
-// records which ones were finished.
+// destruction (any path out of Process, exceptions included) the rest with `failure`. A finished
+// task may already be gone (its waiter owns it), so it is never touched again: which ones are
+// settled is kept here, by position in the batch (tasks are only compared by address). If even
+// that bookkeeping cannot be allocated, every task is failed at once and ok() is false.
 class BatchingSession::Finisher {
  public:
-  explicit Finisher(const std::vector<Task*>& batch) : batch_(batch) {
-    for (Task* task : batch_) task->settled = false;
+  explicit Finisher(const std::vector<Task*>& batch)
+      : batch_(batch), settled_(new (std::nothrow) bool[batch.size()]()) {
+    if (!settled_) {
+      for (Task* task : batch_) BatchingSession::Finish(task, Status(kResourceExhausted, "native out of memory"));
+    }
   }
   ~Finisher() {
-    for (Task* task : batch_) Finish(task, failure_);
+    for (size_t i = 0; settled_ && i < batch_.size(); ++i) {
+      if (!settled_[i]) BatchingSession::Finish(batch_[i], failure_);
+    }
   }
   Finisher(const Finisher&) = delete;
   Finisher& operator=(const Finisher&) = delete;
 
+  bool ok() const { return settled_ != nullptr; }
   void Finish(Task* task, Status status) {
-    if (task->settled) return;
-    task->settled = true;
-    BatchingSession::Finish(task, std::move(status));
+    for (size_t i = 0; settled_ && i < batch_.size(); ++i) {
+      if (batch_[i] == task && !settled_[i]) {
+        settled_[i] = true;
+        BatchingSession::Finish(task, std::move(status));
+        return;
+      }
+    }
   }
   void set_failure(Status status) { failure_ = std::move(status); }
 
  private:
   const std::vector<Task*>& batch_;
+  const std::unique_ptr<bool[]> settled_;
   Status failure_{kInternal, "batch ended without a result"};
 };
 
 void BatchingSession::Process(const std::vector<Task*>& batch) {
   Finisher finisher(batch);
+  if (!finisher.ok()) return;
   try {
     const SteadyClock::time_point now = SteadyClock::now();
     std::vector<Task*> live;

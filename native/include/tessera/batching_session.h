@@ -86,7 +86,6 @@ class BatchingSession : public BatchSource {
     std::chrono::steady_clock::time_point enqueued = std::chrono::steady_clock::now();
     std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
     Status status;
-    bool settled = false;  // finished by the batch holding it; only the processing thread uses it
     bool done = false;
     std::mutex mu;
     std::condition_variable cv;
