@@ -4,6 +4,8 @@
 //  - No C++ exception escapes; failures return a non-zero status code (gRPC/absl numbering) or a
 //    null pointer, and the message is kept per thread until the next failing call on that thread:
 //    read it with tessera_last_error() / tessera_last_error_code().
+//    Every function runs inside api.cc's Guarded fence; value accessors answer -1 (or null) when
+//    they fail. Numbers shared with Java (`which` selectors, layout slots) live in tessera/abi.h.
 //  - Objects returned by *_create/*_load are owned by the caller and released with the matching
 //    *_free / *_unref function exactly once.
 #ifndef TESSERA_API_H_
