@@ -1,8 +1,8 @@
 package io.tessera.admission;
 
 import io.netty.util.internal.PlatformDependent;
-import io.tessera.core.ServingException;
-import io.tessera.core.StatusCode;
+import io.tessera.status.ServingException;
+import io.tessera.status.StatusCode;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**

@@ -2,6 +2,6 @@
  * Admission control shared by every front end: the process-wide budget of bytes held by requests
  * in flight ({@link io.tessera.admission.MemoryBudget}), the transport and reload limits set by
  * flags ({@link io.tessera.admission.Limits}), and rate-limited logging of client-caused errors.
- * A leaf: imports only {@code io.tessera.core}'s status types (and Netty's direct-memory limit).
+ * A leaf above {@code io.tessera.status}: imports nothing else of ours (only Netty's direct-memory limit).
  */
 package io.tessera.admission;

@@ -1,8 +1,8 @@
 package io.tessera.config;
 
 import com.google.protobuf.TextFormat;
-import io.tessera.core.ServingException;
-import io.tessera.core.StatusCode;
+import io.tessera.status.ServingException;
+import io.tessera.status.StatusCode;
 import io.tessera.proto.serving.config.FileSystemStoragePathSourceConfig.ServableVersionPolicy;
 import io.tessera.proto.serving.config.ModelConfig;
 import io.tessera.proto.serving.config.ModelServerConfig;

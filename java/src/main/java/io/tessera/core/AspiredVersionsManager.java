@@ -1,5 +1,7 @@
 package io.tessera.core;
 
+import io.tessera.status.ServingException;
+import io.tessera.status.StatusCode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;

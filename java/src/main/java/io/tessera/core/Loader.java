@@ -1,5 +1,7 @@
 package io.tessera.core;
 
+import io.tessera.status.ServingException;
+
 /**
  * Loads one servable version. Construction is cheap; {@link #load()} does the expensive work
  * (TF Serving's Loader contract) and may be called again after a failure (retry).

@@ -1,7 +1,7 @@
 package io.tessera.grpc;
 
 import io.grpc.netty.NettyServerBuilder;
-import io.tessera.core.ServingException;
+import io.tessera.status.ServingException;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 

@@ -1,7 +1,7 @@
 package io.tessera.grpc;
 
 import io.tessera.core.ServableHandle;
-import io.tessera.core.ServingException;
+import io.tessera.status.ServingException;
 import io.tessera.proto.serving.InferenceResult;
 import io.tessera.proto.serving.InferenceTask;
 import io.tessera.proto.serving.ModelSpec;
@@ -11,8 +11,8 @@ import io.tessera.servables.SavedModelBundle;
 import io.tessera.servables.Signature;
 import io.tessera.servables.inference.InferenceRunner;
 import io.tessera.servables.SignatureRunner;
-import io.tessera.server.ModelResponses;
-import io.tessera.server.ServerCore;
+import io.tessera.serving.ModelResponses;
+import io.tessera.serving.ServerCore;
 import java.util.HashSet;
 import java.util.Set;
 

@@ -9,7 +9,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
-import io.tessera.core.InlineRuns;
+import io.tessera.transport.InlineRuns;
 import io.tessera.proto.serving.ModelServiceGrpc;
 import io.tessera.proto.serving.ModelSpec;
 import java.util.concurrent.CompletableFuture;

@@ -13,7 +13,7 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.ServerStreamTracer;
 import io.grpc.Status;
 import io.tessera.admission.MemoryBudget;
-import io.tessera.core.ServingException;
+import io.tessera.status.ServingException;
 import java.io.ByteArrayInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;

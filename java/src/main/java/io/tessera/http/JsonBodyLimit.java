@@ -18,7 +18,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.tessera.admission.MemoryBudget;
-import io.tessera.core.ServingException;
+import io.tessera.status.ServingException;
 import java.util.concurrent.TimeUnit;
 
 /**

@@ -1,6 +1,6 @@
 package io.tessera.http;
 
-import io.tessera.core.ServingException;
+import io.tessera.status.ServingException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;

@@ -12,8 +12,8 @@ import io.netty.handler.codec.http.HttpContentDecompressor;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.ssl.SslContext;
-import io.tessera.core.InlineRuns;
-import io.tessera.server.NettyTransport;
+import io.tessera.transport.InlineRuns;
+import io.tessera.transport.NettyTransport;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -24,7 +24,9 @@ import java.util.logging.Logger;
 /**
  * The REST listener: Netty HTTP/1.1 (gzip request bodies inflated, bodies aggregated up to a
  * limit) in front of a fixed worker pool of {@code --rest_api_num_threads} threads that run
- * inference. Event-loop threads only parse and write.
+ * inference. Event-loop threads parse and write, and also run small requests to routes measured
+ * as cheap ({@link io.tessera.transport.InlineRuns}, --inline_run_max_micros) instead of handing
+ * them to a worker.
  *
  * <p>Safe to expose: per connection, pipeline order is [TLS] → {@link ConnectionLimit} (cap, 503)
  * → {@link RestTimeouts} (idle / read 408 / write) → codec → {@link RequestGate} (one request in

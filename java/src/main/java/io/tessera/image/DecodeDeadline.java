@@ -1,7 +1,7 @@
 package io.tessera.image;
 
-import io.tessera.core.ServingException;
-import io.tessera.core.StatusCode;
+import io.tessera.status.ServingException;
+import io.tessera.status.StatusCode;
 import java.util.function.BooleanSupplier;
 
 /**

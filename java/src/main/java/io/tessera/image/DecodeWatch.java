@@ -1,6 +1,6 @@
 package io.tessera.image;
 
-import io.tessera.core.ServingException;
+import io.tessera.status.ServingException;
 import java.awt.image.BufferedImage;
 import javax.imageio.ImageReader;
 import javax.imageio.event.IIOReadProgressListener;

@@ -3,7 +3,7 @@ package io.tessera.image;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.TextFormat;
 import com.google.protobuf.util.JsonFormat;
-import io.tessera.core.ServingException;
+import io.tessera.status.ServingException;
 import io.tessera.proto.tessera.ImagePreprocessing;
 import io.tessera.proto.tessera.OutputDType;
 import io.tessera.proto.tessera.ValueMapping;

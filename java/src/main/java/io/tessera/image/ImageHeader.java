@@ -1,6 +1,6 @@
 package io.tessera.image;
 
-import io.tessera.core.ServingException;
+import io.tessera.status.ServingException;
 
 /**
  * What decoding an image will cost, read from its encoded bytes alone (PNG IHDR, JPEG SOF and the

@@ -3,7 +3,7 @@ package io.tessera.image;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import io.tessera.core.ServingException;
+import io.tessera.status.ServingException;
 import io.tessera.tensor.json.BufferInput;
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -18,7 +18,7 @@ public final class ImageModels {
   /**
    * The version's preprocessor, or empty when the model has no image config.
    *
-   * @throws io.tessera.core.ServingException INVALID_ARGUMENT naming the file and field when the
+   * @throws io.tessera.status.ServingException INVALID_ARGUMENT naming the file and field when the
    *     config is invalid for this version's signature
    */
   public Optional<ImagePreprocessor> forBundle(SavedModelBundle bundle) {

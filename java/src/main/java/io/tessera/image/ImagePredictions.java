@@ -58,7 +58,7 @@ public final class ImagePredictions {
     List<OutputTensor> candidates = outputs.stream()
         .filter(t -> t.rank() == 2 && t.dtype().isFloating()).toList();
     if (candidates.size() != 1) {
-      throw io.tessera.core.ServingException.invalidArgument(
+      throw io.tessera.status.ServingException.invalidArgument(
           "top_k needs one [batch, classes] float output (e.g. 'probabilities'); outputs: "
               + outputs.stream().map(OutputTensor::alias).toList());
     }

@@ -1,8 +1,8 @@
 package io.tessera.image;
 
 import io.tessera.admission.ClientErrorLog;
-import io.tessera.core.ServingException;
-import io.tessera.core.StatusCode;
+import io.tessera.status.ServingException;
+import io.tessera.status.StatusCode;
 import io.tessera.nativebridge.HostBuffer;
 import io.tessera.tensor.InputTensor;
 import io.tessera.tensor.TensorBuilder;

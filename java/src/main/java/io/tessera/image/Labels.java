@@ -1,6 +1,6 @@
 package io.tessera.image;
 
-import io.tessera.core.ServingException;
+import io.tessera.status.ServingException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -14,7 +14,7 @@ public interface PixelReservation {
    * May block until memory is available, but not past {@code deadline}; the lease must be closed
    * exactly once.
    *
-   * @throws io.tessera.core.ServingException DEADLINE_EXCEEDED or RESOURCE_EXHAUSTED when the
+   * @throws io.tessera.status.ServingException DEADLINE_EXCEEDED or RESOURCE_EXHAUSTED when the
    *     memory is not had in time or not at all; nothing is then held
    */
   Lease reserve(long bytes, DecodeDeadline deadline);

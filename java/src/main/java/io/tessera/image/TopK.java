@@ -1,6 +1,6 @@
 package io.tessera.image;
 
-import io.tessera.core.ServingException;
+import io.tessera.status.ServingException;
 import io.tessera.tensor.OutputTensor;
 import java.util.ArrayList;
 import java.util.List;

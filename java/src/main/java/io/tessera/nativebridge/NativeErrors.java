@@ -1,7 +1,7 @@
 package io.tessera.nativebridge;
 
-import io.tessera.core.ServingException;
-import io.tessera.core.StatusCode;
+import io.tessera.status.ServingException;
+import io.tessera.status.StatusCode;
 
 /** The one place where native failure codes become Java exceptions. */
 final class NativeErrors {

@@ -38,7 +38,7 @@ public final class SavedModelSession extends NativeHandle<TesseraNative.NativeSa
    *
    * @param tags MetaGraph tag set, e.g. {@code ["serve"]}
    * @param sessionConfig serialized {@code tensorflow.ConfigProto}, or empty for TF defaults
-   * @throws io.tessera.core.ServingException with TensorFlow's status code on failure
+   * @throws io.tessera.status.ServingException with TensorFlow's status code on failure
    */
   public static SavedModelSession load(String exportDir, List<String> tags, byte[] sessionConfig) {
     TesseraNative.ensureLoaded();

@@ -1,8 +1,8 @@
 package io.tessera.servables;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.tessera.core.ServingException;
-import io.tessera.core.StatusCode;
+import io.tessera.status.ServingException;
+import io.tessera.status.StatusCode;
 import io.tessera.nativebridge.BatchThreads;
 import io.tessera.nativebridge.BatchingSession;
 import io.tessera.nativebridge.SavedModelSession;

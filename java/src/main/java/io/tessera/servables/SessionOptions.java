@@ -1,6 +1,6 @@
 package io.tessera.servables;
 
-import io.tessera.core.ServingException;
+import io.tessera.status.ServingException;
 import io.tessera.proto.tf.ConfigProto;
 import java.util.List;
 

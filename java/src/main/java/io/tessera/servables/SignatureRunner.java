@@ -1,7 +1,7 @@
 package io.tessera.servables;
 
-import io.tessera.core.ServingException;
-import io.tessera.core.StatusCode;
+import io.tessera.status.ServingException;
+import io.tessera.status.StatusCode;
 import io.tessera.nativebridge.RunCall;
 import io.tessera.nativebridge.SavedModelSession;
 import io.tessera.tensor.DataType;

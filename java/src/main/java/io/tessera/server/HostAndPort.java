@@ -1,6 +1,6 @@
 package io.tessera.server;
 
-import io.tessera.core.ServingException;
+import io.tessera.status.ServingException;
 
 /** A {@code HOST:PORT} flag value ({@code [::1]:8502} for IPv6). Pure. */
 record HostAndPort(String host, int port) {

@@ -1,6 +1,6 @@
 package io.tessera.server;
 
-import io.tessera.core.ServingException;
+import io.tessera.status.ServingException;
 import io.tessera.nativebridge.SavedModelSession;
 import java.util.concurrent.CountDownLatch;
 

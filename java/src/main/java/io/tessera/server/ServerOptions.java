@@ -3,7 +3,7 @@ package io.tessera.server;
 import io.tessera.admission.Limits;
 import io.tessera.admission.MemoryBudget;
 import io.tessera.config.TextOrJsonConfig;
-import io.tessera.core.ServingException;
+import io.tessera.status.ServingException;
 import io.tessera.proto.tf.ConfigProto;
 import io.tessera.servables.batching.BatchingOptions;
 import io.tessera.servables.SessionOptions;

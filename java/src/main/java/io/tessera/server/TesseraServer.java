@@ -1,5 +1,7 @@
 package io.tessera.server;
 
+import io.tessera.serving.ModelConfigController;
+import io.tessera.serving.ServerCore;
 import io.tessera.admission.MemoryBudget;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.tessera.config.ModelConfigs;

@@ -1,6 +1,6 @@
 package io.tessera.tensor;
 
-import io.tessera.core.ServingException;
+import io.tessera.status.ServingException;
 import java.util.Arrays;
 
 /**

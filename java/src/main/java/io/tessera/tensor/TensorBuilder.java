@@ -1,8 +1,8 @@
 package io.tessera.tensor;
 
 import io.tessera.admission.MemoryBudget;
-import io.tessera.core.ServingException;
-import io.tessera.core.StatusCode;
+import io.tessera.status.ServingException;
+import io.tessera.status.StatusCode;
 import io.tessera.nativebridge.HostBuffer;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;

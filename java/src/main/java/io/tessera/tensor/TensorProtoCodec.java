@@ -1,7 +1,7 @@
 package io.tessera.tensor;
 
 import com.google.protobuf.ByteString;
-import io.tessera.core.ServingException;
+import io.tessera.status.ServingException;
 import io.tessera.proto.tf.TensorProto;
 import io.tessera.proto.tf.TensorShapeProto;
 import java.nio.ByteBuffer;

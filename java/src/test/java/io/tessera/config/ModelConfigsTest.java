@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tessera.config.ModelConfigs.ModelEntry;
-import io.tessera.core.ServingException;
-import io.tessera.core.StatusCode;
+import io.tessera.status.ServingException;
+import io.tessera.status.StatusCode;
 import io.tessera.proto.serving.config.FileSystemStoragePathSourceConfig.ServableVersionPolicy.PolicyChoiceCase;
 import java.nio.file.Files;
 import java.nio.file.Path;

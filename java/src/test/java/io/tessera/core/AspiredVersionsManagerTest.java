@@ -1,5 +1,7 @@
 package io.tessera.core;
 
+import io.tessera.status.ServingException;
+import io.tessera.status.StatusCode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -12,7 +12,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
-import io.tessera.core.InlineRuns;
+import io.tessera.transport.InlineRuns;
 import io.tessera.proto.serving.ModelServiceGrpc;
 import io.tessera.proto.serving.ModelSpec;
 import io.tessera.proto.serving.PredictRequest;

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.tessera.core.ServingException;
-import io.tessera.core.StatusCode;
+import io.tessera.status.ServingException;
+import io.tessera.status.StatusCode;
 import io.tessera.proto.tessera.ChannelOrder;
 import io.tessera.proto.tessera.ImagePreprocessing;
 import io.tessera.proto.tessera.ResizeMode;

@@ -3,7 +3,7 @@ package io.tessera.image;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.tessera.core.ServingException;
+import io.tessera.status.ServingException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.tessera.core.ServingException;
+import io.tessera.status.ServingException;
 import io.tessera.server.tls.TestCertificates;
 import java.nio.file.Files;
 import java.nio.file.Path;

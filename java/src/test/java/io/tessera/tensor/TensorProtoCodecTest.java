@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import io.tessera.admission.MemoryBudget;
-import io.tessera.core.ServingException;
-import io.tessera.core.StatusCode;
+import io.tessera.status.ServingException;
+import io.tessera.status.StatusCode;
 import io.tessera.proto.tf.TensorProto;
 import io.tessera.proto.tf.TensorShapeProto;
 import org.junit.jupiter.api.AfterEach;

@@ -23,7 +23,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.tessera.proto.serving.PredictRequest;
 import io.tessera.proto.serving.PredictResponse;
 import io.tessera.proto.serving.PredictionServiceGrpc;
-import io.tessera.server.NettyTransport;
+import io.tessera.transport.NettyTransport;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 

@@ -1,7 +1,7 @@
 package io.tessera.servables.batching;
 
 import io.tessera.config.TextOrJsonConfig;
-import io.tessera.core.ServingException;
+import io.tessera.status.ServingException;
 import io.tessera.nativebridge.BatchingSession;
 import io.tessera.proto.serving.config.BatchingParameters;
 import java.nio.file.Files;

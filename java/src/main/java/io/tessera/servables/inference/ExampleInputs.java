@@ -1,7 +1,7 @@
 package io.tessera.servables.inference;
 
 import com.google.protobuf.ByteString;
-import io.tessera.core.ServingException;
+import io.tessera.status.ServingException;
 import io.tessera.proto.serving.Input;
 import io.tessera.proto.tf.Example;
 import java.util.ArrayList;

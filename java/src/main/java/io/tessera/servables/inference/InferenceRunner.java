@@ -1,6 +1,6 @@
 package io.tessera.servables.inference;
 
-import io.tessera.core.ServingException;
+import io.tessera.status.ServingException;
 import io.tessera.proto.serving.Class;
 import io.tessera.proto.serving.ClassificationResult;
 import io.tessera.proto.serving.Classifications;

@@ -1,8 +1,8 @@
 package io.tessera.servables.warmup;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.tessera.core.ServingException;
-import io.tessera.core.StatusCode;
+import io.tessera.status.ServingException;
+import io.tessera.status.StatusCode;
 import io.tessera.proto.serving.PredictionLog;
 import io.tessera.servables.SavedModelBundle;
 import java.io.BufferedInputStream;

@@ -1,6 +1,6 @@
 package io.tessera.server.tls;
 
-import io.tessera.core.ServingException;
+import io.tessera.status.ServingException;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;

@@ -8,7 +8,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import io.tessera.config.TextOrJsonConfig;
-import io.tessera.core.ServingException;
+import io.tessera.status.ServingException;
 import io.tessera.proto.serving.config.SSLConfig;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;

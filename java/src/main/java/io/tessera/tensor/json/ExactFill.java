@@ -1,7 +1,7 @@
 package io.tessera.tensor.json;
 
-import io.tessera.core.ServingException;
-import io.tessera.core.StatusCode;
+import io.tessera.status.ServingException;
+import io.tessera.status.StatusCode;
 import io.tessera.tensor.DataType;
 import io.tessera.tensor.InputTensor;
 import io.tessera.tensor.TensorBuilder;

@@ -123,7 +123,7 @@ final class JsonDom {
    * Builds the value starting at the parser's current token; offsets get {@code base} added.
    * The caller {@link Node#release() releases} the result.
    *
-   * @throws io.tessera.core.ServingException RESOURCE_EXHAUSTED when the DOM does not fit the budget
+   * @throws io.tessera.status.ServingException RESOURCE_EXHAUSTED when the DOM does not fit the budget
    */
   static Node read(JsonParser p, long base) throws IOException {
     MemoryBudget.Reservation held = MemoryBudget.Reservation.empty();

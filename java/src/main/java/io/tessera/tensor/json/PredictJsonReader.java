@@ -9,7 +9,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
-import io.tessera.core.ServingException;
+import io.tessera.status.ServingException;
 import io.tessera.tensor.DataType;
 import io.tessera.tensor.InputTensor;
 import java.io.IOException;

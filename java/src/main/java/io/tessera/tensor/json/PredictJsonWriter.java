@@ -1,6 +1,6 @@
 package io.tessera.tensor.json;
 
-import io.tessera.core.ServingException;
+import io.tessera.status.ServingException;
 import io.tessera.tensor.DataType;
 import io.tessera.tensor.OutputTensor;
 import java.io.OutputStream;

@@ -11,7 +11,7 @@ public interface SignatureInputs {
    * Tessera cannot convert from JSON (a value for it fails with UNIMPLEMENTED).
    *
    * @param signatureName the body's {@code signature_name}, or "serving_default" when it has none
-   * @throws io.tessera.core.ServingException if the signature does not exist (passed through as is)
+   * @throws io.tessera.status.ServingException if the signature does not exist (passed through as is)
    */
   Map<String, DataType> inputsOf(String signatureName);
 }

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tessera.admission.MemoryBudget;
-import io.tessera.core.StatusCode;
+import io.tessera.status.StatusCode;
 import io.tessera.tensor.InputTensor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -206,7 +206,7 @@ class PredictJsonReaderTest {
     java.util.Map<String, DataType> m = new java.util.LinkedHashMap<>();
     m.put("q", null);
     var e = JsonTestSupport.fail("{\"inputs\": [1]}", sigs(Map.of("serving_default", m)));
-    assertEquals(io.tessera.core.StatusCode.UNIMPLEMENTED, e.code());
+    assertEquals(io.tessera.status.StatusCode.UNIMPLEMENTED, e.code());
     assertEquals("Conversion of JSON Value: 1 to type: unsupported dtype", e.getMessage());
   }
 }

@@ -13,7 +13,7 @@ import static io.tessera.tensor.DataType.DT_UINT8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.tessera.core.ServingException;
+import io.tessera.status.ServingException;
 import io.tessera.tensor.DataType;
 import io.tessera.tensor.HalfFloats;
 import io.tessera.tensor.OutputTensor;

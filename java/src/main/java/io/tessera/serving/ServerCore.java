@@ -1,10 +1,10 @@
-package io.tessera.server;
+package io.tessera.serving;
 
 import io.tessera.core.AspiredVersionsManager;
 import io.tessera.core.ServableHandle;
 import io.tessera.core.ServableState;
-import io.tessera.core.ServingException;
-import io.tessera.core.StatusCode;
+import io.tessera.status.ServingException;
+import io.tessera.status.StatusCode;
 import io.tessera.core.VersionStatus;
 import io.tessera.image.ImageModels;
 import io.tessera.metrics.ServingMetrics;

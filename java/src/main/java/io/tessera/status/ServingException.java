@@ -1,4 +1,4 @@
-package io.tessera.core;
+package io.tessera.status;
 
 /**
  * A failed serving operation with a canonical status code. Its message is what clients see (REST

@@ -1,4 +1,4 @@
-package io.tessera.core;
+package io.tessera.transport;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;

@@ -1,11 +1,11 @@
-package io.tessera.server;
+package io.tessera.serving;
 
 import io.tessera.config.ModelConfigs;
 import io.tessera.config.ModelConfigs.ModelEntry;
 import io.tessera.core.AspiredVersionsManager;
 import io.tessera.core.ServableState;
-import io.tessera.core.ServingException;
-import io.tessera.core.StatusCode;
+import io.tessera.status.ServingException;
+import io.tessera.status.StatusCode;
 import io.tessera.core.VersionStatus;
 import io.tessera.proto.serving.config.ModelServerConfig;
 import io.tessera.servables.SavedModelBundle;

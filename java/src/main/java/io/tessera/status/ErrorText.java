@@ -1,4 +1,4 @@
-package io.tessera.core;
+package io.tessera.status;
 
 /**
  * The one cut applied to every error text a client sees, on every transport: TF Serving truncates

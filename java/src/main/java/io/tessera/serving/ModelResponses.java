@@ -1,4 +1,4 @@
-package io.tessera.server;
+package io.tessera.serving;
 
 import com.google.protobuf.Int64Value;
 import io.tessera.core.VersionStatus;

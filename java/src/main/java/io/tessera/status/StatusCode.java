@@ -1,4 +1,4 @@
-package io.tessera.core;
+package io.tessera.status;
 
 /**
  * Canonical status codes (numbering shared by TensorFlow, absl and gRPC), with TF Serving's

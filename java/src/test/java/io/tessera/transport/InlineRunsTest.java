@@ -1,5 +1,6 @@
-package io.tessera.core;
+package io.tessera.transport;
 
+import io.tessera.transport.InlineRuns;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,4 +1,4 @@
-package io.tessera.server;
+package io.tessera.transport;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
