@@ -76,7 +76,8 @@ final class TesseraNative {
 
   static native void batching_session_free(NativeBatchingSession batching);
 
-  static native int batching_session_run(NativeBatchingSession batching, NativeRunCall call);
+  static native int batching_session_run(
+      NativeBatchingSession batching, NativeRunCall call, @Cast("int64_t") long timeoutMs);
 
   static native @Cast("int64_t") long batching_session_stat(NativeBatchingSession batching, int which);
 

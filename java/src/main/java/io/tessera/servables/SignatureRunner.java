@@ -56,7 +56,8 @@ public final class SignatureRunner {
       }
       long runStarted = System.nanoTime();
       if (bundle.batching() != null) {
-        call.runIn(bundle.batching());  // merged with concurrent calls; runs directly if not batchable
+        // merged with concurrent calls; runs directly if not batchable
+        call.runIn(bundle.batching(), settings.timeoutMs());
       } else {
         call.run(inputBytes <= CALLER_THREAD_MAX_INPUT_BYTES, settings.timeoutMs());
       }
