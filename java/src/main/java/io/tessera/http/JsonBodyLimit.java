@@ -160,9 +160,29 @@ final class JsonBodyLimit extends ChannelInboundHandlerAdapter {
         + " bytes (--rest_api_max_body_bytes)";
   }
 
-  /** Answers {@code status} and starts draining; frees any partial body. */
+  /**
+   * A body that did not inflate ({@link BodyDecompressor.Failed}) is answered with a JSON 400 and
+   * drained like a refused one; other exceptions go on to {@link RestHandler}.
+   */
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (!(cause instanceof BodyDecompressor.Failed)) {
+      ctx.fireExceptionCaught(cause);
+    } else if (!draining) {
+      refuse(ctx, HttpResponseStatus.BAD_REQUEST, cause.getMessage());
+    }
+  }
+
+  /**
+   * Answers {@code status} and starts draining; frees any partial body. The decompressor in front
+   * stops inflating: the rest of the body arrives as sent and is only counted and dropped.
+   */
   private void refuse(ChannelHandlerContext ctx, HttpResponseStatus status, String message) {
     freeBody();
+    BodyDecompressor inflater = ctx.pipeline().get(BodyDecompressor.class);
+    if (inflater != null) {
+      inflater.passThrough();
+    }
     RestHandler.CLIENT_ERRORS.log("REST request from " + ctx.channel().remoteAddress() + " refused: "
         + status.code() + " " + message);
     timeouts.serving();  // no 408 or idle close on top of this answer
