@@ -7,7 +7,7 @@ import java.nio.file.Path;
  * Null paths and empty strings mean "off".
  *
  * @param monitoringConfigFile --monitoring_config_file (Prometheus on the REST port)
- * @param sslConfigFile --ssl_config_file (TLS on gRPC, and on REST too)
+ * @param sslConfigFile --ssl_config_file: TLS on gRPC only (TF Serving's SSLConfig; REST stays plain HTTP)
  * @param grpcHealth --enable_grpc_healthcheck_service
  * @param grpcChannelArguments --grpc_channel_arguments ("key=value,key=value")
  * @param grpcSocketPath --grpc_socket_path (gRPC also on this UNIX socket)
@@ -15,12 +15,15 @@ import java.nio.file.Path;
  *     Prometheus listener, path /metrics); null when off
  * @param inlineRunMaxMicros --inline_run_max_micros: small REST requests and gRPC calls to routes
  *     whose recent requests took at most this long run on the I/O thread; 0 = always on workers
+ * @param restSslConfigFile --rest_api_ssl_config_file: TLS on the REST port (opt-in, Tessera's own)
+ * @param metricsSslConfigFile --metrics_ssl_config_file: TLS on the --enable_metrics listener
  */
 public record OperationsOptions(Path monitoringConfigFile, Path sslConfigFile, boolean grpcHealth,
-    String grpcChannelArguments, String grpcSocketPath, String metricsAddress, long inlineRunMaxMicros) {
+    String grpcChannelArguments, String grpcSocketPath, String metricsAddress, long inlineRunMaxMicros,
+    Path restSslConfigFile, Path metricsSslConfigFile) {
   public static final long DEFAULT_INLINE_RUN_MAX_MICROS = 200;
   public static final OperationsOptions NONE =
-      new OperationsOptions(null, null, false, "", "", null, DEFAULT_INLINE_RUN_MAX_MICROS);
+      new OperationsOptions(null, null, false, "", "", null, DEFAULT_INLINE_RUN_MAX_MICROS, null, null);
 
   static OperationsOptions fromFlags(FlagParser.Result f) {
     return new OperationsOptions(
@@ -30,7 +33,9 @@ public record OperationsOptions(Path monitoringConfigFile, Path sslConfigFile, b
         f.get("grpc_channel_arguments"),
         f.get("grpc_socket_path"),
         f.getBool("enable_metrics") ? f.get("metrics_address") : null,
-        Math.max(0, f.getLong("inline_run_max_micros")));
+        Math.max(0, f.getLong("inline_run_max_micros")),
+        path(f.get("rest_api_ssl_config_file")),
+        path(f.get("metrics_ssl_config_file")));
   }
 
   private static Path path(String value) {

@@ -41,7 +41,7 @@ public final class ServerFlags {
       Flag.of("tensorflow_intra_op_parallelism", Type.INT64, "0", "intra-op threads; 0 = auto"),
       Flag.of("tensorflow_inter_op_parallelism", Type.INT64, "0", "inter-op threads; 0 = auto"),
       Flag.later("use_alts_credentials", Type.BOOL, "false", "use Google ALTS credentials (not supported)"),
-      Flag.of("ssl_config_file", Type.STRING, "", "SSLConfig text proto file"),
+      Flag.of("ssl_config_file", Type.STRING, "", "SSLConfig text proto file (TLS on the gRPC port only, as TF Serving; REST stays plain HTTP)"),
       Flag.later("platform_config_file", Type.STRING, "", "PlatformConfigMap text proto file"),
       Flag.of("per_process_gpu_memory_fraction", Type.FLOAT, "0", "fraction of GPU memory per process; 0 = TensorFlow default"),
       Flag.of("saved_model_tags", Type.STRING, "serve", "comma-separated MetaGraph tags"),
@@ -70,6 +70,11 @@ public final class ServerFlags {
       Flag.of("grpc_api_port", Type.INT32, "0", "[Tessera] alias of --port (the deployment guide's spelling); 0 = use --port"),
       Flag.of("enable_metrics", Type.BOOL, "false", "[Tessera] serve Prometheus metrics on their own listener (--metrics_address)"),
       Flag.of("metrics_address", Type.STRING, "0.0.0.0:8502", "[Tessera] HOST:PORT of the --enable_metrics listener (path /metrics)"),
+      Flag.of("rest_api_ssl_config_file", Type.STRING, "",
+          "[Tessera] SSLConfig file (text or JSON, as --ssl_config_file) that puts the REST port on TLS; empty = plain HTTP"),
+      Flag.of("metrics_ssl_config_file", Type.STRING, "",
+          "[Tessera] SSLConfig file (text or JSON) that puts the --enable_metrics listener on TLS; empty = plain HTTP. "
+              + "Independent of --rest_api_ssl_config_file (may name the same file)"),
       Flag.of("rest_api_max_body_bytes", Type.INT32, Integer.toString(256 << 20), "[Tessera] largest accepted REST request body"),
       Flag.of("inline_run_max_micros", Type.INT64, Long.toString(OperationsOptions.DEFAULT_INLINE_RUN_MAX_MICROS),
           "[Tessera] REST requests (up to 16 KiB) and gRPC calls to models whose recent requests averaged at most this "

@@ -175,7 +175,10 @@ public final class TesseraServer implements AutoCloseable {
     LOG.info("Requests in flight may hold up to " + options.limits().maxInflightRequestBytes()
         + " bytes (--max_inflight_request_bytes)");
     ServerCore core = new ServerCore(manager, configs, metrics, images, options.checkMethodNames());
-    TlsContexts tls = ops.sslConfigFile() == null ? null : TlsContexts.fromFile(ops.sslConfigFile());
+    // TF Serving's --ssl_config_file is gRPC's alone; REST and metrics TLS are opt-in (own flags).
+    TlsContexts tls = tls(ops.sslConfigFile());
+    TlsContexts restTls = tls(ops.restSslConfigFile());
+    TlsContexts metricsTls = tls(ops.metricsSslConfigFile());
     health = new ServingHealth(core::allModelsAvailable, 500);
     grpc = new GrpcServer(core, new GrpcServer.Options(options.grpcBindAddress(), options.grpcPort(),
         options.grpcMaxThreads(), options.tensorContentOutputs(), tls == null ? null : tls.grpc(),
@@ -188,15 +191,24 @@ public final class TesseraServer implements AutoCloseable {
     } else if (options.restPort() != 0 || options.restEphemeral()) {
       rest = new RestServer(new RestApi(core, options.restTimeoutMs()), new RestServer.Options(
           options.restBindAddress(), options.restPort(), options.restThreads(),
-          options.restMaxBodyBytes(), options.corsEnabled(), tls == null ? null : tls.rest(),
+          options.restMaxBodyBytes(), options.corsEnabled(), restTls == null ? null : restTls.rest(),
           new ExtraPages(core, monitoringPath(ops)), ops.inlineRunMaxMicros(), options.limits())).start();
     }
     if (ops.metricsAddress() != null) {
       HostAndPort at = HostAndPort.parse(ops.metricsAddress());
-      metricsListener = HTTPServer.builder().hostname(at.host()).port(at.port())
-          .registry(metrics.registry()).buildAndStart();
-      LOG.info("Exporting Prometheus metrics at " + at.host() + ":" + metricsListener.getPort() + "/metrics");
+      HTTPServer.Builder builder = HTTPServer.builder().hostname(at.host()).port(at.port())
+          .registry(metrics.registry());
+      if (metricsTls != null) {
+        builder.httpsConfigurator(metricsTls.https());
+      }
+      metricsListener = builder.buildAndStart();
+      LOG.info("Exporting Prometheus metrics at " + (metricsTls == null ? "http://" : "https://") + at.host()
+          + ":" + metricsListener.getPort() + "/metrics");
     }
+  }
+
+  private static TlsContexts tls(Path sslConfigFile) {
+    return sslConfigFile == null ? null : TlsContexts.fromFile(sslConfigFile);
   }
 
   /** The Prometheus path on the REST port from --monitoring_config_file, or null when off. */

@@ -30,19 +30,51 @@ import tensorflow.serving.Model.ModelSpec;
 import tensorflow.serving.Predict.PredictRequest;
 import tensorflow.serving.PredictionServiceGrpc;
 
-/** --ssl_config_file: TLS and mutual TLS on gRPC (as TF Serving) and on REST, with real handshakes. */
+/**
+ * TLS and mutual TLS with real handshakes. --ssl_config_file is gRPC's only, as in TF Serving
+ * (model_servers/server.cc: SslServerCredentials go to the gRPC builder; the HTTP server of
+ * model_servers/http_server.cc has no TLS), so REST stays plain HTTP; --rest_api_ssl_config_file
+ * and --metrics_ssl_config_file (Tessera's) put REST and the --enable_metrics listener on TLS.
+ */
 class TlsIT {
   private static final String PREDICT = "{\"instances\": [1.0, 2.0, 5.0]}";
 
   @Test
-  void tlsOnBothApis(@TempDir Path dir) throws Exception {
+  void sslConfigFileAloneLeavesRestAndMetricsInPlainHttp(@TempDir Path dir) throws Exception {
+    TestCertificates certs = TestCertificates.create(dir);
+    Path config = Files.writeString(dir.resolve("ssl.txt"), certs.sslConfig(false));
+    try (TestServer server = TestServer.start("default", TestServer.shared("testdata/saved_model_half_plus_two_cpu"),
+        "--ssl_config_file=" + config, "--enable_metrics", "--metrics_address=127.0.0.1:0")) {
+      assertEquals(200, server.post("/v1/models/default:predict", PREDICT).statusCode(), "REST stays plain HTTP");
+      assertThrows(IOException.class, () -> https(server, sslContext(certs, false)), "REST must not speak TLS");
+      assertEquals(200, HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+          + server.server().metricsPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+      assertThrows(StatusRuntimeException.class, () -> predict(server.channel()), "gRPC must need TLS");
+      ManagedChannel channel = channel(server, certs, false);
+      try {
+        assertEquals(3, predict(channel).getOutputsOrThrow("y").getFloatValCount());
+      } finally {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  @Test
+  void tlsOnAllListenersWithTheirOwnFlags(@TempDir Path dir) throws Exception {
     TestCertificates certs = TestCertificates.create(dir);
     Path config = Files.writeString(dir.resolve("ssl.json.txt"), certs.sslConfig(false));
     try (TestServer server = TestServer.start("default", TestServer.shared("testdata/saved_model_half_plus_two_cpu"),
-        "--ssl_config_file=" + config)) {
+        "--ssl_config_file=" + config, "--rest_api_ssl_config_file=" + config,
+        "--enable_metrics", "--metrics_address=127.0.0.1:0", "--metrics_ssl_config_file=" + config)) {
       assertEquals(200, https(server, sslContext(certs, false)).statusCode());
       assertThrows(IOException.class, () -> server.post("/v1/models/default:predict", PREDICT),
           "plain HTTP must not be served on a TLS port");
+      String metrics = "127.0.0.1:" + server.server().metricsPort() + "/metrics";
+      assertEquals(200, HttpClient.newBuilder().sslContext(sslContext(certs, false)).build().send(
+          HttpRequest.newBuilder(URI.create("https://" + metrics)).build(), HttpResponse.BodyHandlers.ofString())
+          .statusCode());
+      assertThrows(IOException.class, () -> HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+          URI.create("http://" + metrics)).build(), HttpResponse.BodyHandlers.ofString()));
       ManagedChannel channel = channel(server, certs, false);
       try {
         assertEquals(3, predict(channel).getOutputsOrThrow("y").getFloatValCount());
@@ -57,7 +89,7 @@ class TlsIT {
     TestCertificates certs = TestCertificates.create(dir);
     Path config = Files.writeString(dir.resolve("ssl.txt"), certs.sslConfig(true));
     try (TestServer server = TestServer.start("default", TestServer.shared("testdata/saved_model_half_plus_two_cpu"),
-        "--ssl_config_file=" + config)) {
+        "--ssl_config_file=" + config, "--rest_api_ssl_config_file=" + config)) {
       assertEquals(200, https(server, sslContext(certs, true)).statusCode());
       assertThrows(IOException.class, () -> https(server, sslContext(certs, false)));
       ManagedChannel withCert = channel(server, certs, true);
@@ -73,12 +105,14 @@ class TlsIT {
   }
 
   @Test
-  void bothPortsOfferOnlyEcdheWithAeadOnTls12And13(@TempDir Path dir) throws Exception {
+  void everyTlsPortOffersOnlyEcdheWithAeadOnTls12And13(@TempDir Path dir) throws Exception {
     TestCertificates certs = TestCertificates.create(dir);
     Path config = Files.writeString(dir.resolve("ssl.txt"), certs.sslConfig(false));
     try (TestServer server = TestServer.start("default", TestServer.shared("testdata/saved_model_half_plus_two_cpu"),
-        "--ssl_config_file=" + config)) {
-      for (String port : new String[] {"rest " + server.server().restPort(), "grpc " + server.server().grpcPort()}) {
+        "--ssl_config_file=" + config, "--rest_api_ssl_config_file=" + config,
+        "--enable_metrics", "--metrics_address=127.0.0.1:0", "--metrics_ssl_config_file=" + config)) {
+      for (String port : new String[] {"rest " + server.server().restPort(), "grpc " + server.server().grpcPort(),
+          "metrics " + server.server().metricsPort()}) {
         String[] alpn = port.startsWith("grpc") ? new String[] {"-alpn", "h2"} : new String[] {"-alpn", "http/1.1"};
         int number = Integer.parseInt(port.split(" ")[1]);
         for (String refused : new String[] {"AES128-SHA", "AES128-GCM-SHA256", "ECDHE-RSA-AES128-SHA",

@@ -11,7 +11,11 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** --ssl_config_file start-up checks: a key that is not the certificate's fails, an expired certificate warns. */
+/**
+ * SSLConfig start-up checks (--ssl_config_file, as TF Serving's model_servers/server.cc reads it, and
+ * Tessera's --rest_api_ssl_config_file / --metrics_ssl_config_file): a key that is not the
+ * certificate's fails naming the file, an expired certificate warns.
+ */
 class TlsStartupIT {
   private static final Path MODEL = TestServer.shared("testdata/saved_model_half_plus_two_cpu");
 
@@ -26,6 +30,22 @@ class TlsStartupIT {
     System.out.println("TlsStartupIT: " + e.getMessage());
     assertTrue(e.getMessage().startsWith("SSL config " + config + ": server_key does not match server_cert"),
         e.getMessage());
+  }
+
+  @Test
+  void aBadRestOrMetricsSslConfigFailsStartupNamingTheFile(@TempDir Path dir) throws Exception {
+    TestCertificates certs = TestCertificates.create(dir);
+    Path bad = Files.writeString(dir.resolve("bad.txt"), TestCertificates.sslConfig(
+        Files.readString(certs.clientKeyFile()), certs.serverCert(), certs.caCert(), false));
+    Path empty = Files.writeString(dir.resolve("empty.txt"), "client_verify: false\n");
+    ServingException rest = assertThrows(ServingException.class,
+        () -> TestServer.start("default", MODEL, "--rest_api_ssl_config_file=" + bad));
+    assertTrue(rest.getMessage().startsWith("SSL config " + bad + ": server_key does not match server_cert"),
+        rest.getMessage());
+    ServingException metrics = assertThrows(ServingException.class, () -> TestServer.start("default", MODEL,
+        "--enable_metrics", "--metrics_address=127.0.0.1:0", "--metrics_ssl_config_file=" + empty));
+    assertTrue(metrics.getMessage().startsWith("SSL config " + empty + " must set server_key and server_cert"),
+        metrics.getMessage());
   }
 
   @Test

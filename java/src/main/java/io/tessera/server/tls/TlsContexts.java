@@ -7,6 +7,10 @@ import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
+import io.netty.handler.ssl.JdkSslContext;
+import io.netty.handler.ssl.SslProvider;
 import io.tessera.config.TextOrJsonConfig;
 import io.tessera.status.ServingException;
 import io.tessera.proto.serving.config.SSLConfig;
@@ -17,17 +21,21 @@ import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.List;
 import java.util.logging.Logger;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
 
 /**
- * TLS for both listeners from TF Serving's {@code --ssl_config_file} (SSLConfig: PEM *contents* of
- * server_key, server_cert, custom_ca; client_verify). gRPC gets TLS as in TF Serving; REST gets the
- * same certificate as well (TF Serving leaves REST in plain HTTP). With client_verify, clients must
+ * TLS from one SSLConfig file (PEM *contents* of server_key, server_cert, custom_ca; client_verify).
+ * {@code --ssl_config_file} applies to gRPC only, as in TF Serving (model_servers/server.cc builds
+ * SslServerCredentials for the gRPC builder and starts the HTTP server without TLS); Tessera's
+ * opt-in {@code --rest_api_ssl_config_file} and {@code --metrics_ssl_config_file} read the same
+ * format for the REST port and the --enable_metrics listener. With client_verify, clients must
  * present a certificate signed by custom_ca (mutual TLS). Any problem is a clear start-up error,
  * never a crash (TF Serving aborts on a malformed file): a server_key that does not belong to
  * server_cert included; a certificate outside its validity period is logged as a WARNING.
  *
- * <p>Both listeners offer the same modern suites only: TLS 1.3 and 1.2, ECDHE key exchange and
+ * <p>Every listener offers the same modern suites only: TLS 1.3 and 1.2, ECDHE key exchange and
  * AEAD ciphers ({@link #CIPHERS}); no RSA key exchange, no DHE, no CBC, no SHA-1 MACs.
  */
 public final class TlsContexts {
@@ -86,6 +94,35 @@ public final class TlsContexts {
           ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
           ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
           ApplicationProtocolNames.HTTP_1_1)).build();
+    } catch (SSLException | IllegalArgumentException e) {
+      throw invalid(e);
+    }
+  }
+
+  /**
+   * For the JDK HTTP server of the --enable_metrics listener: same certificate, protocols, suites
+   * and client_verify as {@link #rest()}. Built with the JDK provider; a key it cannot read is
+   * the same start-up error as in {@link #fromFile}.
+   */
+  public HttpsConfigurator https() {
+    SSLContext jdk = jdk();
+    boolean mutual = config.getClientVerify();
+    return new HttpsConfigurator(jdk) {
+      @Override
+      public void configure(HttpsParameters params) {
+        SSLParameters p = jdk.getDefaultSSLParameters();
+        p.setProtocols(PROTOCOLS);
+        List<String> supported = List.of(jdk.getSupportedSSLParameters().getCipherSuites());
+        p.setCipherSuites(CIPHERS.stream().filter(supported::contains).toArray(String[]::new));
+        p.setNeedClientAuth(mutual);
+        params.setSSLParameters(p);
+      }
+    };
+  }
+
+  private SSLContext jdk() {
+    try {
+      return ((JdkSslContext) base().sslProvider(SslProvider.JDK).build()).context();
     } catch (SSLException | IllegalArgumentException e) {
       throw invalid(e);
     }
