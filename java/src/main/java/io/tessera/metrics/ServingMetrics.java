@@ -8,6 +8,11 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tessera.nativebridge.HostBuffer;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -18,14 +23,15 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ServingMetrics {
   private static final String PREFIX = ":tensorflow:serving:";
+  private static final Set<String> GRPC_COUNTED = Set.of("Predict", "Classify", "Regress");
 
   private final PrometheusRegistry registry = new PrometheusRegistry();
-  private final UntypedCounterFamily requestCount =
-      new UntypedCounterFamily(PREFIX + "request_count", "model_name", "status");
-  private final UntypedCounterFamily loadAttempts =
-      new UntypedCounterFamily(":tensorflow:cc:saved_model:load_attempt_count", "model_path", "status");
-  private final UntypedCounterFamily warmupRecords =
-      new UntypedCounterFamily(PREFIX + "model_warmup_records_read", "model_path", "status");
+  private final TfCounterFamily requestCount =
+      new TfCounterFamily(PREFIX + "request_count", "model_name", "status");
+  private final TfCounterFamily loadAttempts =
+      new TfCounterFamily(":tensorflow:cc:saved_model:load_attempt_count", "model_path", "status");
+  private final TfCounterFamily warmupRecords =
+      new TfCounterFamily(PREFIX + "model_warmup_records_read", "model_path", "status");
   private final Histogram requestLatency = microsHistogram(PREFIX + "request_latency", "model_name", "API", "entrypoint");
   private final Histogram runtimeLatency = microsHistogram(PREFIX + "runtime_latency", "model_name", "API", "runtime");
   private final Histogram loadLatency = microsHistogram(":tensorflow:cc:saved_model:load_latency", "model_path");
@@ -45,10 +51,12 @@ public final class ServingMetrics {
       .classicOnly().classicExponentialUpperBounds(1, 2, 14).register(registry);
   private final Histogram guideWarmupTime = millisHistogram("tensorflow_serving_model_warmup_time_ms", "model");
 
+  /** TF Serving's counters, which {@link #writeTo} writes as TF Serving's exporter does. */
+  private final List<TfCounterFamily> tfCounters = List.of(requestCount, loadAttempts, warmupRecords);
+  private final Set<String> tfCounterNames = Set.of(requestCount.name(), loadAttempts.name(), warmupRecords.name());
+
   public ServingMetrics() {
-    registry.register(requestCount);
-    registry.register(loadAttempts);
-    registry.register(warmupRecords);
+    tfCounters.forEach(registry::register);
     JvmMetrics.builder().register(registry);
     GaugeWithCallback.builder().name("tessera_native_host_buffer_bytes")
         .help("Bytes held by native tensor buffers (request inputs and batches)")
@@ -58,8 +66,16 @@ public final class ServingMetrics {
   /**
    * One finished API call. {@code api} is TF Serving's label: the gRPC method (Predict, Classify,
    * ...) or the REST verb (predict, classify, regress, or "" for status/metadata).
+   *
+   * <p>What counts is TF Serving's: model_servers/http_server.cc records request_count (and, when
+   * OK, request_latency) for every REST call, status and metadata GETs included (API ""), while
+   * model_servers/prediction_service_impl.cc records them only in Predict, Classify and Regress, so
+   * a gRPC GetModelMetadata call is recorded in neither.
    */
   public void recordRequest(String model, String api, String entrypoint, String status, long nanos) {
+    if (entrypoint.equals("GRPC") && !GRPC_COUNTED.contains(api)) {
+      return;
+    }
     requestCount.increment(model, status);
     if (status.equals("OK")) {
       requestLatency.labelValues(model, api, entrypoint).observe(micros(nanos));
@@ -111,9 +127,18 @@ public final class ServingMetrics {
     return registry;
   }
 
-  /** Writes the Prometheus text exposition format (content type {@link #CONTENT_TYPE}). */
+  /**
+   * Writes the --monitoring_config_file page in the Prometheus text format (content type
+   * {@link #CONTENT_TYPE}): everything through the client's writer except TF Serving's counters,
+   * then those as TF Serving's exporter writes them ({@link TfCounterFamily}).
+   */
   public void writeTo(OutputStream out) throws IOException {
-    PrometheusTextFormatWriter.create().write(out, registry.scrape());
+    PrometheusTextFormatWriter.create().write(out, registry.scrape(name -> !tfCounterNames.contains(name)));
+    Writer text = new OutputStreamWriter(out, StandardCharsets.UTF_8);
+    for (TfCounterFamily family : tfCounters) {
+      family.writeTfServingText(text);
+    }
+    text.flush();
   }
 
   public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";

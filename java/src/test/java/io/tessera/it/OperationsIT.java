@@ -70,6 +70,32 @@ class OperationsIT {
     assertTrue(guide.body().contains("tensorflow_serving_model_warmup_time_ms"), guide.body());
   }
 
+  /**
+   * request_count as TF Serving writes it (util/prometheus_exporter.cc SerializeScalar; the metric
+   * from servables/tensorflow/util.cc) and counts it: every REST call, status and metadata GETs
+   * included (model_servers/http_server.cc), but on gRPC only Predict, Classify and Regress
+   * (model_servers/prediction_service_impl.cc), so GetModelMetadata is not counted.
+   */
+  @Test
+  void requestCountIsATfServingCounterCountingWhatTfServingCounts() throws Exception {
+    String before = server.get("/monitoring/prometheus/metrics").body();
+    String series = ":tensorflow:serving:request_count{model_name=\"default\",status=\"OK\"}";
+    double ok = Math.max(0, sample(before, series));
+    assertEquals(200, server.get("/v1/models/default").statusCode());
+    assertEquals(200, server.get("/v1/models/default/metadata").statusCode());
+    PredictionServiceGrpc.newBlockingStub(server.channel()).getModelMetadata(
+        tensorflow.serving.GetModelMetadata.GetModelMetadataRequest.newBuilder()
+            .setModelSpec(ModelSpec.newBuilder().setName("default")).addMetadataField("signature_def").build());
+    String text = server.get("/monitoring/prometheus/metrics").body();
+    assertTrue(text.contains("\n# TYPE :tensorflow:serving:request_count counter\n"), text);
+    assertTrue(!text.contains("request_count_total") && !text.contains("# TYPE :tensorflow:serving:request_count untyped"), text);
+    assertTrue(text.matches("(?s).*\n" + java.util.regex.Pattern.quote(series) + " [0-9]+\n.*"), "integer value: " + text);
+    assertEquals(ok + 2, sample(text, series), "two REST GETs counted, gRPC GetModelMetadata not: " + text);
+    assertTrue(sample(text, ":tensorflow:serving:request_latency_count{API=\"\",entrypoint=\"REST\",model_name=\"default\"}") >= 2, text);
+    assertEquals(-1, sample(text, ":tensorflow:serving:request_latency_count{API=\"GetModelMetadata\",entrypoint=\"GRPC\",model_name=\"default\"}"), text);
+    assertTrue(text.contains("# TYPE :tensorflow:cc:saved_model:load_attempt_count counter\n"), text);
+  }
+
   @Test
   void probesAndGrpcHealthFollowModelAvailability() throws Exception {
     assertEquals(200, server.get("/healthz").statusCode());

@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
+/** Exposition as TF Serving's util/prometheus_exporter.cc writes it; counting as model_servers/http_server.cc. */
 class ServingMetricsTest {
   private static String page(ServingMetrics metrics) throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -17,7 +18,9 @@ class ServingMetricsTest {
   @Test
   void exportsTfServingAndGuideNamesAfterObservations() throws Exception {
     ServingMetrics metrics = new ServingMetrics();
-    assertFalse(page(metrics).contains(":tensorflow:serving:request_count{"), "series appear only after use");
+    String empty = page(metrics);
+    assertFalse(empty.contains(":tensorflow:serving:request_count{"), "series appear only after use");
+    assertTrue(empty.contains("# TYPE :tensorflow:serving:request_count counter\n"), "TYPE line before any use");
     metrics.recordRequest("m", "predict", "REST", "OK", 2_000_000);
     metrics.recordRequest("m", "Predict", "GRPC", "NOT_FOUND", 1_000);
     metrics.recordRuntime("m", "predict", 1_500_000);
@@ -25,7 +28,8 @@ class ServingMetricsTest {
     metrics.recordWarmup("m", "/models/m/1", true, 3, 5_000_000);
     metrics.recordBatch("m", "model_server_batch_threads", 3, 4, 100_000);
     String page = page(metrics);
-    assertTrue(page.contains(":tensorflow:serving:request_count{model_name=\"m\",status=\"OK\"} 1"), page);
+    assertTrue(page.contains("\n:tensorflow:serving:request_count{model_name=\"m\",status=\"OK\"} 1\n"), page);
+    assertFalse(page.contains("request_count_total"), page);
     assertTrue(page.contains(":tensorflow:serving:request_count{model_name=\"m\",status=\"NOT_FOUND\"} 1"), page);
     assertTrue(page.contains("# TYPE :tensorflow:serving:request_latency histogram"), page);
     assertTrue(page.contains(":tensorflow:serving:request_latency_count{API=\"predict\",entrypoint=\"REST\",model_name=\"m\"} 1"), page);
@@ -42,14 +46,24 @@ class ServingMetricsTest {
   }
 
   @Test
+  void grpcMetadataIsNotCountedAndLabelValuesCannotAddLines() throws Exception {
+    ServingMetrics metrics = new ServingMetrics();
+    metrics.recordRequest("m", "GetModelMetadata", "GRPC", "OK", 1_000);
+    metrics.recordRequest("a\"b\\c\nd", "", "REST", "NOT_FOUND", 1_000);
+    String page = page(metrics);
+    assertFalse(page.contains("model_name=\"m\""), page);
+    assertTrue(page.contains(":tensorflow:serving:request_count{model_name=\"a\\\"b\\\\c\\nd\",status=\"NOT_FOUND\"} 1\n"), page);
+  }
+
+  @Test
   void requestCountSeriesAreBoundedWhenClientsNameUnknownModels() throws Exception {
     ServingMetrics metrics = new ServingMetrics();
-    for (int i = 0; i < UntypedCounterFamily.MAX_SERIES + 500; i++) {
+    for (int i = 0; i < TfCounterFamily.MAX_SERIES + 500; i++) {
       metrics.recordRequest("no-such-model-" + i, "predict", "REST", "NOT_FOUND", 1_000);
     }
     String page = page(metrics);
     assertTrue(page.contains(":tensorflow:serving:request_count{model_name=\"no-such-model-0\",status=\"NOT_FOUND\"} 1"), "early series kept");
     assertTrue(page.contains(":tensorflow:serving:request_count{model_name=\"__overflow__\",status=\"__overflow__\"} 500"), "the rest folded");
-    assertFalse(page.contains("no-such-model-" + (UntypedCounterFamily.MAX_SERIES + 10) + "\""), "no series beyond the cap");
+    assertFalse(page.contains("no-such-model-" + (TfCounterFamily.MAX_SERIES + 10) + "\""), "no series beyond the cap");
   }
 }
