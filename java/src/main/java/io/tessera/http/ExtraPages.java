@@ -17,10 +17,15 @@ import java.util.TreeSet;
 /**
  * The REST port's pages outside TF Serving's /v1 API: Prometheus metrics at the monitoring path
  * (only when --monitoring_config_file enables it), Kubernetes probes ({@code /healthz}: the
- * process serves; {@code /readyz}: every configured model has an AVAILABLE version) and the image
- * demo page at {@code /}. Thread-safe.
+ * process serves; {@code /readyz}: every configured model has an AVAILABLE version), the devices
+ * page and the image demo page at {@link #DEMO_PATH}. {@code GET /} is a 404, as in TF Serving
+ * (model_servers/http_server.cc answers only /v1/ and the monitoring path), so an API client or a
+ * probe of {@code /} sees what it would see there. Thread-safe.
  */
 public final class ExtraPages {
+  /** Where the demo page is served (under /tessera/, beside /tessera/devices). */
+  public static final String DEMO_PATH = "/tessera/demo";
+
   /** A rendered page: HTTP status, content type, body. */
   public record Page(int status, String contentType, byte[] body) {}
 
@@ -57,7 +62,7 @@ public final class ExtraPages {
       case "/tessera/devices" -> {
         return json(200, devices());
       }
-      case "/", "/index.html" -> {
+      case DEMO_PATH -> {
         return new Page(200, "text/html; charset=UTF-8", withDefaultModel());
       }
       default -> {

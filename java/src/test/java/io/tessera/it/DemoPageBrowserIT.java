@@ -16,7 +16,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The demo page in a real headless Chromium (Debian's chromium + chromium-driver, installed by
- * .ci/run): upload a photo, see the right label with its score and the latency.
+ * .ci/run) at /tessera/demo: upload a photo, see the right label with its score and the latency.
+ * Not at /: TF Serving's model_servers/http_server.cc has nothing there (404), and neither has Tessera.
  */
 class DemoPageBrowserIT {
   @Test
@@ -32,7 +33,7 @@ class DemoPageBrowserIT {
           .usingDriverExecutable(new java.io.File("/usr/bin/chromedriver")).build();
       WebDriver browser = new ChromeDriver(service, options);
       try {
-        browser.get(server.restBase() + "/");
+        browser.get(server.restBase() + "/tessera/demo");
         assertEquals("image_classifier", browser.findElement(By.id("model")).getAttribute("value"));
         browser.findElement(By.id("file")).sendKeys(TestServer.shared("images/coffee.jpg").toString());
         new WebDriverWait(browser, Duration.ofSeconds(60)).until(d -> {

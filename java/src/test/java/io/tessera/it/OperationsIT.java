@@ -152,10 +152,14 @@ class OperationsIT {
     assertEquals(200, server.post("/v1/models/default:predict", "{\"instances\": [1.0]}").statusCode());
   }
 
+  /** TF Serving's model_servers/http_server.cc answers only /v1/ and the monitoring path: GET / is a 404. */
   @Test
-  void demoPageIsServedWithTheModelName() throws Exception {
-    HttpResponse<String> page = server.get("/");
+  void demoPageIsServedUnderTesseraWithTheModelNameAndRootIsA404() throws Exception {
+    assertEquals(404, server.get("/").statusCode());
+    assertEquals(404, server.get("/index.html").statusCode());
+    HttpResponse<String> page = server.get("/tessera/demo");
     assertEquals(200, page.statusCode());
+    assertTrue(page.headers().firstValue("content-type").orElse("").startsWith("text/html"));
     assertTrue(page.body().contains("<meta name=\"tessera-model\" content=\"default\">"), page.body());
     assertEquals(404, server.get("/nope").statusCode());
   }
