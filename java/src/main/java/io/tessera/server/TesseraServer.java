@@ -179,6 +179,9 @@ public final class TesseraServer implements AutoCloseable {
     TlsContexts tls = tls(ops.sslConfigFile());
     TlsContexts restTls = tls(ops.restSslConfigFile());
     TlsContexts metricsTls = tls(ops.metricsSslConfigFile());
+    if (metricsTls != null && ops.metricsAddress() == null) {
+      LOG.warning("--metrics_ssl_config_file has no effect without --enable_metrics");
+    }
     health = new ServingHealth(core::allModelsAvailable, 500);
     grpc = new GrpcServer(core, new GrpcServer.Options(options.grpcBindAddress(), options.grpcPort(),
         options.grpcMaxThreads(), options.tensorContentOutputs(), tls == null ? null : tls.grpc(),
