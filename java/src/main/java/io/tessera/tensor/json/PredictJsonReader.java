@@ -102,6 +102,29 @@ public final class PredictJsonReader {
     }
   }
 
+  /**
+   * Fails with the body's JSON syntax error (the message {@link #read} would give), or returns.
+   * For callers that must report a malformed body before a lookup error (TF Serving parses the
+   * body before it resolves the model); no tensor is allocated.
+   */
+  public static void checkSyntax(ByteBuffer body) {
+    Body b = new Body(body);
+    if (b.length == 0) {
+      throw ServingException.invalidArgument("JSON Parse error: The document is empty");
+    }
+    try (JsonParser p = b.parser()) {
+      if (p.nextToken() == null) {
+        throw ServingException.invalidArgument(
+            "JSON Parse error: The document is empty. at offset: " + b.length);
+      }
+      p.skipChildren();
+    } catch (JsonProcessingException e) {
+      throw parseError(e, b);
+    } catch (IOException e) {
+      throw ServingException.invalidArgument("JSON Parse error: " + e.getMessage());
+    }
+  }
+
   /** State of the one top-level pass. */
   private static final class Pass {
     private final Body body;
