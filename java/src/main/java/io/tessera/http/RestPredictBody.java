@@ -18,9 +18,10 @@ import java.util.Optional;
 
 /**
  * A REST predict body as the pipeline's deferred inputs: decoded once the version is known, as
- * encoded images when the version has image preprocessing and the body is an image request, else
- * by the zero-copy JSON reader against the signature's input dtypes. Remembers which format
- * (instances/inputs) the body used, for the reply. Used by one request on one thread.
+ * encoded images when the version has image preprocessing and the body starts like an image
+ * request (a bounded probe, so a float body is still parsed once), else by the zero-copy JSON
+ * reader against the signature's input dtypes. Remembers which format (instances/inputs) the
+ * body used, for the reply. Used by one request on one thread.
  */
 final class RestPredictBody implements PredictInputs.Deferred {
   private final ByteBuffer body;
@@ -33,7 +34,7 @@ final class RestPredictBody implements PredictInputs.Deferred {
   @Override
   public PredictInputs.Decoded decode(ServedModel version) {
     Optional<ImagePreprocessor> images = version.images();
-    if (images.isPresent()) {
+    if (images.isPresent() && ImageJsonRequest.startsLikeImages(body, images.get().config())) {
       ImageJsonRequest request = ImageJsonRequest.parse(body, images.get().config());
       if (request != null) {
         rowFormat = request.rowFormat();
