@@ -2,12 +2,14 @@
 #include "tessera/api.h"
 
 #include <exception>
+#include <memory>
 #include <new>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "tensorflow_c/tf_c_min.h"
+#include "tessera/abi.h"
 #include "tessera/batch_threads.h"
 #include "tessera/batching_session.h"
 #include "tessera/host_buffer.h"
@@ -23,8 +25,12 @@ thread_local std::string t_last_error;
 thread_local int t_last_error_code = 0;
 
 int Fail(const Status& status) {
-  t_last_error = status.message();
   t_last_error_code = status.code();
+  try {
+    t_last_error = status.message();
+  } catch (...) {  // no memory for the message: the code alone must do
+    t_last_error.clear();
+  }
   return status.code();
 }
 
@@ -43,6 +49,25 @@ int Guarded(Fn&& fn) {
   }
 }
 
+// The fence for functions that return a value rather than a status: `fallback` when fn throws.
+template <typename T, typename Fn>
+T GuardedOr(T fallback, Fn&& fn) {
+  T result = fallback;
+  Guarded([&] {
+    result = fn();
+    return 0;
+  });
+  return result;
+}
+
+template <typename Fn>
+void GuardedVoid(Fn&& fn) {
+  Guarded([&] {
+    fn();
+    return 0;
+  });
+}
+
 bool ValidOutput(tessera::RunCall* call, int index) {
   return call != nullptr && index >= 0 && index < call->num_outputs() &&
          call->output(index) != nullptr;
@@ -52,7 +77,7 @@ bool ValidOutput(tessera::RunCall* call, int index) {
 
 const char* tessera_last_error() { return t_last_error.c_str(); }
 int tessera_last_error_code() { return t_last_error_code; }
-const char* tf_version() { return TF_Version(); }
+const char* tf_version() { return GuardedOr<const char*>(nullptr, [] { return TF_Version(); }); }
 
 tessera::HostBuffer* host_buffer_create(int64_t bytes) {
   tessera::HostBuffer* result = nullptr;
@@ -66,12 +91,22 @@ tessera::HostBuffer* host_buffer_create(int64_t bytes) {
 }
 
 void host_buffer_unref(tessera::HostBuffer* buffer) {
-  if (buffer != nullptr) buffer->Unref();
+  GuardedVoid([&] {
+    if (buffer != nullptr) buffer->Unref();
+  });
 }
-void* host_buffer_data(tessera::HostBuffer* buffer) { return buffer->data(); }
-int64_t live_host_buffer_bytes() { return tessera::LiveHostBufferBytes(); }
-const char* host_allocator_name() { return tessera::DefaultHostAllocator()->name(); }
-const char* host_allocator_reason() { return tessera::HostAllocatorReason(); }
+void* host_buffer_data(tessera::HostBuffer* buffer) {
+  return GuardedOr<void*>(nullptr, [&] { return buffer->data(); });
+}
+int64_t live_host_buffer_bytes() {
+  return GuardedOr<int64_t>(-1, [] { return tessera::LiveHostBufferBytes(); });
+}
+const char* host_allocator_name() {
+  return GuardedOr<const char*>("", [] { return tessera::DefaultHostAllocator()->name(); });
+}
+const char* host_allocator_reason() {
+  return GuardedOr<const char*>("", [] { return tessera::HostAllocatorReason(); });
+}
 
 tessera::SavedModelSession* session_load(const char* export_dir, const char* tags_csv,
                                          const char* config, int64_t config_len) {
@@ -92,17 +127,21 @@ tessera::SavedModelSession* session_load(const char* export_dir, const char* tag
   return result;
 }
 
-void session_free(tessera::SavedModelSession* session) { delete session; }
+void session_free(tessera::SavedModelSession* session) {
+  GuardedVoid([&] { delete session; });
+}
 
 int64_t session_meta_graph_size(tessera::SavedModelSession* session) {
-  return static_cast<int64_t>(session->meta_graph_def().size());
+  return GuardedOr<int64_t>(-1, [&] { return static_cast<int64_t>(session->meta_graph_def().size()); });
 }
 
 int session_take_meta_graph(tessera::SavedModelSession* session, void* out) {
-  const std::string& bytes = session->meta_graph_def();
-  std::copy(bytes.begin(), bytes.end(), static_cast<char*>(out));
-  session->DropMetaGraphDef();
-  return 0;
+  return Guarded([&] {
+    const std::string& bytes = session->meta_graph_def();
+    std::copy(bytes.begin(), bytes.end(), static_cast<char*>(out));
+    session->DropMetaGraphDef();
+    return 0;
+  });
 }
 
 int session_resolve_endpoint(tessera::SavedModelSession* session, const char* tensor_name) {
@@ -115,12 +154,44 @@ int session_resolve_endpoint(tessera::SavedModelSession* session, const char* te
   return code == 0 ? id : -1;
 }
 
+int session_endpoint_shape(tessera::SavedModelSession* session, int endpoint, int64_t* out,
+                           int capacity) {
+  return Guarded([&] {
+    if (session == nullptr || out == nullptr || capacity < 2 || endpoint < 0) {
+      return Fail(tessera::kInvalidArgument, "invalid endpoint shape query");
+    }
+    const TF_Output tensor = session->endpoint(endpoint);  // throws std::out_of_range if unknown
+    const std::string op_type = TF_OperationOpType(tensor.oper);
+    out[0] = op_type == "Placeholder" || op_type == "PlaceholderWithDefault" ? 1 : 0;
+    std::unique_ptr<TF_Status, decltype(&TF_DeleteStatus)> tf_status(TF_NewStatus(), TF_DeleteStatus);
+    const int rank = TF_GraphGetTensorNumDims(session->tf_graph(), tensor, tf_status.get());
+    if (TF_GetCode(tf_status.get()) != TF_OK) {
+      return Fail(static_cast<int>(TF_GetCode(tf_status.get())), TF_Message(tf_status.get()));
+    }
+    out[1] = rank;
+    if (rank <= 0) return 0;
+    if (rank > capacity - 2) return Fail(tessera::kInvalidArgument, "graph tensor rank exceeds capacity");
+    TF_GraphGetTensorShape(session->tf_graph(), tensor, out + 2, rank, tf_status.get());
+    if (TF_GetCode(tf_status.get()) != TF_OK) {
+      return Fail(static_cast<int>(TF_GetCode(tf_status.get())), TF_Message(tf_status.get()));
+    }
+    return 0;
+  });
+}
+
 int session_device_count(tessera::SavedModelSession* session) {
-  return static_cast<int>(session->devices().size());
+  return GuardedOr(-1, [&] { return static_cast<int>(session->devices().size()); });
 }
 
 const char* session_device_name(tessera::SavedModelSession* session, int index) {
-  return session->devices().at(static_cast<size_t>(index)).c_str();
+  return GuardedOr<const char*>(nullptr, [&]() -> const char* {
+    const auto& devices = session->devices();
+    if (index < 0 || static_cast<size_t>(index) >= devices.size()) {
+      Fail(tessera::kInvalidArgument, "no such device index");
+      return nullptr;
+    }
+    return devices[static_cast<size_t>(index)].c_str();
+  });
 }
 
 tessera::BatchThreadsRef* batch_threads_create(int num_threads) {
@@ -132,7 +203,9 @@ tessera::BatchThreadsRef* batch_threads_create(int num_threads) {
   return result;
 }
 
-void batch_threads_free(tessera::BatchThreadsRef* threads) { delete threads; }
+void batch_threads_free(tessera::BatchThreadsRef* threads) {
+  GuardedVoid([&] { delete threads; });
+}
 
 tessera::BatchingSession* batching_session_create(tessera::SavedModelSession* session,
                                                   tessera::BatchThreadsRef* threads,
@@ -158,9 +231,13 @@ tessera::BatchingSession* batching_session_create(tessera::SavedModelSession* se
   return result;
 }
 
-void batching_session_free(tessera::BatchingSession* batching) { delete batching; }
+void batching_session_free(tessera::BatchingSession* batching) {
+  GuardedVoid([&] { delete batching; });
+}
 
-int64_t batching_session_pending(tessera::BatchingSession* batching) { return batching->PendingTasks(); }
+int64_t batching_session_pending(tessera::BatchingSession* batching) {
+  return GuardedOr<int64_t>(-1, [&] { return batching->PendingTasks(); });
+}
 
 int batching_session_process_one(tessera::BatchingSession* batching, bool force) {
   int processed = 0;
@@ -171,9 +248,10 @@ int batching_session_process_one(tessera::BatchingSession* batching, bool force)
   return processed;
 }
 
-int batching_session_run(tessera::BatchingSession* batching, tessera::RunCall* call) {
+int batching_session_run(tessera::BatchingSession* batching, tessera::RunCall* call,
+                         int64_t timeout_ms) {
   return Guarded([&] {
-    Status status = batching->Run(call);
+    Status status = batching->Run(call, timeout_ms);
     if (!status.ok()) return Fail(status);
     call->WriteLayout();
     return 0;
@@ -181,22 +259,27 @@ int batching_session_run(tessera::BatchingSession* batching, tessera::RunCall* c
 }
 
 int64_t batching_session_stat(tessera::BatchingSession* batching, int which) {
-  const tessera::BatchingStats& s = batching->stats();
-  switch (which) {
-    case 0: return s.batches.load();
-    case 1: return s.tasks.load();
-    case 2: return s.rows.load();
-    default: return s.padding_rows.load();
-  }
+  return GuardedOr<int64_t>(-1, [&]() -> int64_t {
+    const tessera::BatchingStats& s = batching->stats();
+    switch (which) {
+      case tessera_abi::kStatBatches: return s.batches.load();
+      case tessera_abi::kStatTasks: return s.tasks.load();
+      case tessera_abi::kStatRows: return s.rows.load();
+      case tessera_abi::kStatPaddingRows: return s.padding_rows.load();
+      default:
+        Fail(tessera::kInvalidArgument, "unknown batching stat");
+        return -1;
+    }
+  });
 }
 
 tessera::RunCall* run_call_create(tessera::SavedModelSession* session) {
-  auto* call = new (std::nothrow) tessera::RunCall(session);
-  if (call == nullptr) Fail(tessera::kResourceExhausted, "native out of memory");
-  return call;
+  return GuardedOr<tessera::RunCall*>(nullptr, [&] { return new tessera::RunCall(session); });
 }
 
-void run_call_free(tessera::RunCall* call) { delete call; }
+void run_call_free(tessera::RunCall* call) {
+  GuardedVoid([&] { delete call; });
+}
 
 int run_call_add_input(tessera::RunCall* call, int endpoint, int dtype, const int64_t* dims,
                        int num_dims, tessera::HostBuffer* buffer, int64_t offset, int64_t bytes) {
@@ -236,41 +319,56 @@ int run_call_run(tessera::RunCall* call, bool caller_thread, int64_t timeout_ms)
   });
 }
 
-void run_call_reset(tessera::RunCall* call) { call->Reset(); }
+void run_call_reset(tessera::RunCall* call) {
+  GuardedVoid([&] { call->Reset(); });
+}
 
-const void* run_call_layout(tessera::RunCall* call) { return call->layout(); }
+const void* run_call_layout(tessera::RunCall* call) {
+  return GuardedOr<const void*>(nullptr, [&] { return call->layout(); });
+}
 
-int64_t run_call_layout_bytes() { return tessera::RunCall::kLayoutSlots * sizeof(int64_t); }
+int64_t run_call_layout_bytes() { return tessera_abi::kLayoutSlots * sizeof(int64_t); }
 
 int64_t run_call_batch_info(tessera::RunCall* call, int which) {
-  const tessera::RunCall::BatchInfo& info = call->batch_info();
-  switch (which) {
-    case 0: return info.rows;
-    case 1: return info.padded_rows;
-    case 2: return info.first_in_batch ? 1 : 0;
-    default: return info.queued_nanos;
-  }
+  return GuardedOr<int64_t>(-1, [&]() -> int64_t {
+    const tessera::RunCall::BatchInfo& info = call->batch_info();
+    switch (which) {
+      case tessera_abi::kBatchInfoRows: return info.rows;
+      case tessera_abi::kBatchInfoPaddedRows: return info.padded_rows;
+      case tessera_abi::kBatchInfoFirstInBatch: return info.first_in_batch ? 1 : 0;
+      case tessera_abi::kBatchInfoQueuedNanos: return info.queued_nanos;
+      default:
+        Fail(tessera::kInvalidArgument, "unknown batch info field");
+        return -1;
+    }
+  });
 }
 
 int run_call_output_dtype(tessera::RunCall* call, int index) {
-  return ValidOutput(call, index) ? TF_TensorType(call->output(index)) : -1;
+  return GuardedOr(-1, [&] { return ValidOutput(call, index) ? TF_TensorType(call->output(index)) : -1; });
 }
 
 int run_call_output_num_dims(tessera::RunCall* call, int index) {
-  return ValidOutput(call, index) ? TF_NumDims(call->output(index)) : -1;
+  return GuardedOr(-1, [&] { return ValidOutput(call, index) ? TF_NumDims(call->output(index)) : -1; });
 }
 
 int64_t run_call_output_dim(tessera::RunCall* call, int index, int dim) {
-  return ValidOutput(call, index) ? TF_Dim(call->output(index), dim) : -1;
+  return GuardedOr<int64_t>(-1, [&]() -> int64_t {
+    if (!ValidOutput(call, index) || dim < 0 || dim >= TF_NumDims(call->output(index))) return -1;
+    return TF_Dim(call->output(index), dim);
+  });
 }
 
 int64_t run_call_output_bytes(tessera::RunCall* call, int index) {
-  return ValidOutput(call, index) ? static_cast<int64_t>(TF_TensorByteSize(call->output(index)))
-                                  : -1;
+  return GuardedOr<int64_t>(-1, [&]() -> int64_t {
+    return ValidOutput(call, index) ? static_cast<int64_t>(TF_TensorByteSize(call->output(index))) : -1;
+  });
 }
 
 void* run_call_output_data(tessera::RunCall* call, int index) {
-  return ValidOutput(call, index) ? TF_TensorData(call->output(index)) : nullptr;
+  return GuardedOr<void*>(nullptr, [&] {
+    return ValidOutput(call, index) ? TF_TensorData(call->output(index)) : nullptr;
+  });
 }
 
 namespace {
@@ -281,16 +379,20 @@ bool ValidStringElement(tessera::RunCall* call, int index, int64_t element) {
 }  // namespace
 
 int64_t run_call_output_string_size(tessera::RunCall* call, int index, int64_t element) {
-  if (!ValidStringElement(call, index, element)) return -1;
-  size_t size = 0;
-  call->OutputString(index, element, &size);
-  return static_cast<int64_t>(size);
+  return GuardedOr<int64_t>(-1, [&]() -> int64_t {
+    if (!ValidStringElement(call, index, element)) return -1;
+    size_t size = 0;
+    call->OutputString(index, element, &size);
+    return static_cast<int64_t>(size);
+  });
 }
 
 const void* run_call_output_string_data(tessera::RunCall* call, int index, int64_t element) {
-  if (!ValidStringElement(call, index, element)) return nullptr;
-  size_t size = 0;
-  return call->OutputString(index, element, &size);
+  return GuardedOr<const void*>(nullptr, [&]() -> const void* {
+    if (!ValidStringElement(call, index, element)) return nullptr;
+    size_t size = 0;
+    return call->OutputString(index, element, &size);
+  });
 }
 
 }  // namespace tessera_api

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <new>
 
 #include "tessera/batch_rows.h"
 #include "tessera/host_buffer.h"
@@ -9,7 +10,7 @@
 namespace tessera {
 namespace {
 
-void ReleaseBatchBuffer(void*, size_t, void* arg) { static_cast<HostBuffer*>(arg)->Unref(); }
+using SteadyClock = std::chrono::steady_clock;
 
 // Chunk views borrow the request's own input memory, which outlives them.
 void KeepMemory(void*, size_t, void*) {}
@@ -59,14 +60,20 @@ std::string BatchingSession::KeyOf(RunCall* call, int64_t* rows) const {
   return key;
 }
 
-Status BatchingSession::Run(RunCall* call) {
+Status BatchingSession::Run(RunCall* call, int64_t timeout_ms) {
   int64_t rows = 0;
   std::string key = KeyOf(call, &rows);
-  if (key.empty() || !HasQueueFor(key)) return call->Run(/*caller_thread=*/true, 0);
-  if (options_.split_large_requests && rows > options_.queue.max_batch_size) return RunSplit(call, key, rows);
+  if (key.empty() || !HasQueueFor(key)) return call->Run(/*caller_thread=*/true, timeout_ms);
+  const SteadyClock::time_point deadline = timeout_ms > 0
+      ? SteadyClock::now() + std::chrono::milliseconds(timeout_ms)
+      : SteadyClock::time_point::max();
+  if (options_.split_large_requests && rows > options_.queue.max_batch_size) {
+    return RunSplit(call, key, rows, deadline);
+  }
   Task task;
   task.call = call;
   task.rows = rows;
+  task.deadline = deadline;
   Status scheduled = Enqueue(&task, key);
   return scheduled.ok() ? Await(&task) : scheduled;
 }
@@ -107,7 +114,8 @@ Status BatchingSession::Await(Task* task) {
 }
 
 // The chunks are enqueued together, so they run in parallel batches when threads are free.
-Status BatchingSession::RunSplit(RunCall* call, const std::string& key, int64_t rows) {
+Status BatchingSession::RunSplit(RunCall* call, const std::string& key, int64_t rows,
+                                 SteadyClock::time_point deadline) {
   const int64_t chunk = options_.max_execution_batch_size > 0
                             ? std::min(options_.max_execution_batch_size, options_.queue.max_batch_size)
                             : options_.queue.max_batch_size;
@@ -119,10 +127,11 @@ Status BatchingSession::RunSplit(RunCall* call, const std::string& key, int64_t 
       TF_Tensor* whole = call->input_values()[i];
       const int64_t row_bytes = RowBytes(whole);
       std::vector<int64_t> dims = DimsWithRows(whole, n);
-      part->AddInputTensor(call->inputs()[i],
-                           TF_NewTensor(TF_TensorType(whole), dims.data(), static_cast<int>(dims.size()),
-                                        static_cast<char*>(TF_TensorData(whole)) + start * row_bytes,
-                                        static_cast<size_t>(n * row_bytes), KeepMemory, nullptr));
+      TensorPtr view(TF_NewTensor(TF_TensorType(whole), dims.data(), static_cast<int>(dims.size()),
+                                  static_cast<char*>(TF_TensorData(whole)) + start * row_bytes,
+                                  static_cast<size_t>(n * row_bytes), KeepMemory, nullptr));
+      if (view == nullptr) return Status(kInternal, "TensorFlow rejected a chunk of a split request");
+      part->AddInputTensor(call->inputs()[i], std::move(view));
     }
     for (int id : call->output_endpoints()) part->AddOutput(id);
     parts.push_back(std::move(part));
@@ -133,6 +142,7 @@ Status BatchingSession::RunSplit(RunCall* call, const std::string& key, int64_t 
     auto task = std::make_unique<Task>();
     task->call = part.get();
     task->rows = TF_Dim(part->input_values().front(), 0);
+    task->deadline = deadline;
     status = Enqueue(task.get(), key);
     if (!status.ok()) break;
     tasks.push_back(std::move(task));
@@ -142,15 +152,15 @@ Status BatchingSession::RunSplit(RunCall* call, const std::string& key, int64_t 
     if (status.ok() && !awaited.ok()) status = awaited;
   }
   if (!status.ok()) return status;
-  std::vector<TF_Tensor*> joined;
+  std::vector<TensorPtr> joined;
   for (int o = 0; o < parts.front()->num_outputs(); ++o) {
     TF_Tensor* first = parts.front()->output(o);
     std::vector<int64_t> dims = DimsWithRows(first, rows);
     const TF_DataType dtype = TF_TensorType(first);
     size_t bytes = 0;
     for (auto& part : parts) bytes += TF_TensorByteSize(part->output(o));
-    TF_Tensor* out = TF_AllocateTensor(dtype, dims.data(), static_cast<int>(dims.size()), bytes);
-    char* at = static_cast<char*>(TF_TensorData(out));
+    TensorPtr out(TF_AllocateTensor(dtype, dims.data(), static_cast<int>(dims.size()), bytes));
+    char* at = static_cast<char*>(TF_TensorData(out.get()));
     for (auto& part : parts) {
       TF_Tensor* piece = part->output(o);
       if (dtype == TF_STRING) {
@@ -165,7 +175,7 @@ Status BatchingSession::RunSplit(RunCall* call, const std::string& key, int64_t 
       }
       at += TF_TensorByteSize(piece);
     }
-    joined.push_back(out);
+    joined.push_back(std::move(out));
   }
   call->SetOutputs(std::move(joined));
   return Status::Ok();
@@ -215,120 +225,160 @@ int64_t BatchingSession::PaddedSize(int64_t rows) const {
   return rows;
 }
 
+// Finishes every task of a batch exactly once: Finish() as each one's result is known, and on
+// destruction (any path out of Process, exceptions included) the rest with `failure`. A finished
+// task may already be gone (its waiter owns it), so it is never touched again: which ones are
+// settled is kept here, by position in the batch (tasks are only compared by address). If even
+// that bookkeeping cannot be allocated, every task is failed at once and ok() is false.
+class BatchingSession::Finisher {
+ public:
+  explicit Finisher(const std::vector<Task*>& batch)
+      : batch_(batch), settled_(new (std::nothrow) bool[batch.size()]()) {
+    if (!settled_) {
+      for (Task* task : batch_) BatchingSession::Finish(task, Status(kResourceExhausted, "native out of memory"));
+    }
+  }
+  ~Finisher() {
+    for (size_t i = 0; settled_ && i < batch_.size(); ++i) {
+      if (!settled_[i]) BatchingSession::Finish(batch_[i], failure_);
+    }
+  }
+  Finisher(const Finisher&) = delete;
+  Finisher& operator=(const Finisher&) = delete;
+
+  bool ok() const { return settled_ != nullptr; }
+  void Finish(Task* task, Status status) {
+    for (size_t i = 0; settled_ && i < batch_.size(); ++i) {
+      if (batch_[i] == task && !settled_[i]) {
+        settled_[i] = true;
+        BatchingSession::Finish(task, std::move(status));
+        return;
+      }
+    }
+  }
+  void set_failure(Status status) { failure_ = std::move(status); }
+
+ private:
+  const std::vector<Task*>& batch_;
+  const std::unique_ptr<bool[]> settled_;
+  Status failure_{kInternal, "batch ended without a result"};
+};
+
 void BatchingSession::Process(const std::vector<Task*>& batch) {
-  int64_t total = 0;
-  for (Task* task : batch) total += task->rows;
-  const int64_t padded = PaddedSize(total);
-  Status status;
+  Finisher finisher(batch);
+  if (!finisher.ok()) return;
   try {
-    status = RunMerged(batch, total, padded);
+    const SteadyClock::time_point now = SteadyClock::now();
+    std::vector<Task*> live;
+    SteadyClock::time_point earliest = SteadyClock::time_point::max();
+    for (Task* task : batch) {
+      if (task->deadline <= now) {
+        finisher.Finish(task, Status(kDeadlineExceeded, "Deadline Exceeded"));
+      } else {
+        live.push_back(task);
+        earliest = std::min(earliest, task->deadline);
+      }
+    }
+    if (live.empty()) return;
+    int64_t timeout_ms = 0;  // the earliest deadline, rounded up to whole ms
+    if (earliest != SteadyClock::time_point::max()) {
+      const int64_t left_us =
+          std::chrono::duration_cast<std::chrono::microseconds>(earliest - now).count();
+      timeout_ms = std::max<int64_t>(1, (left_us + 999) / 1000);
+    }
+    int64_t total = 0;
+    for (Task* task : live) total += task->rows;
+    const int64_t padded = PaddedSize(total);
+    stats_.batches++;
+    stats_.tasks += static_cast<int64_t>(live.size());
+    stats_.rows += total;
+    stats_.padding_rows += padded - total;
+    Status status = RunMerged(live, total, padded, timeout_ms, &finisher);
+    if (!status.ok()) finisher.set_failure(std::move(status));
+  } catch (const std::bad_alloc&) {
+    finisher.set_failure(Status(kResourceExhausted, "native out of memory while batching"));
   } catch (const std::exception& e) {
-    status = Status(kInternal, e.what());
+    finisher.set_failure(Status(kInternal, e.what()));
+  } catch (...) {
+    finisher.set_failure(Status(kInternal, "unknown native exception while batching"));
   }
-  stats_.batches++;
-  stats_.tasks += static_cast<int64_t>(batch.size());
-  stats_.rows += total;
-  stats_.padding_rows += padded - total;
-  if (!status.ok()) {
-    for (Task* task : batch) Finish(task, status);
+}  // ~Finisher: every task not finished above gets the failure
+
+Status BatchingSession::RunMerged(const std::vector<Task*>& live, int64_t total, int64_t padded,
+                                  int64_t timeout_ms, Finisher* finisher) {
+  std::vector<TensorPtr> merged;
+  Status status = MergeInputs(live, padded, &merged);
+  if (!status.ok()) return status;
+  std::vector<TensorPtr> outputs;
+  status = RunBatch(live.front()->call, merged, timeout_ms, &outputs);
+  if (!status.ok()) return status;
+  status = CheckOutputs(outputs, padded);
+  if (!status.ok()) return status;
+  int64_t row = 0;
+  const SteadyClock::time_point now = SteadyClock::now();
+  for (Task* task : live) {
+    std::vector<TensorPtr> mine;
+    for (const TensorPtr& t : outputs) mine.push_back(SliceRows(t.get(), row, task->rows));
+    row += task->rows;
+    task->call->SetOutputs(std::move(mine));
+    RunCall::BatchInfo info;
+    info.rows = total;
+    info.padded_rows = padded;
+    info.first_in_batch = task == live.front();
+    info.queued_nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(now - task->enqueued).count();
+    info.run_timeout_ms = timeout_ms;
+    task->call->set_batch_info(info);
+    finisher->Finish(task, Status::Ok());
   }
+  return Status::Ok();
 }
 
-Status BatchingSession::RunMerged(const std::vector<Task*>& batch, int64_t total, int64_t padded) {
-  RunCall* first = batch.front()->call;
-  const size_t num_inputs = first->input_values().size();
-  std::vector<TF_Tensor*> merged;
+Status BatchingSession::MergeInputs(const std::vector<Task*>& live, int64_t padded,
+                                    std::vector<TensorPtr>* merged) {
+  const size_t num_inputs = live.front()->call->input_values().size();
+  std::vector<TF_Tensor*> parts(live.size());
   for (size_t i = 0; i < num_inputs; ++i) {
-    TF_Tensor* sample = first->input_values()[i];
-    // Non-batch dims of the merged input: the largest of the batch (all equal without padding).
-    std::vector<int64_t> row_dims;
-    for (int d = 1; d < TF_NumDims(sample); ++d) {
-      int64_t largest = 0;
-      for (Task* task : batch) largest = std::max(largest, TF_Dim(task->call->input_values()[i], d));
-      row_dims.push_back(largest);
-    }
-    const size_t element_size = TF_DataTypeSize(TF_TensorType(sample));
-    int64_t row_elements = 1;
-    for (int64_t d : row_dims) row_elements *= d;
-    const int64_t row_bytes = row_elements * static_cast<int64_t>(element_size);
-    Status status;
-    HostBuffer* buffer = HostBuffer::Create(static_cast<size_t>(padded * row_bytes), &status);
-    if (buffer == nullptr) {
-      for (TF_Tensor* t : merged) TF_DeleteTensor(t);
-      return status;
-    }
-    char* out = static_cast<char*>(buffer->data());
-    for (Task* task : batch) {
-      TF_Tensor* t = task->call->input_values()[i];
-      const size_t bytes = TF_TensorByteSize(t);
-      if (static_cast<int64_t>(bytes) == task->rows * row_bytes || row_dims.empty()) {
-        std::memcpy(out, TF_TensorData(t), bytes);
-      } else {  // smaller than the batch's row shape: zero-pad each row
-        std::memset(out, 0, static_cast<size_t>(task->rows * row_bytes));
-        std::vector<int64_t> from;
-        for (int d = 1; d < TF_NumDims(t); ++d) from.push_back(TF_Dim(t, d));
-        const size_t task_row_bytes = bytes / static_cast<size_t>(task->rows);
-        for (int64_t r = 0; r < task->rows; ++r) {
-          CopyPaddedRow(static_cast<const char*>(TF_TensorData(t)) + r * task_row_bytes,
-                        out + r * row_bytes, from, row_dims, 0, element_size);
-        }
-      }
-      out += task->rows * row_bytes;
-    }
-    for (int64_t pad = total; pad < padded; ++pad) {  // padding rows repeat the first row
-      std::memcpy(out, buffer->data(), static_cast<size_t>(row_bytes));
-      out += row_bytes;
-    }
-    std::vector<int64_t> dims = {padded};
-    dims.insert(dims.end(), row_dims.begin(), row_dims.end());
-    merged.push_back(TF_NewTensor(TF_TensorType(sample), dims.data(), static_cast<int>(dims.size()),
-                                  buffer->data(), static_cast<size_t>(padded * row_bytes),
-                                  ReleaseBatchBuffer, buffer));
+    for (size_t k = 0; k < live.size(); ++k) parts[k] = live[k]->call->input_values()[i];
+    TensorPtr one;
+    Status status = MergeRows(parts, padded, &one);
+    if (!status.ok()) return status;
+    merged->push_back(std::move(one));
   }
+  return Status::Ok();
+}
+
+Status BatchingSession::RunBatch(RunCall* first, const std::vector<TensorPtr>& merged,
+                                 int64_t timeout_ms, std::vector<TensorPtr>* outputs) {
+  std::vector<TF_Tensor*> feeds;
+  for (const TensorPtr& t : merged) feeds.push_back(t.get());
   std::vector<TF_Output> fetches;
   for (int id : first->output_endpoints()) fetches.push_back(session_->endpoint(id));
-  std::vector<TF_Tensor*> outputs(fetches.size(), nullptr);
+  std::vector<TF_Tensor*> produced(fetches.size(), nullptr);
   // Caller-thread inter-op scheduling (the batch thread runs the graph; kernels still use the
-  // intra-op pool): no extra hand-off per batch.
-  static const std::string kRunOptions = EncodeRunOptions(/*caller_thread=*/true, 0);
-  TF_Buffer run_options{kRunOptions.data(), kRunOptions.size(), nullptr};
-  TF_Status* tf_status = TF_NewStatus();
-  TF_SessionRun(session_->tf_session(), &run_options, first->inputs().data(), merged.data(),
-                static_cast<int>(merged.size()), fetches.data(), outputs.data(),
-                static_cast<int>(fetches.size()), nullptr, 0, nullptr, tf_status);
-  for (TF_Tensor* t : merged) TF_DeleteTensor(t);
-  Status status = TF_GetCode(tf_status) == TF_OK
-                      ? Status::Ok()
-                      : Status(static_cast<int>(TF_GetCode(tf_status)), TF_Message(tf_status));
-  TF_DeleteStatus(tf_status);
-  for (TF_Tensor* t : outputs) {
-    if (status.ok() && (t == nullptr || TF_NumDims(t) == 0 || TF_Dim(t, 0) != padded)) {
-      status = Status(kFailedPrecondition,
-                      "batched output does not have the batch size as its first dimension; "
-                      "this signature cannot be batched");
+  // intra-op pool): no extra hand-off per batch. The timeout is the direct path's RunOptions field.
+  const std::string run_options_bytes = EncodeRunOptions(/*caller_thread=*/true, timeout_ms);
+  TF_Buffer run_options{run_options_bytes.data(), run_options_bytes.size(), nullptr};
+  StatusPtr tf_status = NewTfStatus();
+  outputs->reserve(produced.size());  // so taking ownership below cannot throw
+  TF_SessionRun(session_->tf_session(), &run_options, first->inputs().data(), feeds.data(),
+                static_cast<int>(feeds.size()), fetches.data(), produced.data(),
+                static_cast<int>(fetches.size()), nullptr, 0, nullptr, tf_status.get());
+  for (TF_Tensor* t : produced) outputs->emplace_back(t);  // owned before anything else can fail
+  if (TF_GetCode(tf_status.get()) != TF_OK) {
+    return Status(static_cast<int>(TF_GetCode(tf_status.get())), TF_Message(tf_status.get()));
+  }
+  return Status::Ok();
+}
+
+Status BatchingSession::CheckOutputs(const std::vector<TensorPtr>& outputs, int64_t padded) {
+  for (const TensorPtr& t : outputs) {
+    if (t == nullptr || TF_NumDims(t.get()) == 0 || TF_Dim(t.get(), 0) != padded) {
+      return Status(kFailedPrecondition,
+                    "batched output does not have the batch size as its first dimension; "
+                    "this signature cannot be batched");
     }
   }
-  if (status.ok()) {
-    int64_t row = 0;
-    const auto now = std::chrono::steady_clock::now();
-    for (Task* task : batch) {
-      std::vector<TF_Tensor*> mine;
-      for (TF_Tensor* t : outputs) mine.push_back(SliceRows(t, row, task->rows));
-      row += task->rows;
-      task->call->SetOutputs(std::move(mine));
-      RunCall::BatchInfo info;
-      info.rows = total;
-      info.padded_rows = padded;
-      info.first_in_batch = task == batch.front();
-      info.queued_nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(now - task->enqueued).count();
-      task->call->set_batch_info(info);
-      Finish(task, Status::Ok());
-    }
-  }
-  for (TF_Tensor* t : outputs) {
-    if (t != nullptr) TF_DeleteTensor(t);
-  }
-  return status;
+  return Status::Ok();
 }
 
 void BatchingSession::Finish(Task* task, Status status) {

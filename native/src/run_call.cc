@@ -41,11 +41,16 @@ std::string EncodeRunOptions(bool caller_thread, int64_t timeout_ms) {
   return bytes;
 }
 
-RunCall::RunCall(SavedModelSession* session) : session_(session), tf_status_(TF_NewStatus()) {}
+RunCall::RunCall(SavedModelSession* session) : session_(session), tf_status_(NewTfStatus()) {}
 
-RunCall::~RunCall() {
-  Reset();
-  TF_DeleteStatus(tf_status_);
+RunCall::~RunCall() { Reset(); }
+
+void RunCall::SetOutputs(std::vector<TensorPtr> outputs) {
+  for (TF_Tensor* t : outputs_) {
+    if (t != nullptr) TF_DeleteTensor(t);
+  }
+  outputs_.clear();
+  for (TensorPtr& t : outputs) outputs_.push_back(t.release());
 }
 
 void RunCall::Reset() {
@@ -58,24 +63,26 @@ void RunCall::Reset() {
   output_endpoints_.clear();
   outputs_.clear();
   batch_info_ = BatchInfo();
-  layout_[0] = 0;
+  layout_[tessera_abi::kLayoutCountSlot] = 0;
 }
 
 void RunCall::WriteLayout() {
-  int64_t slots = 1;
-  for (TF_Tensor* t : outputs_) slots += 5 + (t == nullptr ? 0 : TF_NumDims(t));
+  using namespace tessera_abi;  // NOLINT: the slot names
+  int64_t slots = kLayoutFirstOutputSlot;
+  for (TF_Tensor* t : outputs_) slots += kLayoutOutputFixedSlots + (t == nullptr ? 0 : TF_NumDims(t));
   if (slots > kLayoutSlots) {
-    layout_[0] = -1;
+    layout_[kLayoutCountSlot] = -1;
     return;
   }
   int64_t inline_at = slots;  // inline data follows the descriptions, 8-byte aligned
-  int64_t at = 1;
+  int64_t at = kLayoutFirstOutputSlot;
   for (TF_Tensor* t : outputs_) {
+    int64_t* out = &layout_[at];
     if (t == nullptr) {  // not produced: described as dtype -1 with no data
-      layout_[at] = -1;
-      layout_[at + 1] = layout_[at + 2] = layout_[at + 4] = 0;
-      layout_[at + 3] = -1;
-      at += 5;
+      out[kLayoutDtype] = -1;
+      out[kLayoutNumDims] = out[kLayoutByteSize] = out[kLayoutDataAddress] = 0;
+      out[kLayoutInlineOffset] = -1;
+      at += kLayoutOutputFixedSlots;
       continue;
     }
     const int num_dims = TF_NumDims(t);
@@ -83,19 +90,19 @@ void RunCall::WriteLayout() {
     const int64_t inline_slots = (bytes + 7) / 8;
     const bool copy = TF_TensorType(t) != TF_STRING && bytes <= kInlineOutputBytes &&
                       inline_at + inline_slots <= kLayoutSlots;
-    layout_[at] = TF_TensorType(t);
-    layout_[at + 1] = num_dims;
-    layout_[at + 2] = bytes;
-    layout_[at + 3] = copy ? inline_at * 8 : -1;
-    layout_[at + 4] = static_cast<int64_t>(reinterpret_cast<uintptr_t>(TF_TensorData(t)));
-    for (int d = 0; d < num_dims; ++d) layout_[at + 5 + d] = TF_Dim(t, d);
+    out[kLayoutDtype] = TF_TensorType(t);
+    out[kLayoutNumDims] = num_dims;
+    out[kLayoutByteSize] = bytes;
+    out[kLayoutInlineOffset] = copy ? inline_at * 8 : -1;
+    out[kLayoutDataAddress] = static_cast<int64_t>(reinterpret_cast<uintptr_t>(TF_TensorData(t)));
+    for (int d = 0; d < num_dims; ++d) out[kLayoutDims + d] = TF_Dim(t, d);
     if (copy && bytes > 0) {
       std::memcpy(&layout_[inline_at], TF_TensorData(t), static_cast<size_t>(bytes));
       inline_at += inline_slots;
     }
-    at += 5 + num_dims;
+    at += kLayoutOutputFixedSlots + num_dims;
   }
-  layout_[0] = static_cast<int64_t>(outputs_.size());
+  layout_[kLayoutCountSlot] = static_cast<int64_t>(outputs_.size());
 }
 
 Status RunCall::AddInput(int endpoint, int dtype, const int64_t* dims, int num_dims,
@@ -111,15 +118,14 @@ Status RunCall::AddInput(int endpoint, int dtype, const int64_t* dims, int num_d
     return Status(kInvalidArgument, "tensor lies outside its host buffer");
   }
   buffer->Ref();  // released by TensorFlow through ReleaseHostBuffer
-  TF_Tensor* tensor = TF_NewTensor(static_cast<TF_DataType>(dtype), dims, num_dims,
-                                   static_cast<char*>(buffer->data()) + offset, bytes,
-                                   ReleaseHostBuffer, buffer);
+  TensorPtr tensor(TF_NewTensor(static_cast<TF_DataType>(dtype), dims, num_dims,
+                                static_cast<char*>(buffer->data()) + offset, bytes,
+                                ReleaseHostBuffer, buffer));
   if (tensor == nullptr) {
     buffer->Unref();
     return Status(kInvalidArgument, "TensorFlow rejected the input tensor");
   }
-  inputs_.push_back(session_->endpoint(endpoint));
-  input_values_.push_back(tensor);
+  AddInputTensor(session_->endpoint(endpoint), std::move(tensor));
   return Status::Ok();
 }
 
@@ -131,18 +137,17 @@ Status RunCall::AddStringInput(int endpoint, const int64_t* dims, int num_dims, 
   if (elements != count) {
     return Status(kInvalidArgument, "string tensor element count does not match its shape");
   }
-  TF_Tensor* tensor = TF_AllocateTensor(TF_STRING, dims, num_dims,
-                                        static_cast<size_t>(count) * sizeof(TF_TString));
+  TensorPtr tensor(TF_AllocateTensor(TF_STRING, dims, num_dims,
+                                     static_cast<size_t>(count) * sizeof(TF_TString)));
   if (tensor == nullptr) return Status(kResourceExhausted, "could not allocate string tensor");
-  auto* strings = static_cast<TF_TString*>(TF_TensorData(tensor));
+  auto* strings = static_cast<TF_TString*>(TF_TensorData(tensor.get()));
   int64_t position = 0;
   for (int64_t i = 0; i < count; ++i) {
     TF_StringInit(&strings[i]);
     TF_StringCopy(&strings[i], blob + position, static_cast<size_t>(lengths[i]));
     position += lengths[i];
   }
-  inputs_.push_back(session_->endpoint(endpoint));
-  input_values_.push_back(tensor);
+  AddInputTensor(session_->endpoint(endpoint), std::move(tensor));
   return Status::Ok();
 }
 
@@ -159,13 +164,13 @@ Status RunCall::Run(bool caller_thread, int64_t timeout_ms) {
     run_options_timeout_ms_ = timeout_ms;
   }
   TF_Buffer run_options{run_options_.data(), run_options_.size(), nullptr};
-  TF_SetStatus(tf_status_, TF_OK, "");
+  TF_SetStatus(tf_status_.get(), TF_OK, "");
   TF_SessionRun(session_->tf_session(), run_options_.empty() ? nullptr : &run_options,
                 inputs_.data(), input_values_.data(), static_cast<int>(inputs_.size()),
                 fetches_.data(), outputs_.data(), static_cast<int>(fetches_.size()), nullptr, 0,
-                nullptr, tf_status_);
-  if (TF_GetCode(tf_status_) != TF_OK) {
-    return Status(static_cast<int>(TF_GetCode(tf_status_)), TF_Message(tf_status_));
+                nullptr, tf_status_.get());
+  if (TF_GetCode(tf_status_.get()) != TF_OK) {
+    return Status(static_cast<int>(TF_GetCode(tf_status_.get())), TF_Message(tf_status_.get()));
   }
   return Status::Ok();
 }

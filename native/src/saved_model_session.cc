@@ -2,13 +2,15 @@
 
 #include <cstdlib>
 
+#include "tessera/tf_owners.h"
+
 namespace tessera {
 namespace {
 
 // Owns a TF_Status for the duration of one C API call sequence.
 struct TfStatus {
-  TF_Status* s = TF_NewStatus();
-  ~TfStatus() { TF_DeleteStatus(s); }
+  StatusPtr owner = NewTfStatus();
+  TF_Status* s = owner.get();
   bool ok() const { return TF_GetCode(s) == TF_OK; }
   Status ToStatus(const std::string& context) const {
     return Status(static_cast<int>(TF_GetCode(s)), context + TF_Message(s));
@@ -22,34 +24,30 @@ std::unique_ptr<SavedModelSession> SavedModelSession::Load(const std::string& ex
                                                            const std::string& config,
                                                            Status* status) {
   TfStatus tf_status;
-  TF_SessionOptions* options = TF_NewSessionOptions();
+  SessionOptionsPtr options(TF_NewSessionOptions());
   if (!config.empty()) {
-    TF_SetConfig(options, config.data(), config.size(), tf_status.s);
+    TF_SetConfig(options.get(), config.data(), config.size(), tf_status.s);
     if (!tf_status.ok()) {
       *status = tf_status.ToStatus("invalid session ConfigProto: ");
-      TF_DeleteSessionOptions(options);
       return nullptr;
     }
   }
   std::vector<const char*> tag_ptrs;
   for (const auto& tag : tags) tag_ptrs.push_back(tag.c_str());
 
-  TF_Graph* graph = TF_NewGraph();
-  TF_Buffer* meta_graph = TF_NewBuffer();
+  GraphPtr graph(TF_NewGraph());
+  BufferPtr meta_graph(TF_NewBuffer());
   TF_Session* session =
-      TF_LoadSessionFromSavedModel(options, nullptr, export_dir.c_str(), tag_ptrs.data(),
-                                   static_cast<int>(tag_ptrs.size()), graph, meta_graph,
+      TF_LoadSessionFromSavedModel(options.get(), nullptr, export_dir.c_str(), tag_ptrs.data(),
+                                   static_cast<int>(tag_ptrs.size()), graph.get(), meta_graph.get(),
                                    tf_status.s);
-  TF_DeleteSessionOptions(options);
   if (!tf_status.ok() || session == nullptr) {
     *status = tf_status.ToStatus("");
-    TF_DeleteBuffer(meta_graph);
-    TF_DeleteGraph(graph);
     return nullptr;
   }
-  std::unique_ptr<SavedModelSession> result(new SavedModelSession(graph, session));
+  // From here the SavedModelSession owns the graph and the session.
+  std::unique_ptr<SavedModelSession> result(new SavedModelSession(graph.release(), session));
   result->meta_graph_def_.assign(static_cast<const char*>(meta_graph->data), meta_graph->length);
-  TF_DeleteBuffer(meta_graph);
 
   TF_DeviceList* devices = TF_SessionListDevices(session, tf_status.s);
   if (tf_status.ok() && devices != nullptr) {

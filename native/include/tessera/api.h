@@ -4,6 +4,8 @@
 //  - No C++ exception escapes; failures return a non-zero status code (gRPC/absl numbering) or a
 //    null pointer, and the message is kept per thread until the next failing call on that thread:
 //    read it with tessera_last_error() / tessera_last_error_code().
+//    Every function runs inside api.cc's Guarded fence; value accessors answer -1 (or null) when
+//    they fail. Numbers shared with Java (`which` selectors, layout slots) live in tessera/abi.h.
 //  - Objects returned by *_create/*_load are owned by the caller and released with the matching
 //    *_free / *_unref function exactly once.
 #ifndef TESSERA_API_H_
@@ -43,6 +45,14 @@ int64_t session_meta_graph_size(tessera::SavedModelSession* session);
 // Copies the MetaGraphDef bytes into `out` (capacity session_meta_graph_size) and drops them.
 int session_take_meta_graph(tessera::SavedModelSession* session, void* out);
 int session_resolve_endpoint(tessera::SavedModelSession* session, const char* tensor_name);
+// The static shape the loaded graph's shape inference gives endpoint `endpoint` (a
+// session_resolve_endpoint id), written to `out` (`capacity` int64 slots):
+//   out[0] = 1 when the tensor is an output of a Placeholder or PlaceholderWithDefault op, else 0;
+//   out[1] = rank, -1 when unknown; out[2 .. 2 + rank) = dims, -1 for an unknown dim.
+// Returns 0, or a status code: INVALID_ARGUMENT for bad arguments or capacity < 2 + rank,
+// INTERNAL for an endpoint id the session never issued, TensorFlow's code if it cannot say.
+int session_endpoint_shape(tessera::SavedModelSession* session, int endpoint, int64_t* out,
+                           int capacity);
 int session_device_count(tessera::SavedModelSession* session);
 const char* session_device_name(tessera::SavedModelSession* session, int index);
 
@@ -66,8 +76,11 @@ void batching_session_free(tessera::BatchingSession* batching);
 int64_t batching_session_pending(tessera::BatchingSession* batching);
 int batching_session_process_one(tessera::BatchingSession* batching, bool force);
 // Runs `call` inside a batch (blocks until it ran); its outputs are then read as after run_call_run.
-int batching_session_run(tessera::BatchingSession* batching, tessera::RunCall* call);
-// Totals since creation: 0 = batches, 1 = tasks, 2 = rows, 3 = padding rows.
+// timeout_ms > 0: DEADLINE_EXCEEDED without running if the batch starts after it; else it bounds
+// the batched run (the earliest deadline in the batch). 0: none.
+int batching_session_run(tessera::BatchingSession* batching, tessera::RunCall* call,
+                         int64_t timeout_ms);
+// Totals since creation; `which` is one of tessera/abi.h's kStat* (-1 for any other).
 int64_t batching_session_stat(tessera::BatchingSession* batching, int which);
 
 // Run calls.
@@ -83,11 +96,12 @@ int run_call_run(tessera::RunCall* call, bool caller_thread, int64_t timeout_ms)
 // Drops feeds, fetches and outputs so the call can be reused (its owner pools calls).
 void run_call_reset(tessera::RunCall* call);
 // The call's output layout block (RunCall::WriteLayout: rewritten after each successful run and
-// batched run; read it instead of the per-field accessors below) and its size in bytes.
+// batched run; read it instead of the per-field accessors below; slots named in tessera/abi.h)
+// and its size in bytes.
 const void* run_call_layout(tessera::RunCall* call);
 int64_t run_call_layout_bytes();
-// After a batched run: 0 = batch rows, 1 = padded rows, 2 = first call of its batch (0/1),
-// 3 = nanoseconds queued. All 0 for a direct run.
+// After a batched run, the field `which` (tessera/abi.h's kBatchInfo*; -1 for any other) of the
+// batch the call ran in. All 0 for a direct run.
 int64_t run_call_batch_info(tessera::RunCall* call, int which);
 int run_call_output_dtype(tessera::RunCall* call, int index);
 int run_call_output_num_dims(tessera::RunCall* call, int index);

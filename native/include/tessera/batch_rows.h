@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "tensorflow_c/tf_c_min.h"
+#include "tessera/status.h"
+#include "tessera/tf_owners.h"
 
 namespace tessera {
 
@@ -17,7 +19,13 @@ int64_t RowBytes(TF_Tensor* t);
 std::vector<int64_t> DimsWithRows(TF_Tensor* t, int64_t rows);
 
 // A new tensor holding rows [first, first + rows) of `t` (strings copied element by element).
-TF_Tensor* SliceRows(TF_Tensor* t, int64_t first, int64_t rows);
+TensorPtr SliceRows(TF_Tensor* t, int64_t first, int64_t rows);
+
+// Concatenates `parts` (same dtype and rank, dense) along dimension 0 into *merged, with
+// `padded` >= their total rows: each part's non-batch dims are zero-padded to the largest of the
+// parts, and rows past the total repeat the first row. The merged tensor owns a HostBuffer;
+// `parts` are only read.
+Status MergeRows(const std::vector<TF_Tensor*>& parts, int64_t padded, TensorPtr* merged);
 
 // Copies one row of shape `from` (row-major) into a zeroed row of shape `to` (each dim >= from's),
 // starting at dimension `dim`.

@@ -4,6 +4,10 @@
 // and each call gets its own slice of every output. Calls that cannot be batched (string or
 // scalar inputs, inputs with different first dimensions) run directly.
 //
+// Deadlines: a call's timeout counts from Run(). A task whose deadline passed before its batch
+// ran is finished DEADLINE_EXCEEDED without running; the batched run gets the earliest deadline
+// of the tasks it holds as its RunOptions timeout_in_ms.
+//
 // Threading: Run() may be called from any number of threads; it blocks its caller until the
 // batch containing its call has run. Ready batches run on the process's shared BatchThreads (or
 // on the caller, when its own batch is ready and a slot is free). The SavedModelSession must
@@ -27,6 +31,7 @@
 #include "tessera/run_call.h"
 #include "tessera/saved_model_session.h"
 #include "tessera/status.h"
+#include "tessera/tf_owners.h"
 
 namespace tessera {
 
@@ -61,7 +66,8 @@ class BatchingSession : public BatchSource {
   BatchingSession& operator=(const BatchingSession&) = delete;
 
   // Runs `call` (inputs and outputs already added) inside a batch and leaves its outputs in it.
-  Status Run(RunCall* call);
+  // timeout_ms <= 0: no deadline.
+  Status Run(RunCall* call, int64_t timeout_ms = 0);
 
   const BatchingStats& stats() const { return stats_; }
 
@@ -78,6 +84,7 @@ class BatchingSession : public BatchSource {
     int64_t rows;
     BatchQueue<Task>* queue = nullptr;  // set by Enqueue
     std::chrono::steady_clock::time_point enqueued = std::chrono::steady_clock::now();
+    std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
     Status status;
     bool done = false;
     std::mutex mu;
@@ -95,9 +102,19 @@ class BatchingSession : public BatchSource {
   Status Enqueue(Task* task, const std::string& key);
   // Waits for the task's batch to run (running it on this thread if it is ready and a slot is free).
   Status Await(Task* task);
-  Status RunSplit(RunCall* call, const std::string& key, int64_t rows);
+  Status RunSplit(RunCall* call, const std::string& key, int64_t rows,
+                  std::chrono::steady_clock::time_point deadline);
+  // Runs one batch taken from a queue and finishes every one of its tasks, on every path.
   void Process(const std::vector<Task*>& batch);
-  Status RunMerged(const std::vector<Task*>& batch, int64_t total, int64_t padded);
+  // The steps of Process: expired tasks out, inputs merged, one TF_SessionRun, outputs checked
+  // and sliced back into the tasks (each task is finished as soon as its outputs are set).
+  class Finisher;
+  Status RunMerged(const std::vector<Task*>& live, int64_t total, int64_t padded,
+                   int64_t timeout_ms, Finisher* finisher);
+  Status MergeInputs(const std::vector<Task*>& live, int64_t padded, std::vector<TensorPtr>* merged);
+  Status RunBatch(RunCall* first, const std::vector<TensorPtr>& merged, int64_t timeout_ms,
+                  std::vector<TensorPtr>* outputs);
+  static Status CheckOutputs(const std::vector<TensorPtr>& outputs, int64_t padded);
   int64_t PaddedSize(int64_t rows) const;
   static void Finish(Task* task, Status status);
 

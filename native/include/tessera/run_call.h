@@ -11,9 +11,11 @@
 #include <vector>
 
 #include "tensorflow_c/tf_c_min.h"
+#include "tessera/abi.h"
 #include "tessera/host_buffer.h"
 #include "tessera/saved_model_session.h"
 #include "tessera/status.h"
+#include "tessera/tf_owners.h"
 
 namespace tessera {
 
@@ -40,9 +42,9 @@ class RunCall {
                         const int64_t* lengths, int64_t count);
   void AddOutput(int endpoint) { output_endpoints_.push_back(endpoint); }
   // Feeds an already built tensor (takes ownership); used for the chunks of a split request.
-  void AddInputTensor(TF_Output input, TF_Tensor* tensor) {
+  void AddInputTensor(TF_Output input, TensorPtr tensor) {
     inputs_.push_back(input);
-    input_values_.push_back(tensor);
+    input_values_.push_back(tensor.release());
   }
 
   Status Run(bool caller_thread, int64_t timeout_ms);
@@ -52,14 +54,14 @@ class RunCall {
   void Reset();
 
   // The output layout block, rewritten by WriteLayout after each successful run; the owner maps
-  // it once and reads it without a call per field. Slots are int64:
-  //   [0] number of outputs described, or -1 when their descriptions do not fit the block
+  // it once and reads it without a call per field. Slots are int64, numbered in tessera/abi.h:
+  //   [kLayoutCountSlot] number of outputs described, or -1 when they do not fit the block
   //   per output: dtype, num_dims, byte_size, inline_offset, data address, dims[num_dims]
   // Dense outputs of at most kInlineOutputBytes are also copied into the block at byte offset
   // inline_offset (a small copy is cheaper than mapping TensorFlow's memory from the JVM);
   // inline_offset is -1 for the others, which are read in place at `data address`.
-  static constexpr int kLayoutSlots = 512;
-  static constexpr int64_t kInlineOutputBytes = 256;
+  static constexpr int kLayoutSlots = static_cast<int>(tessera_abi::kLayoutSlots);
+  static constexpr int64_t kInlineOutputBytes = tessera_abi::kLayoutInlineOutputBytes;
   void WriteLayout();
   const int64_t* layout() const { return layout_; }
 
@@ -71,16 +73,18 @@ class RunCall {
   const std::vector<TF_Tensor*>& input_values() const { return input_values_; }
   const std::vector<int>& output_endpoints() const { return output_endpoints_; }
   SavedModelSession* session() const { return session_; }
-  void SetOutputs(std::vector<TF_Tensor*> outputs) { outputs_ = std::move(outputs); }
+  void SetOutputs(std::vector<TensorPtr> outputs);
 
   // Set by the batching session: the batch this call ran in (rows before and after padding),
-  // whether this call is the batch's first (so per-batch metrics are recorded once), and how long
-  // it queued. All zero when the call ran directly.
+  // whether this call is the batch's first (so per-batch metrics are recorded once), how long
+  // it queued, and the timeout the batched run had (the earliest deadline of its calls, 0 = none).
+  // All zero when the call ran directly.
   struct BatchInfo {
     int64_t rows = 0;
     int64_t padded_rows = 0;
     bool first_in_batch = false;
     int64_t queued_nanos = 0;
+    int64_t run_timeout_ms = 0;
   };
   void set_batch_info(const BatchInfo& info) { batch_info_ = info; }
   const BatchInfo& batch_info() const { return batch_info_; }
@@ -98,7 +102,7 @@ class RunCall {
   BatchInfo batch_info_;
   // Reused across runs: fetch list, status, and the encoded RunOptions with their arguments.
   std::vector<TF_Output> fetches_;
-  TF_Status* const tf_status_;
+  const StatusPtr tf_status_;
   std::string run_options_;
   bool run_options_caller_thread_ = false;
   int64_t run_options_timeout_ms_ = 0;

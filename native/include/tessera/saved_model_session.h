@@ -42,6 +42,8 @@ class SavedModelSession {
 
   const std::vector<std::string>& devices() const { return devices_; }
   TF_Session* tf_session() const { return session_; }
+  // The loaded graph (read-only use: TF's graph accessors lock it themselves).
+  TF_Graph* tf_graph() const { return graph_; }
 
  private:
   SavedModelSession(TF_Graph* graph, TF_Session* session) : graph_(graph), session_(session) {}

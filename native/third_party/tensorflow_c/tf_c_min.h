@@ -93,6 +93,11 @@ TF_Graph* TF_NewGraph(void);
 void TF_DeleteGraph(TF_Graph*);
 TF_Operation* TF_GraphOperationByName(TF_Graph*, const char* oper_name);
 int TF_OperationNumOutputs(TF_Operation*);
+const char* TF_OperationOpType(TF_Operation*);
+/* Static shape from the graph's shape inference: -1 dims = unknown rank; -1 in a dim = unknown. */
+int TF_GraphGetTensorNumDims(TF_Graph* graph, TF_Output output, TF_Status* status);
+void TF_GraphGetTensorShape(TF_Graph* graph, TF_Output output, int64_t* dims, int num_dims,
+                            TF_Status* status);
 
 TF_Session* TF_LoadSessionFromSavedModel(const TF_SessionOptions* session_options,
                                          const TF_Buffer* run_options, const char* export_dir,

@@ -6,8 +6,9 @@ import java.util.Set;
 /**
  * Lifecycle of one servable version, as GetModelStatus reports it (numbers = the proto's
  * {@code ModelVersionStatus.State}). Allowed transitions are checked in {@link #canMoveTo}:
- * START → LOADING → AVAILABLE → UNLOADING → END, and LOADING → END on a failed load; a failed
- * load may be retried (END → LOADING) only by the manager's retry loop.
+ * START → LOADING → AVAILABLE → UNLOADING → END, START → END for a version dropped before it
+ * loaded, and LOADING → END once every load attempt failed. Retries of a failed load happen
+ * inside LOADING (the manager's retry loop), so END is final.
  */
 public enum ServableState {
   START(10),

@@ -30,8 +30,9 @@ import java.util.logging.Logger;
  * server keepalive pings, connection idle time and age. Client pings closer together than
  * {@link #PERMIT_KEEPALIVE_SECONDS} are strikes (repeated: the connection is closed with
  * ENHANCE_YOUR_CALM), and pings without calls in flight are not permitted, as in gRPC core.
- * PredictionService's request messages count against the memory budget while parsed and until
- * their call ends ({@link RequestBudget}). {@code --grpc_channel_arguments} apply last and may
+ * Every service's request messages count against the memory budget while parsed and until
+ * their call ends, and one that does not parse is answered INTERNAL "Invalid protobuf byte
+ * sequence", not UNKNOWN ({@link RequestBudget}). {@code --grpc_channel_arguments} apply last and may
  * override any of these. Config reloads run on a separate pool of {@value #RELOAD_THREADS} threads
  * with at most {@value #RELOAD_QUEUE} waiting (more are answered UNAVAILABLE), so slow or stuck
  * reloads never take request workers.
@@ -110,13 +111,13 @@ public final class GrpcServer implements AutoCloseable {
         .permitKeepAliveWithoutCalls(false)
         .addService(budget.counting(
             new PredictionServiceImpl(core.pipeline(), options.tensorContentOutputs()).bindService()))
-        .addService(new ModelServiceImpl(core, options.limits(), reloads));
+        .addService(budget.counting(new ModelServiceImpl(core, options.limits(), reloads).bindService()));
     GrpcChannelArguments.apply(options.channelArguments(), builder);
     if (options.tls() != null) {
       builder.sslContext(options.tls());
     }
     if (options.health() != null) {
-      builder.addService(options.health());
+      builder.addService(budget.counting(options.health().bindService()));
     }
     return builder.build();
   }

@@ -12,6 +12,7 @@ import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.ServerStreamTracer;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.tessera.admission.MemoryBudget;
 import io.tessera.status.ServingException;
 import java.io.ByteArrayInputStream;
@@ -44,6 +45,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Install as both the server's stream tracer factory and its <em>last-added</em> interceptor;
  * the per-call state travels in the call's {@link Context} (tracers filter it; interceptors and
  * the marshaller run in it).
+ *
+ * <p>A message that does not parse: grpc-java's server turns any exception thrown by a request
+ * marshaller into UNKNOWN "Application error processing RPC" (and a stack trace in the log). The
+ * counting marshaller instead closes the call itself with the status the parser meant, which for
+ * bad bytes is grpc-java's INTERNAL "Invalid protobuf byte sequence" — the code TF Serving (C++
+ * gRPC, whose deserializer fails with INTERNAL) answers too — and writes one rate-limited line.
  */
 final class RequestBudget extends ServerStreamTracer.Factory implements ServerInterceptor {
   private static final String WHAT = "gRPC request message";
@@ -125,6 +132,21 @@ final class RequestBudget extends ServerStreamTracer.Factory implements ServerIn
       }
     }
 
+    /** Closes the call with {@code status} (its request did not parse); nothing is delivered. */
+    void reject(Status status) {
+      ServerCall<?, ?> c = call;
+      if (!refused.compareAndSet(false, true) || c == null) {
+        return;
+      }
+      GrpcStatuses.CLIENT_ERRORS.log("gRPC " + c.getMethodDescriptor().getBareMethodName() + " refused: "
+          + status.getCode() + ": " + status.getDescription());
+      try {
+        c.close(status, new Metadata());
+      } catch (IllegalStateException alreadyClosed) {
+        // the call had already ended
+      }
+    }
+
     boolean refused() {
       return refused.get();
     }
@@ -202,13 +224,22 @@ final class RequestBudget extends ServerStreamTracer.Factory implements ServerIn
     @Override
     public T parse(InputStream stream) {
       CallBudget budget = KEY.get();
-      if (budget == null || stream instanceof KnownLength) {
-        return delegate.parse(stream); // counted on arrival (or not a call of ours)
+      if (budget == null) {
+        return delegate.parse(stream); // not a call of ours
       }
       try {
-        return delegate.parse(new Reserving(stream, budget));
+        // a frame of known length was counted on arrival
+        return delegate.parse(stream instanceof KnownLength ? stream : new Reserving(stream, budget));
       } catch (ServingException refused) {
         return empty; // the call is closed already; the listener drops this
+      } catch (StatusRuntimeException e) {
+        // INTERNAL "Invalid protobuf byte sequence", or RESOURCE_EXHAUSTED past the inflated limit
+        budget.reject(e.getStatus().withCause(null));
+        return empty; // the listener drops this
+      } catch (RuntimeException e) {
+        // e.g. an I/O error reading the frame, which the stock marshaller wraps unchecked
+        budget.reject(Status.INTERNAL.withDescription("Invalid protobuf byte sequence"));
+        return empty;
       }
     }
   }

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.compression.DecompressionException;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -160,9 +161,33 @@ final class JsonBodyLimit extends ChannelInboundHandlerAdapter {
         + " bytes (--rest_api_max_body_bytes)";
   }
 
-  /** Answers {@code status} and starts draining; frees any partial body. */
+  /**
+   * A body that did not inflate ({@link BodyDecompressor.Failed}) is answered with a JSON 400 and
+   * drained like a refused one. The inflater's own error when it is cleaned up at close (the rest
+   * of a stream it could not decode) is dropped once the request was answered or the connection
+   * is gone: nothing is left to tell. Other exceptions go on to {@link RestHandler}.
+   */
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (cause instanceof BodyDecompressor.Failed) {
+      if (!draining) {
+        refuse(ctx, HttpResponseStatus.BAD_REQUEST, cause.getMessage());
+      }
+    } else if (!(cause instanceof DecompressionException && (draining || !ctx.channel().isActive()))) {
+      ctx.fireExceptionCaught(cause);
+    }
+  }
+
+  /**
+   * Answers {@code status} and starts draining; frees any partial body. The decompressor in front
+   * stops inflating: the rest of the body arrives as sent and is only counted and dropped.
+   */
   private void refuse(ChannelHandlerContext ctx, HttpResponseStatus status, String message) {
     freeBody();
+    BodyDecompressor inflater = ctx.pipeline().get(BodyDecompressor.class);
+    if (inflater != null) {
+      inflater.passThrough();
+    }
     RestHandler.CLIENT_ERRORS.log("REST request from " + ctx.channel().remoteAddress() + " refused: "
         + status.code() + " " + message);
     timeouts.serving();  // no 408 or idle close on top of this answer

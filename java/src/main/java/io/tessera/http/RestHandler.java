@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.tessera.admission.ClientErrorLog;
+import io.tessera.status.ErrorText;
 import io.tessera.transport.InlineRuns;
 import io.tessera.status.ServingException;
 import io.tessera.status.StatusCode;
@@ -72,13 +73,22 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
     boolean keepAlive = HttpUtil.isKeepAlive(request);
-    String path = new QueryStringDecoder(request.uri()).path();
     String method = request.method().name();
     if (!request.decoderResult().isSuccess()) {
       CLIENT_ERRORS.log("Malformed HTTP request from " + ctx.channel().remoteAddress() + ": "
           + request.decoderResult().cause());
       request.release();
       send(ctx, error(ctx, StatusCode.INVALID_ARGUMENT, "Malformed HTTP request"), false);
+      return;
+    }
+    String path;
+    try {
+      path = new QueryStringDecoder(request.uri()).path();
+    } catch (IllegalArgumentException badEscape) {
+      // e.g. "/v1/models/%": malformed percent-encoding, answered like any malformed path
+      request.release();
+      send(ctx, error(ctx, StatusCode.INVALID_ARGUMENT, "Malformed request: " + method + " "
+          + ErrorText.truncate(request.uri())), keepAlive);
       return;
     }
     if (!RestRoute.isApiPath(path)) {

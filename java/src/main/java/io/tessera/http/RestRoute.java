@@ -54,7 +54,12 @@ public record RestRoute(Kind kind, String modelName, Long version, String label)
     }
   }
 
+  /** URL-decodes; INVALID_ARGUMENT for malformed percent-encoding (e.g. a lone "%"). */
   private static String decode(String s) {
-    return s == null ? null : URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
+    try {
+      return s == null ? null : URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      throw ServingException.invalidArgument("Malformed request: bad percent-encoding in " + s);
+    }
   }
 }

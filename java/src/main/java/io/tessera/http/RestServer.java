@@ -8,7 +8,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpContentDecompressor;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.ssl.SslContext;
@@ -24,13 +23,16 @@ import java.util.logging.Logger;
 /**
  * The REST listener: Netty HTTP/1.1 (gzip request bodies inflated, bodies aggregated up to a
  * limit) in front of a fixed worker pool of {@code --rest_api_num_threads} threads that run
- * inference. Event-loop threads only parse and write.
+ * inference. Event-loop threads parse and write, and also run small requests to routes measured
+ * as cheap ({@link io.tessera.transport.InlineRuns}, --inline_run_max_micros) instead of handing
+ * them to a worker.
  *
  * <p>Safe to expose: per connection, pipeline order is [TLS] → {@link ConnectionLimit} (cap, 503)
  * → {@link RestTimeouts} (idle / read 408 / write) → codec → {@link RequestGate} (one request in
  * flight, answered in order, reading only after the previous answer was written) → drain counting
- * → 100-continue → gzip → {@link JsonBodyLimit} (one direct buffer, 413 over the size limit, 429
- * over the memory budget) → {@link RestHandler}.
+ * → 100-continue → gzip ({@link BodyDecompressor}: 400 when a body does not inflate) →
+ * {@link JsonBodyLimit} (one direct buffer, 413 over the size limit, 429 over the memory budget)
+ * → {@link RestHandler}.
  */
 public final class RestServer implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(RestServer.class.getName());
@@ -95,7 +97,7 @@ public final class RestServer implements AutoCloseable {
             p.addLast(gate);
             p.addLast(new DrainCounter(drain));
             p.addLast(new HttpServerExpectContinueHandler());
-            p.addLast(new HttpContentDecompressor());
+            p.addLast(new BodyDecompressor());
             p.addLast(new JsonBodyLimit(options.maxBodyBytes(), timeouts));
             p.addLast(new RestHandler(api, workers, inline, options.cors(), options.extras(), drain,
                 gate, timeouts));

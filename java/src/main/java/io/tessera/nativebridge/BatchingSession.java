@@ -70,7 +70,9 @@ public final class BatchingSession extends NativeHandle<TesseraNative.NativeBatc
 
   public Stats stats() {
     TesseraNative.NativeBatchingSession p = pointer();
-    return new Stats(TesseraNative.batching_session_stat(p, 0), TesseraNative.batching_session_stat(p, 1),
-        TesseraNative.batching_session_stat(p, 2), TesseraNative.batching_session_stat(p, 3));
+    return new Stats(TesseraNative.batching_session_stat(p, NativeAbi.STAT_BATCHES),
+        TesseraNative.batching_session_stat(p, NativeAbi.STAT_TASKS),
+        TesseraNative.batching_session_stat(p, NativeAbi.STAT_ROWS),
+        TesseraNative.batching_session_stat(p, NativeAbi.STAT_PADDING_ROWS));
   }
 }

@@ -22,8 +22,8 @@ import org.bytedeco.javacpp.Pointer;
 public final class RunCall extends NativeHandle<TesseraNative.NativeRunCall> {
   private static final int SLOT = Long.BYTES;
 
-  /** TensorFlow's largest rank (TensorShape::MaxDimensions()). */
-  private static final int MAX_RANK = 254;
+  /** TensorFlow's largest rank (TensorShape::MaxDimensions()); a larger one fails a TF CHECK. */
+  private static final int MAX_RANK = GraphShape.MAX_RANK;
 
   private final ByteBuffer layout;
   /** Shapes go to the native side through this direct scratch buffer: no array copy per feed. */
@@ -56,6 +56,9 @@ public final class RunCall extends NativeHandle<TesseraNative.NativeRunCall> {
     if (!blob.isDirect()) {
       throw new IllegalArgumentException("string blob must be a direct buffer");
     }
+    if (shape.length > MAX_RANK) {
+      throw new IllegalArgumentException("rank " + shape.length + " exceeds TensorFlow's maximum " + MAX_RANK);
+    }
     NativeErrors.check(
         TesseraNative.run_call_add_string_input(
             pointer(), endpoint, shape, shape.length, blob, lengths, lengths.length));
@@ -75,34 +78,41 @@ public final class RunCall extends NativeHandle<TesseraNative.NativeRunCall> {
     NativeErrors.check(TesseraNative.run_call_run(pointer(), callerThread, timeoutMs));
   }
 
-  /** Runs this call as part of a batch (blocks until its batch ran); outputs are read as after run(). */
-  public void runIn(BatchingSession batching) {
-    NativeErrors.check(TesseraNative.batching_session_run(batching.pointer(), pointer()));
+  /**
+   * Runs this call as part of a batch (blocks until its batch ran); outputs are read as after run().
+   *
+   * @param timeoutMs deadline from now, or 0 for none: DEADLINE_EXCEEDED without running when
+   *     the batch starts after it; otherwise it bounds the batched run (earliest in the batch)
+   */
+  public void runIn(BatchingSession batching, long timeoutMs) {
+    NativeErrors.check(TesseraNative.batching_session_run(batching.pointer(), pointer(), timeoutMs));
   }
 
   /** The batch a batched call ran in; null after a direct run. */
   public record BatchInfo(long rows, long paddedRows, boolean firstInBatch, long queuedNanos) {}
 
   public BatchInfo batchInfo() {
-    long rows = TesseraNative.run_call_batch_info(pointer(), 0);
+    long rows = TesseraNative.run_call_batch_info(pointer(), NativeAbi.BATCH_INFO_ROWS);
     if (rows == 0) {
       return null;
     }
-    return new BatchInfo(rows, TesseraNative.run_call_batch_info(pointer(), 1),
-        TesseraNative.run_call_batch_info(pointer(), 2) != 0, TesseraNative.run_call_batch_info(pointer(), 3));
+    return new BatchInfo(rows, TesseraNative.run_call_batch_info(pointer(), NativeAbi.BATCH_INFO_PADDED_ROWS),
+        TesseraNative.run_call_batch_info(pointer(), NativeAbi.BATCH_INFO_FIRST_IN_BATCH) != 0,
+        TesseraNative.run_call_batch_info(pointer(), NativeAbi.BATCH_INFO_QUEUED_NANOS));
   }
 
   public int outputDtype(int index) {
     int at = describedAt(index);
-    return at < 0 ? TesseraNative.run_call_output_dtype(pointer(), index) : (int) layout.getLong(at);
+    return at < 0 ? TesseraNative.run_call_output_dtype(pointer(), index)
+        : (int) field(at, NativeAbi.LAYOUT_DTYPE);
   }
 
   public long[] outputShape(int index) {
     int at = describedAt(index);
     if (at >= 0) {
-      long[] shape = new long[(int) layout.getLong(at + SLOT)];
+      long[] shape = new long[(int) field(at, NativeAbi.LAYOUT_NUM_DIMS)];
       for (int d = 0; d < shape.length; d++) {
-        shape[d] = layout.getLong(at + (5 + d) * SLOT);
+        shape[d] = field(at, NativeAbi.LAYOUT_DIMS + d);
       }
       return shape;
     }
@@ -117,15 +127,16 @@ public final class RunCall extends NativeHandle<TesseraNative.NativeRunCall> {
   /** Little-endian read-only view of a dense output (no copy of TensorFlow's memory). */
   public ByteBuffer outputData(int index) {
     int at = describedAt(index);
-    long bytes = at >= 0 ? layout.getLong(at + 2 * SLOT) : TesseraNative.run_call_output_bytes(pointer(), index);
+    long bytes = at >= 0 ? field(at, NativeAbi.LAYOUT_BYTE_SIZE)
+        : TesseraNative.run_call_output_bytes(pointer(), index);
     if (bytes <= 0) {
       return ByteBuffer.allocate(0).order(ByteOrder.LITTLE_ENDIAN);
     }
-    long inlineOffset = at >= 0 ? layout.getLong(at + 3 * SLOT) : -1;
+    long inlineOffset = at >= 0 ? field(at, NativeAbi.LAYOUT_INLINE_OFFSET) : -1;
     if (inlineOffset >= 0) {
       return layout.slice((int) inlineOffset, (int) bytes).asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
     }
-    Pointer data = at >= 0 ? new AddressPointer(layout.getLong(at + 4 * SLOT))
+    Pointer data = at >= 0 ? new AddressPointer(field(at, NativeAbi.LAYOUT_DATA_ADDRESS))
         : TesseraNative.run_call_output_data(pointer(), index);
     return new BytePointer(data).capacity(bytes).asByteBuffer()
         .asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
@@ -137,18 +148,23 @@ public final class RunCall extends NativeHandle<TesseraNative.NativeRunCall> {
    */
   private int describedAt(int index) {
     pointer();
-    long described = layout.getLong(0);
+    long described = layout.getLong(NativeAbi.LAYOUT_COUNT_SLOT * SLOT);
     if (described < 0) {
       return -1;
     }
     if (index < 0 || index >= described) {
       throw new IndexOutOfBoundsException("no output " + index + " (the call has " + described + ")");
     }
-    int at = SLOT;
+    int at = NativeAbi.LAYOUT_FIRST_OUTPUT_SLOT * SLOT;
     for (int i = 0; i < index; i++) {
-      at += (int) (5 + layout.getLong(at + SLOT)) * SLOT;
+      at += (int) (NativeAbi.LAYOUT_OUTPUT_FIXED_SLOTS + field(at, NativeAbi.LAYOUT_NUM_DIMS)) * SLOT;
     }
     return at;
+  }
+
+  /** Slot {@code slot} (a NativeAbi.LAYOUT_* offset) of the description at byte offset {@code at}. */
+  private long field(int at, int slot) {
+    return layout.getLong(at + slot * SLOT);
   }
 
   /** A native address the layout block reported, to map as a buffer. */

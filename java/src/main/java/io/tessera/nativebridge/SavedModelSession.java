@@ -1,6 +1,7 @@
 package io.tessera.nativebridge;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -65,6 +66,20 @@ public final class SavedModelSession extends NativeHandle<TesseraNative.NativeSa
       throw NativeErrors.lastError(TesseraNative.tessera_last_error_code());
     }
     return id;
+  }
+
+  /**
+   * The static shape TensorFlow's shape inference gave the endpoint's tensor when the graph was
+   * loaded (a fact of this version's graph, never of its SignatureDef).
+   *
+   * @throws io.tessera.status.ServingException for an unknown endpoint
+   */
+  public GraphShape graphShape(int endpoint) {
+    long[] block = new long[2 + GraphShape.MAX_RANK];
+    NativeErrors.check(TesseraNative.session_endpoint_shape(pointer(), endpoint, block, block.length));
+    int rank = Math.toIntExact(block[1]);
+    long[] dims = rank < 0 ? null : Arrays.copyOfRange(block, 2, 2 + rank);
+    return new GraphShape(block[0] == 1, dims);
   }
 
   /**

@@ -76,7 +76,8 @@ final class TesseraNative {
 
   static native void batching_session_free(NativeBatchingSession batching);
 
-  static native int batching_session_run(NativeBatchingSession batching, NativeRunCall call);
+  static native int batching_session_run(
+      NativeBatchingSession batching, NativeRunCall call, @Cast("int64_t") long timeoutMs);
 
   static native @Cast("int64_t") long batching_session_stat(NativeBatchingSession batching, int which);
 
@@ -113,6 +114,10 @@ final class TesseraNative {
 
   static native int session_resolve_endpoint(
       NativeSavedModelSession session, @Cast("const char*") String tensorName);
+
+  /** {@code out}: [placeholder 0/1, rank (-1 unknown), dims (-1 unknown)...]; see api.h. */
+  static native int session_endpoint_shape(
+      NativeSavedModelSession session, int endpoint, @Cast("int64_t*") long[] out, int capacity);
 
   static native int session_device_count(NativeSavedModelSession session);
 

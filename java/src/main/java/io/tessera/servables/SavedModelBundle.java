@@ -5,6 +5,7 @@ import io.tessera.status.ServingException;
 import io.tessera.status.StatusCode;
 import io.tessera.nativebridge.BatchThreads;
 import io.tessera.nativebridge.BatchingSession;
+import io.tessera.nativebridge.GraphShape;
 import io.tessera.nativebridge.SavedModelSession;
 import io.tessera.proto.tf.MetaGraphDef;
 import io.tessera.proto.tf.SignatureDef;
@@ -25,7 +26,9 @@ import java.util.logging.Logger;
  *
  * <p>Like TF Serving, signatures are not cross-checked against the graph's dtypes at load, so
  * models such as saved_model_half_plus_three (whose regress signature declares the wrong input
- * dtype) still load; a mismatch surfaces as a run error for that signature only.
+ * dtype) still load; a mismatch surfaces as a run error for that signature only. What is read at
+ * load is each input tensor's static shape in the loaded graph ({@link TensorSpec#graphShape()}),
+ * which {@link SignatureRunner} checks every feed against ({@link FeedShapes}).
  */
 public final class SavedModelBundle implements Servable, AutoCloseable {
   private static final Logger LOG = Logger.getLogger(SavedModelBundle.class.getName());
@@ -75,10 +78,13 @@ public final class SavedModelBundle implements Servable, AutoCloseable {
   }
 
   private static Signature resolve(SavedModelSession session, String key, SignatureDef def) {
-    return new Signature(key, def, resolveAll(session, def.getInputsMap()), resolveAll(session, def.getOutputsMap()));
+    return new Signature(key, def, resolveAll(session, def.getInputsMap(), true),
+        resolveAll(session, def.getOutputsMap(), false));
   }
 
-  private static Map<String, TensorSpec> resolveAll(SavedModelSession session, Map<String, TensorInfo> infos) {
+  /** {@code inputs}: also read each tensor's static graph shape (what feeds are checked against). */
+  private static Map<String, TensorSpec> resolveAll(SavedModelSession session, Map<String, TensorInfo> infos,
+      boolean inputs) {
     Map<String, TensorSpec> specs = new LinkedHashMap<>();
     for (Map.Entry<String, TensorInfo> e : new TreeMap<>(infos).entrySet()) {
       String tensorName = e.getValue().getName();
@@ -90,9 +96,20 @@ public final class SavedModelBundle implements Servable, AutoCloseable {
           endpoint = -1;
         }
       }
-      specs.put(e.getKey(), new TensorSpec(e.getKey(), tensorName, e.getValue().getDtypeValue(), endpoint));
+      GraphShape shape = inputs && endpoint >= 0 ? graphShape(session, endpoint, tensorName) : GraphShape.UNKNOWN;
+      specs.put(e.getKey(), new TensorSpec(e.getKey(), tensorName, e.getValue().getDtypeValue(), endpoint, shape));
     }
     return specs;
+  }
+
+  /** The tensor's static graph shape; unknown (every feed allowed) if TensorFlow cannot say. */
+  private static GraphShape graphShape(SavedModelSession session, int endpoint, String tensorName) {
+    try {
+      return session.graphShape(endpoint);
+    } catch (ServingException e) {
+      LOG.warning("no static shape for graph tensor " + tensorName + ": " + e.getMessage());
+      return GraphShape.UNKNOWN;
+    }
   }
 
   public Path exportDir() {

@@ -17,8 +17,10 @@ import java.util.TreeSet;
 
 /**
  * Runs one signature of a bundle: checks the request's inputs and output filter against the
- * signature (with TF Serving's error messages), feeds the tensors without copying, fetches the
- * outputs. Stateless and thread-safe.
+ * signature (with TF Serving's error messages) and the feeds' shapes against the loaded graph
+ * ({@link FeedShapes}), feeds the tensors without copying, fetches the outputs. Every run (REST,
+ * gRPC, classify/regress, image, warm-up; direct or batched) goes through {@link #run}. Stateless
+ * and thread-safe.
  */
 public final class SignatureRunner {
   /** Requests with at most this many input bytes run on the caller's thread (no inter-op hand-off). */
@@ -38,6 +40,7 @@ public final class SignatureRunner {
   public static RunResult run(SavedModelBundle bundle, Signature signature,
       Map<String, InputTensor> inputs, Collection<String> outputFilter, RunSettings settings) {
     checkInputs(signature, inputs.keySet());
+    FeedShapes.check(signature, inputs);  // before TensorFlow sees a shape its kernels may CHECK on
     Collection<TensorSpec> fetches = selectOutputs(signature, outputFilter);
     SavedModelSession session = bundle.session();
     RunCall call = session.newRunCall();
@@ -53,7 +56,8 @@ public final class SignatureRunner {
       }
       long runStarted = System.nanoTime();
       if (bundle.batching() != null) {
-        call.runIn(bundle.batching());  // merged with concurrent calls; runs directly if not batchable
+        // merged with concurrent calls; runs directly if not batchable
+        call.runIn(bundle.batching(), settings.timeoutMs());
       } else {
         call.run(inputBytes <= CALLER_THREAD_MAX_INPUT_BYTES, settings.timeoutMs());
       }

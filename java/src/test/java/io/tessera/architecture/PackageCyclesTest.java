@@ -10,7 +10,10 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Our packages form layers: no cycles (house style). Fails, naming the packages, when one appears. */
+/**
+ * Our packages form layers (house style): no cycles, front ends never import each other or the
+ * composition root, the leaves import only the status package. Fails naming the packages.
+ */
 class PackageCyclesTest {
   private static final Path MAIN_SOURCES = Path.of("src/main/java");
 
@@ -20,6 +23,21 @@ class PackageCyclesTest {
     assertTrue(graph.packages().size() > 10, "read the sources: " + graph.packages());
     List<Set<String>> cycles = graph.cycles();
     assertTrue(cycles.isEmpty(), "package cycles: " + cycles);
+  }
+
+  @Test
+  void frontEndsAndLeavesKeepToTheirLayer() {
+    PackageGraph graph = PackageGraph.read(MAIN_SOURCES);
+    for (String frontEnd : List.of("io.tessera.http", "io.tessera.grpc")) {
+      Set<String> deps = graph.dependencies(frontEnd);
+      assertTrue(deps.stream().noneMatch(d -> d.equals("io.tessera.http") || d.equals("io.tessera.grpc")
+          || d.startsWith("io.tessera.server")), frontEnd + " imports another front end or the composition root: " + deps);
+    }
+    assertEquals(Set.of(), graph.dependencies("io.tessera.status"), "status is the leaf");
+    for (String leaf : List.of("io.tessera.core", "io.tessera.nativebridge", "io.tessera.admission", "io.tessera.config")) {
+      assertTrue(Set.of("io.tessera.status").containsAll(graph.dependencies(leaf)),
+          leaf + " may import only status: " + graph.dependencies(leaf));
+    }
   }
 
   @Test

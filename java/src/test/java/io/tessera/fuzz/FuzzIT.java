@@ -161,7 +161,10 @@ class FuzzIT {
       if (Boolean.getBoolean("tessera.fuzz.showLog")) {
         System.out.println("[fuzz] server output:\n" + log);
       }
-      for (String bad : List.of("OutOfMemoryError", "A fatal error has been detected", "LEAK:", "StackOverflowError")) {
+      // "java.lang.OutOfMemoryError", not "OutOfMemoryError": every server's start-up line names
+      // the launcher's -XX:+ExitOnOutOfMemoryError flag, which is no error.
+      for (String bad : List.of("java.lang.OutOfMemoryError", "A fatal error has been detected", "LEAK:",
+          "StackOverflowError")) {
         if (log.contains(bad)) {
           problems.add("server log contains \"" + bad + "\": ..." + around(log, bad));
         }

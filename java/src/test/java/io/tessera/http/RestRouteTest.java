@@ -29,6 +29,8 @@ class RestRouteTest {
     assertThrows(ServingException.class, () -> RestRoute.parse("GET", "/v1/models/m:predict"));
     assertThrows(ServingException.class, () -> RestRoute.parse("DELETE", "/v1/models/m"));
     assertThrows(ServingException.class, () -> RestRoute.parse("GET", "/v1/models/m/versions/x"));
+    assertEquals("Malformed request: bad percent-encoding in %zz", assertThrows(ServingException.class,
+        () -> RestRoute.parse("GET", "/v1/models/%zz")).getMessage());
     assertTrue(RestRoute.isApiPath("/V1/models/m"));
     assertFalse(RestRoute.isApiPath("/metrics"));
   }

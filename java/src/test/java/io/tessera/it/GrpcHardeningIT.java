@@ -5,10 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
+import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCalls;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
 import java.net.http.HttpResponse;
 import java.util.Arrays;
 import java.util.List;
@@ -35,12 +40,15 @@ class GrpcHardeningIT {
   private static final String MODEL = TestServer.shared("testdata/saved_model_half_plus_two_cpu").toString();
   private static final long MIB = 1 << 20;
   private static TestServer server;
-  private static PredictionServiceBlockingStub stub;
 
   @BeforeAll
   static void start() throws Exception {
     server = TestServer.start("default", TestServer.shared("testdata/saved_model_half_plus_two_cpu"));
-    stub = PredictionServiceGrpc.newBlockingStub(server.channel()).withDeadlineAfter(60, TimeUnit.SECONDS);
+  }
+
+  /** A stub with a fresh 60 s deadline (one made at start-up expires while the slow tests run). */
+  private static PredictionServiceBlockingStub stub() {
+    return PredictionServiceGrpc.newBlockingStub(server.channel()).withDeadlineAfter(60, TimeUnit.SECONDS);
   }
 
   @AfterAll
@@ -77,33 +85,66 @@ class GrpcHardeningIT {
     return dims;
   }
 
+  /**
+   * Fuzz cases 8, 64 (seed 20261201): bytes that do not parse as a PredictRequest used to end in
+   * UNKNOWN "Application error processing RPC"; now grpc-java's (and TF Serving's) INTERNAL.
+   */
+  @Test
+  void anUnparseableRequestIsInternalInvalidProtobufNotUnknown() {
+    MethodDescriptor.Marshaller<byte[]> raw = new MethodDescriptor.Marshaller<>() {
+      @Override
+      public InputStream stream(byte[] value) {
+        return new ByteArrayInputStream(value);
+      }
+
+      @Override
+      public byte[] parse(InputStream stream) {
+        return new byte[0];
+      }
+    };
+    MethodDescriptor<byte[], byte[]> predict = MethodDescriptor.newBuilder(raw, raw)
+        .setType(MethodDescriptor.MethodType.UNARY)
+        .setFullMethodName("tensorflow.serving.PredictionService/Predict").build();
+    byte[][] bad = {{0x0f, 1, 2}, {0x0a, 0x2d, 0x0a, 0x01}};  // bad wire type; length past end
+    for (byte[] message : bad) {
+      for (CallOptions options : List.of(CallOptions.DEFAULT, CallOptions.DEFAULT.withCompression("gzip"))) {
+        Status s = assertThrows(StatusRuntimeException.class, () -> ClientCalls.blockingUnaryCall(
+            server.channel(), predict, options.withDeadlineAfter(30, TimeUnit.SECONDS), message)).getStatus();
+        assertEquals(Status.Code.INTERNAL, s.getCode(), String.valueOf(s));
+        assertEquals("Invalid protobuf byte sequence", s.getDescription());
+      }
+    }
+    assertEquals(4.5f, stub().predict(x(tensor(DataType.DT_FLOAT, 1).addFloatVal(5).build()))
+        .getOutputsOrThrow("y").getFloatVal(0));  // the server still serves
+  }
+
   @Test
   void fillBombIsRefusedQuickly() {
     long started = System.nanoTime();
-    Status s = refused(stub, x(tensor(DataType.DT_FLOAT, 1L << 27).addFloatVal(1).build()));
+    Status s = refused(stub(), x(tensor(DataType.DT_FLOAT, 1L << 27).addFloatVal(1).build()));
     long millis = (System.nanoTime() - started) / 1_000_000;
     assertEquals(Status.Code.INVALID_ARGUMENT, s.getCode(), s.toString());
     assertTrue(s.getDescription().contains("more than the 1048576 bytes a filled tensor may hold"), s.getDescription());
     assertTrue(millis < 2000, "refused in " + millis + " ms");
     // TF's quirk still works inside the bound: three elements from one value.
-    assertEquals(List.of(2.5f, 2.5f, 2.5f), stub.predict(x(tensor(DataType.DT_FLOAT, 3).addFloatVal(1).build()))
+    assertEquals(List.of(2.5f, 2.5f, 2.5f), stub().predict(x(tensor(DataType.DT_FLOAT, 3).addFloatVal(1).build()))
         .getOutputsOrThrow("y").getFloatValList());
   }
 
   @Test
   void shapeBombsAreInvalidArgument() {
-    Status overflow = refused(stub, x(tensor(DataType.DT_FLOAT, 1L << 62, 1L << 62).addFloatVal(1).build()));
+    Status overflow = refused(stub(), x(tensor(DataType.DT_FLOAT, 1L << 62, 1L << 62).addFloatVal(1).build()));
     assertEquals(Status.Code.INVALID_ARGUMENT, overflow.getCode());
     assertEquals("input x: Shape [4611686018427387904,4611686018427387904] is too large (more than 2**63 - 1 entries)",
         overflow.getDescription());
     for (long[] dims : new long[][] {{1L << 31}, {1L << 20, 1L << 20}}) {
-      Status s = refused(stub, x(tensor(DataType.DT_FLOAT, dims).build()));
+      Status s = refused(stub(), x(tensor(DataType.DT_FLOAT, dims).build()));
       assertEquals(Status.Code.INVALID_ARGUMENT, s.getCode(), Arrays.toString(dims) + ": " + s);
     }
-    Status rank = refused(stub, x(tensor(DataType.DT_FLOAT, ones(300)).addFloatVal(1).build()));
+    Status rank = refused(stub(), x(tensor(DataType.DT_FLOAT, ones(300)).addFloatVal(1).build()));
     assertEquals(Status.Code.INVALID_ARGUMENT, rank.getCode());
     assertTrue(rank.getDescription().endsWith("has too many dimensions"), rank.getDescription());
-    Status dtype = refused(stub, x(tensor(DataType.DT_DOUBLE, 1).addDoubleVal(1).build()));
+    Status dtype = refused(stub(), x(tensor(DataType.DT_DOUBLE, 1).addDoubleVal(1).build()));
     assertEquals("Expects input x to be float but double is provided", dtype.getDescription());
   }
 
@@ -114,7 +155,7 @@ class GrpcHardeningIT {
       r.putInputs(name, tensor(DataType.DT_FLOAT, 1L << 27).build());
     }
     long started = System.nanoTime();
-    Status s = refused(stub, r.build());
+    Status s = refused(stub(), r.build());
     assertEquals(Status.Code.INVALID_ARGUMENT, s.getCode());
     assertTrue(s.getDescription().startsWith("input size does not match signature: 3!=1"), s.getDescription());
     assertTrue(System.nanoTime() - started < 2_000_000_000L);
@@ -123,7 +164,7 @@ class GrpcHardeningIT {
   @Test
   void stringFillBombIsAClientErrorWithinSeconds() {
     long started = System.nanoTime();
-    Status s = refused(stub, predict("classify_x_to_y", "inputs", tensor(DataType.DT_STRING, 1L << 28)
+    Status s = refused(stub(), predict("classify_x_to_y", "inputs", tensor(DataType.DT_STRING, 1L << 28)
         .addStringVal(ByteString.copyFromUtf8("tf.Example")).build()));
     assertEquals(Status.Code.INVALID_ARGUMENT, s.getCode(), s.toString());
     assertTrue(System.nanoTime() - started < 3_000_000_000L);

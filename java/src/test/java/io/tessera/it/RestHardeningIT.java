@@ -169,6 +169,33 @@ class RestHardeningIT {
     assertBudgetReturned();
   }
 
+  /** Fuzz cases 59, 57 and 305 (seed 20261201): once closed without an answer, now JSON 400s. */
+  @Test
+  void badGzipBodiesAndBadPercentEncodingAreJson400s() throws Exception {
+    byte[] plain = "{\"instances\": [1.0]}".getBytes(StandardCharsets.US_ASCII);
+    byte[] corrupt = {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3, 4, 5, 6, 7, 8};
+    for (byte[] body : new byte[][] {plain, corrupt}) {
+      String head = "POST " + PREDICT + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+          + "Content-Encoding: gzip\r\nContent-Length: " + body.length + "\r\n\r\n";
+      try (RawHttp c = RawHttp.connect(server.server().restPort(), 10_000)) {
+        c.send(concat(head.getBytes(StandardCharsets.US_ASCII), body));
+        RawHttp.Response r = c.read();
+        assertEquals(400, r.status(), r.body());
+        assertTrue(TestServer.JSON.readTree(r.body()).get("error").asText()
+            .startsWith("Failed to decompress request body"), r.body());
+      }
+    }
+    try (RawHttp c = RawHttp.connect(server.server().restPort(), 10_000)) {
+      c.send(RawHttp.get("/v1/models/%"));
+      RawHttp.Response r = c.read();
+      assertEquals(400, r.status(), r.body());
+      assertTrue(TestServer.JSON.readTree(r.body()).has("error"), r.body());
+      c.send(RawHttp.get("/v1/models/half"));  // the connection stays usable
+      assertEquals(200, c.read().status());
+    }
+    assertBudgetReturned();
+  }
+
   @Test
   void aConnectionClosedMidBodyReturnsItsReservation() throws Exception {
     try (RawHttp c = RawHttp.connect(server.server().restPort(), 5_000)) {

@@ -1,0 +1,8 @@
+/**
+ * The REST front end: TF Serving's {@code /v1/models/...} API on Netty HTTP/1.1. Owns the
+ * listener and its channel pipeline (connection cap, timeouts, one request in flight per
+ * connection, budgeted body aggregation), routing, the JSON error format, the non-API pages
+ * (probes, metrics, demo page). Imports serving, servables, tensor, image, metrics, admission,
+ * transport, core and status; never {@code grpc} or {@code server}.
+ */
+package io.tessera.http;

@@ -1,0 +1,6 @@
+/**
+ * TF Serving's REST JSON for tensors ({@code util/json_tensor.cc}): the predict reader (row and
+ * columnar, zero-copy fast path into aligned buffers, exact path with TF Serving's error texts)
+ * and writer (TF Serving's float text and layout). Imports tensor, admission and status.
+ */
+package io.tessera.tensor.json;
