@@ -19,6 +19,7 @@ import io.tessera.proto.serving.RegressionResponse;
 import io.tessera.serving.CallDeadline;
 import io.tessera.serving.ExamplesCall;
 import io.tessera.serving.ModelRef;
+import io.tessera.serving.MetadataCall;
 import io.tessera.serving.ModelResponses;
 import io.tessera.serving.MultiInferenceCall;
 import io.tessera.serving.Origin;
@@ -67,8 +68,8 @@ public final class PredictionServiceImpl extends PredictionServiceGrpc.Predictio
   public void getModelMetadata(GetModelMetadataRequest request,
       StreamObserver<GetModelMetadataResponse> observer) {
     GrpcStatuses.unary(observer, "GetModelMetadata", () -> {
-      Pipeline.Metadata metadata = pipeline.metadata(ref(request.getModelSpec()),
-          request.getMetadataFieldList(), Origin.grpc("GetModelMetadata"));
+      Pipeline.Metadata metadata = pipeline.metadata(new MetadataCall(ref(request.getModelSpec()),
+          request.getMetadataFieldList(), Origin.grpc("GetModelMetadata")));
       return GetModelMetadataResponse.newBuilder()
           .setModelSpec(metadata.spec())
           .putMetadata(Pipeline.SIGNATURE_DEF_FIELD, Any.pack(metadata.signatureDefs()))

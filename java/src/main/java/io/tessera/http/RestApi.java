@@ -7,6 +7,7 @@ import io.tessera.proto.serving.ClassificationResult;
 import io.tessera.proto.serving.RegressionResult;
 import io.tessera.serving.CallDeadline;
 import io.tessera.serving.ExamplesCall;
+import io.tessera.serving.MetadataCall;
 import io.tessera.serving.ModelRef;
 import io.tessera.serving.ModelResponses;
 import io.tessera.serving.Origin;
@@ -110,7 +111,8 @@ public final class RestApi {
   }
 
   private void metadata(ModelRef model, OutputStream out) throws IOException {
-    Pipeline.Metadata metadata = pipeline.metadata(model, List.of(Pipeline.SIGNATURE_DEF_FIELD), Origin.rest(""));
+    Pipeline.Metadata metadata = pipeline.metadata(
+        new MetadataCall(model, List.of(Pipeline.SIGNATURE_DEF_FIELD), Origin.rest("")));
     try (JsonGenerator json = ProtoJson.FACTORY.createGenerator(out)) {
       json.setPrettyPrinter(ProtoJson.prettyPrinter());
       json.writeStartObject();

@@ -49,8 +49,8 @@ final class RestPredictBody implements PredictInputs.Deferred {
   }
 
   @Override
-  public void checkSyntax() {
-    PredictJsonReader.checkSyntax(body);
+  public void checkBeforeLookup() {
+    PredictJsonReader.checkBeforeLookup(body);
   }
 
   /** True for {@code instances} (reply with {@code predictions}); valid after {@link #decode}. */

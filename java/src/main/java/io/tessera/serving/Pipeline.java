@@ -124,18 +124,18 @@ public final class Pipeline {
   /** The one metadata field TF Serving supports. */
   public static final String SIGNATURE_DEF_FIELD = "signature_def";
 
-  /** GetModelMetadata; {@code fields} must be non-empty and name only {@value #SIGNATURE_DEF_FIELD}. */
-  public Metadata metadata(ModelRef model, List<String> fields, Origin origin) {
-    return timed(model.name(), origin, true, () -> {
-      if (fields.isEmpty()) {
+  /** GetModelMetadata; the call's fields must be non-empty and name only {@value #SIGNATURE_DEF_FIELD}. */
+  public Metadata metadata(MetadataCall call) {
+    return timed(call.model().name(), call.origin(), true, () -> {
+      if (call.fields().isEmpty()) {
         throw ServingException.invalidArgument("GetModelMetadataRequest must specify at least one metadata_field");
       }
-      for (String field : fields) {
+      for (String field : call.fields()) {
         if (!field.equals(SIGNATURE_DEF_FIELD)) {
           throw ServingException.invalidArgument("Metadata field " + field + " is not supported");
         }
       }
-      try (ResolvedVersion version = resolve(model, null)) {
+      try (ResolvedVersion version = resolve(call.model(), null)) {
         return new Metadata(ModelResponses.resolvedSpec(version.id().name(), version.id().version(), ""),
             ModelResponses.signatureDefMap(version.model().servable()));
       }
@@ -154,7 +154,7 @@ public final class Pipeline {
       return versions.acquire(ref);
     } catch (ServingException notResolved) {
       if (inputs instanceof PredictInputs.Deferred deferred) {
-        deferred.checkSyntax();  // a malformed body is reported before a missing model
+        deferred.checkBeforeLookup();  // a malformed body is reported before a missing model
       }
       throw notResolved;
     }

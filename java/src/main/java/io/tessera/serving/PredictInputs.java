@@ -44,9 +44,10 @@ public sealed interface PredictInputs {
 
     /**
      * Called when the version cannot be resolved, before that error is reported: throws the
-     * body's own syntax error, which TF Serving reports first. Default: nothing to check.
+     * body's own errors that TF Serving reports first (JSON syntax, root not an object, a
+     * non-string signature_name). Default: nothing to check.
      */
-    default void checkSyntax() {}
+    default void checkBeforeLookup() {}
   }
 
   /** What a {@link Deferred} decoded to. */

@@ -126,6 +126,13 @@ class RequestPathIT {
     assertEquals(400, bad.statusCode(), bad.body());
     assertTrue(bad.body().contains("JSON Parse error"), bad.body());
     assertEquals(404, images.post("/v1/models/missing:predict", "{\"instances\": [1.0]}").statusCode());
+    HttpResponse<String> notObject = images.post("/v1/models/missing:predict", "[1.0]");
+    assertEquals(400, notObject.statusCode(), notObject.body());
+    assertTrue(notObject.body().contains("Is not object"), notObject.body());
+    HttpResponse<String> badSignature = images.post("/v1/models/missing:predict",
+        "{\"signature_name\": 7, \"instances\": [1.0]}");
+    assertEquals(400, badSignature.statusCode(), badSignature.body());
+    assertTrue(badSignature.body().contains("'signature_name' key must be a string value"), badSignature.body());
     HttpResponse<String> badExamples = images.post("/v1/models/missing:classify", "{\"examples\": [");
     assertEquals(400, badExamples.statusCode(), badExamples.body());
   }

@@ -161,7 +161,7 @@ class PipelineTest {
       }
 
       @Override
-      public void checkSyntax() {
+      public void checkBeforeLookup() {
         throw ServingException.invalidArgument("JSON Parse error: Invalid value. at offset: 0");
       }
     };
