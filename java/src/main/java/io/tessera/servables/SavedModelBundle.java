@@ -128,11 +128,6 @@ public final class SavedModelBundle implements Servable, AutoCloseable {
   }
 
   @Override
-  public Signature signature(String key) {
-    return Servable.super.signature(key);
-  }
-
-  @Override
   public RunResult run(Signature signature, Map<String, InputTensor> inputs,
       Collection<String> outputFilter, SignatureRunner.RunSettings settings) {
     return SignatureRunner.run(this, signature, inputs, outputFilter, settings);

@@ -13,8 +13,9 @@ import java.util.Set;
 
 /**
  * What the API front ends see of the model lifecycle: the request {@link Pipeline}, version
- * resolution into ref-counted handles, model status and config reloads. {@link #acquire} and {@link #status} are thread-safe
- * and non-blocking; {@link #reloadConfig} blocks until the new models are loaded (bounded).
+ * resolution into ref-counted handles, model status and config reloads. {@link #acquire} and
+ * {@link #status} are thread-safe and non-blocking; {@link #reloadConfig} blocks until the new
+ * models are loaded (bounded).
  */
 public final class ServerCore implements ModelVersions {
   private final AspiredVersionsManager<ServedModel> manager;
