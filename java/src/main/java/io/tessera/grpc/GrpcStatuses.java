@@ -6,7 +6,6 @@ import io.tessera.admission.ClientErrorLog;
 import io.tessera.status.ErrorText;
 import io.tessera.status.ServingException;
 import io.tessera.status.StatusCode;
-import io.tessera.metrics.ServingMetrics;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -25,35 +24,26 @@ final class GrpcStatuses {
   private GrpcStatuses() {}
 
   static <T> void unary(StreamObserver<T> observer, Supplier<T> call) {
-    unary(observer, null, "", "", call);
+    unary(observer, "", call);
   }
 
   /**
-   * Runs the call and, when {@code metrics} is given, records TF Serving's request count and
-   * latency for {@code model} under the gRPC method name {@code api}.
+   * Runs the call and renders its outcome once; {@code api} (the gRPC method, or "") names it in
+   * log lines. Metrics are not recorded here: the request pipeline records them.
    */
-  static <T> void unary(StreamObserver<T> observer, ServingMetrics metrics, String model, String api,
-      Supplier<T> call) {
-    long started = System.nanoTime();
+  static <T> void unary(StreamObserver<T> observer, String api, Supplier<T> call) {
     T response;
-    String status = "OK";
     try {
       response = call.get();
     } catch (ServingException e) {
-      status = e.code().name();
       logFailure(api, e);
       observer.onError(toStatus(e).asRuntimeException());
       return;
     } catch (RuntimeException e) {
-      status = "INTERNAL";
       LOG.log(Level.SEVERE, "gRPC call failed", e);
       observer.onError(Status.INTERNAL.withDescription(ErrorText.truncate(e.getMessage()))
           .asRuntimeException());
       return;
-    } finally {
-      if (metrics != null) {
-        metrics.recordRequest(model, api, "GRPC", status, System.nanoTime() - started);
-      }
     }
     observer.onNext(response);
     observer.onCompleted();

@@ -85,7 +85,7 @@ public final class ExtraPages {
         first = false;
         quote(model, out);
         out.append(": {\"version\": ").append(handle.id().version()).append(", \"devices\": [");
-        List<String> devices = handle.servable().session().devices();
+        List<String> devices = handle.servable().servable().devices();
         for (int i = 0; i < devices.size(); i++) {
           out.append(i == 0 ? "" : ", ");
           quote(devices.get(i), out);

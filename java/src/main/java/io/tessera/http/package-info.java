@@ -1,8 +1,10 @@
 /**
  * The REST front end: TF Serving's {@code /v1/models/...} API on Netty HTTP/1.1. Owns the
  * listener and its channel pipeline (connection cap, timeouts, one request in flight per
- * connection, budgeted body aggregation), routing, the JSON error format, the non-API pages
- * (probes, metrics, demo page). Imports serving, servables, tensor, image, metrics, admission,
- * transport, core and status; never {@code grpc} or {@code server}.
+ * connection, budgeted body aggregation), routing, decoding JSON bodies into the request
+ * pipeline's typed calls and encoding their results, the JSON error format, the non-API pages
+ * (probes, metrics, demo page); resolution, checks, runs and metrics are the pipeline's.
+ * Imports serving, servables, tensor, image, metrics, admission, transport, core and status;
+ * never {@code grpc} or {@code server}.
  */
 package io.tessera.http;

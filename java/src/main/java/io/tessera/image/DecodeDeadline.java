@@ -6,7 +6,8 @@ import java.util.function.BooleanSupplier;
 
 /**
  * When a request must be answered (REST --rest_api_timeout_in_ms, or the gRPC call's deadline):
- * decoding stops there with DEADLINE_EXCEEDED (HTTP 504), and the model run gets what is left.
+ * decoding stops there with DEADLINE_EXCEEDED (HTTP 504); the model run that follows gets what is
+ * left (the request pipeline's {@code CallDeadline} holds the same instant).
  * Measured on {@link System#nanoTime()}. Immutable and thread-safe.
  */
 public final class DecodeDeadline {
@@ -49,22 +50,6 @@ public final class DecodeDeadline {
 
   public boolean expired() {
     return remainingNanos() <= 0 || cancelled.getAsBoolean();
-  }
-
-  /**
-   * The timeout for the model run that follows decoding: 0 when there is no deadline.
-   *
-   * @throws ServingException DEADLINE_EXCEEDED when none is left
-   */
-  public long runTimeoutMillis() {
-    if (!set) {
-      return 0;
-    }
-    long left = remainingNanos();
-    if (left <= 0) {
-      throw exceeded();
-    }
-    return Math.max(1, left / 1_000_000L);
   }
 
   ServingException exceeded() {

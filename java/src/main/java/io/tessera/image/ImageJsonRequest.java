@@ -19,11 +19,51 @@ import java.util.List;
  *       {@code {"inputs": [{"b64": ...}]}}</li>
  * </ul>
  * plus optional {@code signature_name} and Tessera's {@code top_k} (labelled top-k in the reply).
- * {@link #parse} returns null when the body is not of that shape (e.g. it sends float pixels), so
- * the caller falls back to TF Serving's ordinary JSON path. Pure.
+ * {@link #startsLikeImages} decides from a bounded prefix (up to the data value's first element)
+ * whether a body is meant as one, so a float body is parsed once, by TF Serving's ordinary JSON
+ * path; {@link #parse} returns null when the body turns out not to be of that shape after all,
+ * and the caller then falls back to the ordinary path (bodies that mix the two, an error either
+ * way). Pure.
  */
 public record ImageJsonRequest(String signatureName, boolean rowFormat, List<byte[]> images, int topK) {
   private static final JsonFactory JSON = new JsonFactory();
+
+  /**
+   * True when the body's data value starts with an encoded image for {@code config}: an instance
+   * {"b64": ...} (when bare b64 is accepted) or {image_key: ...}, or columnar inputs keyed by an
+   * image key or a list of {"b64": ...}. Reads tokens only up to that first element (members
+   * before the data value are skipped); malformed JSON is false (the ordinary path reports it).
+   */
+  public static boolean startsLikeImages(ByteBuffer body, ImageConfig config) {
+    try (JsonParser p = BufferInput.parser(JSON, body)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return false;
+      }
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String key = p.currentName();
+        JsonToken value = p.nextToken();
+        if (key.equals("instances")) {
+          return value == JsonToken.START_ARRAY && p.nextToken() == JsonToken.START_OBJECT
+              && p.nextToken() == JsonToken.FIELD_NAME && isImageMember(p.currentName(), config);
+        }
+        if (key.equals("inputs")) {
+          if (value == JsonToken.START_OBJECT) {
+            return p.nextToken() == JsonToken.FIELD_NAME && config.isImageKey(p.currentName());
+          }
+          return value == JsonToken.START_ARRAY && p.nextToken() == JsonToken.START_OBJECT
+              && p.nextToken() == JsonToken.FIELD_NAME && p.currentName().equals(ImageConfig.BARE_B64);
+        }
+        p.skipChildren();
+      }
+      return false;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static boolean isImageMember(String key, ImageConfig config) {
+    return config.isImageKey(key) || (key.equals(ImageConfig.BARE_B64) && config.acceptsBareB64());
+  }
 
   /** @return the image request, or null if the body is not an image request for {@code config} */
   public static ImageJsonRequest parse(ByteBuffer body, ImageConfig config) {

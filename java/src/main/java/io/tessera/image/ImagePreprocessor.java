@@ -17,8 +17,9 @@ import java.util.logging.Logger;
 /**
  * Turns encoded images (JPEG / PNG bytes) into one model's image input tensor, per its
  * {@link ImageConfig}: decode, orient, resize, map values, write NHWC straight into the
- * 64-byte-aligned native buffer TensorFlow reads. Immutable and thread-safe; call it off the
- * network event loop (decoding is CPU-bound).
+ * 64-byte-aligned native buffer TensorFlow reads. Immutable and thread-safe. Decoding is
+ * CPU-bound: the request pipeline calls it on whatever thread runs the call, which the transports
+ * keep off the event loop unless {@code InlineRuns} measured the route as cheap.
  *
  * <p>Before anything is allocated, the request is checked against the config's {@link ImageLimits}:
  * the image count, then every image's header, then the decoder memory summed over the request.

@@ -11,22 +11,32 @@ import java.util.List;
  * views must not be used after that. Close is idempotent.
  */
 public final class RunResult implements AutoCloseable {
-  private final SavedModelSession session;
-  private final RunCall call;
+  private final Runnable release;
   private boolean closed;
   private final List<OutputTensor> outputs;
   private final long runNanos;
+  private final RunCall.BatchInfo batch;
 
   RunResult(SavedModelSession session, RunCall call, List<OutputTensor> outputs, long runNanos) {
-    this.session = session;
-    this.call = call;
-    this.outputs = outputs;  // immutable, built by SignatureRunner
+    this(outputs, runNanos, call.batchInfo(), () -> session.recycle(call));
+  }
+
+  /**
+   * A result whose outputs live elsewhere (tests' fake servables): {@code release} runs once, on
+   * the first {@link #close}.
+   *
+   * @param batch the batch the run was part of, or null
+   */
+  public RunResult(List<OutputTensor> outputs, long runNanos, RunCall.BatchInfo batch, Runnable release) {
+    this.outputs = List.copyOf(outputs);
     this.runNanos = runNanos;
+    this.batch = batch;
+    this.release = release;
   }
 
   /** The batch this run was part of (batching on), or null. */
   public RunCall.BatchInfo batch() {
-    return call.batchInfo();
+    return batch;
   }
 
   /** Time spent inside TensorFlow's Session::Run (TF Serving's runtime_latency). */
@@ -43,7 +53,7 @@ public final class RunResult implements AutoCloseable {
   public void close() {
     if (!closed) {
       closed = true;
-      session.recycle(call);
+      release.run();
     }
   }
 }

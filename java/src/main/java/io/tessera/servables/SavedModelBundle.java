@@ -10,7 +10,9 @@ import io.tessera.nativebridge.SavedModelSession;
 import io.tessera.proto.tf.MetaGraphDef;
 import io.tessera.proto.tf.SignatureDef;
 import io.tessera.proto.tf.TensorInfo;
+import io.tessera.tensor.InputTensor;
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,7 +30,7 @@ import java.util.logging.Logger;
  * load is each input tensor's static shape in the loaded graph ({@link TensorSpec#graphShape()}),
  * which {@link SignatureRunner} checks every feed against ({@link FeedShapes}).
  */
-public final class SavedModelBundle implements AutoCloseable {
+public final class SavedModelBundle implements Servable, AutoCloseable {
   private static final Logger LOG = Logger.getLogger(SavedModelBundle.class.getName());
 
   private final Path exportDir;
@@ -115,23 +117,25 @@ public final class SavedModelBundle implements AutoCloseable {
   }
 
   /** The MetaGraphDef without its graph (meta info and signatures only). */
+  @Override
   public MetaGraphDef metaGraph() {
     return metaGraph;
   }
 
+  @Override
   public Map<String, Signature> signatures() {
     return signatures;
   }
 
-  /** The named signature; INVALID_ARGUMENT in TF Serving's words if absent. */
-  public Signature signature(String key) {
-    String name = key == null || key.isEmpty() ? Signature.DEFAULT_KEY : key;
-    Signature signature = signatures.get(name);
-    if (signature == null) {
-      throw ServingException.invalidArgument(
-          "Serving signature name: \"" + name + "\" not found in signature def");
-    }
-    return signature;
+  @Override
+  public RunResult run(Signature signature, Map<String, InputTensor> inputs,
+      Collection<String> outputFilter, SignatureRunner.RunSettings settings) {
+    return SignatureRunner.run(this, signature, inputs, outputFilter, settings);
+  }
+
+  @Override
+  public List<String> devices() {
+    return session.devices();
   }
 
   public SavedModelSession session() {

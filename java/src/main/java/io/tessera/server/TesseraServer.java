@@ -1,7 +1,10 @@
 package io.tessera.server;
 
 import io.tessera.serving.ModelConfigController;
+import io.tessera.serving.ServedModel;
 import io.tessera.serving.ServerCore;
+import io.tessera.serving.WarmupReplay;
+import io.tessera.core.ServableId;
 import io.tessera.admission.MemoryBudget;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.tessera.config.ModelConfigs;
@@ -14,7 +17,6 @@ import io.tessera.grpc.GrpcServer;
 import io.tessera.http.ExtraPages;
 import io.tessera.http.RestApi;
 import io.tessera.http.RestServer;
-import io.tessera.image.ImageModels;
 import io.tessera.metrics.ServingMetrics;
 import io.tessera.nativebridge.BatchThreads;
 import io.tessera.nativebridge.HostBuffer;
@@ -25,7 +27,6 @@ import io.tessera.servables.SavedModelBundle;
 import io.tessera.servables.SessionOptions;
 import io.tessera.servables.batching.BatchingOptions;
 import io.tessera.servables.warmup.ModelWarmup;
-import io.tessera.servables.warmup.RequestWarmupReplayer;
 import io.tessera.server.health.ServingHealth;
 import io.tessera.server.tls.TlsContexts;
 import io.tessera.sources.FileSystemStoragePathSource;
@@ -50,14 +51,13 @@ public final class TesseraServer implements AutoCloseable {
   private static final int LOAD_THREADS = 4 * ServerFlags.CPUS;
 
   private final ServerOptions options;
-  private AspiredVersionsManager<SavedModelBundle> manager;
+  private AspiredVersionsManager<ServedModel> manager;
   private FileSystemStoragePathSource source;
   private ModelConfigController configs;
   private ScheduledExecutorService configPoller;
   private GrpcServer grpc;
   private RestServer rest;
   private final ServingMetrics metrics = new ServingMetrics();
-  private final ImageModels images = new ImageModels();
   private ServingHealth health;
   private HTTPServer metricsListener;
   /** With --enable_batching: the batch threads all models' batching sessions share; else null. */
@@ -98,13 +98,11 @@ public final class TesseraServer implements AutoCloseable {
             LOAD_THREADS),
         AspiredVersionPolicy.AVAILABILITY_PRESERVING);
     SessionOptions session = options.sessionOptions();
-    ModelWarmup warmup = options.enableWarmup()
-        ? new ModelWarmup(new RequestWarmupReplayer(), options.warmupIterations()) : null;
-    if (warmup == null) {
+    if (!options.enableWarmup()) {
       LOG.info("Model warmup is disabled (--enable_model_warmup=false)");
     }
-    SourceAdapter<Path, Loader<SavedModelBundle>> adapter = new SourceAdapter<>(
-        (id, path) -> () -> loadVersion(id.name(), path, session, warmup), manager);
+    SourceAdapter<Path, Loader<ServedModel>> adapter = new SourceAdapter<>(
+        (id, path) -> () -> loadVersion(id, path, session), manager);
     source = new FileSystemStoragePathSource(List.of(), options.fileSystemPollWait(), adapter);
     source.start();
     configs = new ModelConfigController(manager, source, options.allowLabelsForUnavailable(),
@@ -123,10 +121,12 @@ public final class TesseraServer implements AutoCloseable {
   }
 
   /**
-   * Loads one version, checks its image preprocessing config (if any) and, unless disabled,
-   * replays its warmup data before it is served. Records TF's load and warmup metrics.
+   * Loads one version with its per-version state (image preprocessing, when configured) and,
+   * unless disabled, replays its warmup data through the request pipeline before it is served.
+   * Records TF's load and warmup metrics.
    */
-  private SavedModelBundle loadVersion(String model, Path dir, SessionOptions session, ModelWarmup warmup) {
+  private ServedModel loadVersion(ServableId id, Path dir, SessionOptions session) {
+    String model = id.name();
     long started = System.nanoTime();
     SavedModelBundle bundle;
     try {
@@ -148,19 +148,16 @@ public final class TesseraServer implements AutoCloseable {
         throw e;
       }
     }
-    try {
-      images.forBundle(bundle).ifPresent(p -> LOG.info("Model " + model + " accepts encoded images as input '"
-          + p.config().inputAlias() + "' (" + p.config().source() + ")"));
-    } catch (RuntimeException e) {
-      bundle.close();
-      throw e;
-    }
-    if (warmup == null) {
-      return bundle;
+    ServedModel served = ServedModel.of(bundle);  // closes the bundle if its image config is invalid
+    served.images().ifPresent(p -> LOG.info("Model " + model + " accepts encoded images as input '"
+        + p.config().inputAlias() + "' (" + p.config().source() + ")"));
+    if (!options.enableWarmup()) {
+      return served;
     }
     long warmupStarted = System.nanoTime();
     try {
-      SavedModelBundle warmed = warmup.warm(bundle, dir);
+      ServedModel warmed = new ModelWarmup<>(new WarmupReplay(metrics, id), options.warmupIterations())
+          .warm(served, dir);
       metrics.recordWarmup(model, dir.toString(), true, -1, System.nanoTime() - warmupStarted);
       return warmed;
     } catch (RuntimeException e) {
@@ -174,7 +171,7 @@ public final class TesseraServer implements AutoCloseable {
     MemoryBudget.install(new MemoryBudget(options.limits().maxInflightRequestBytes()));
     LOG.info("Requests in flight may hold up to " + options.limits().maxInflightRequestBytes()
         + " bytes (--max_inflight_request_bytes)");
-    ServerCore core = new ServerCore(manager, configs, metrics, images, options.checkMethodNames());
+    ServerCore core = new ServerCore(manager, configs, metrics, options.checkMethodNames());
     // TF Serving's --ssl_config_file is gRPC's alone; REST and metrics TLS are opt-in (own flags).
     TlsContexts tls = tls(ops.sslConfigFile());
     TlsContexts restTls = tls(ops.restSslConfigFile());
@@ -192,7 +189,7 @@ public final class TesseraServer implements AutoCloseable {
       LOG.severe("--rest_api_port cannot be the same as --port. Please use a different port for "
           + "HTTP/REST API. Skipped exporting HTTP/REST API.");
     } else if (options.restPort() != 0 || options.restEphemeral()) {
-      rest = new RestServer(new RestApi(core, options.restTimeoutMs()), new RestServer.Options(
+      rest = new RestServer(new RestApi(core.pipeline(), options.restTimeoutMs()), new RestServer.Options(
           options.restBindAddress(), options.restPort(), options.restThreads(),
           options.restMaxBodyBytes(), options.corsEnabled(), restTls == null ? null : restTls.rest(),
           new ExtraPages(core, monitoringPath(ops)), ops.inlineRunMaxMicros(), options.limits())).start();

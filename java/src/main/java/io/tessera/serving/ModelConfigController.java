@@ -8,7 +8,6 @@ import io.tessera.status.ServingException;
 import io.tessera.status.StatusCode;
 import io.tessera.core.VersionStatus;
 import io.tessera.proto.serving.config.ModelServerConfig;
-import io.tessera.servables.SavedModelBundle;
 import io.tessera.sources.FileSystemStoragePathSource;
 import io.tessera.sources.LoadableVersions;
 import io.tessera.sources.FileSystemStoragePathSource.WatchedServable;
@@ -48,7 +47,7 @@ public final class ModelConfigController {
   /** Start-up waits for its models as long as they take (TF Serving). */
   private static final Duration UNBOUNDED = Duration.ofDays(36500);
 
-  private final AspiredVersionsManager<SavedModelBundle> manager;
+  private final AspiredVersionsManager<ServedModel> manager;
   private final FileSystemStoragePathSource source;
   private final boolean allowLabelsForUnavailable;
   private final Duration pollReloadMaxTime;
@@ -65,7 +64,7 @@ public final class ModelConfigController {
    * @param pollReloadMaxTime bound of a config-file poll's reload (--reload_config_max_seconds);
    *     zero or negative = unbounded
    */
-  public ModelConfigController(AspiredVersionsManager<SavedModelBundle> manager,
+  public ModelConfigController(AspiredVersionsManager<ServedModel> manager,
       FileSystemStoragePathSource source, boolean allowLabelsForUnavailable, Duration pollReloadMaxTime) {
     this.manager = manager;
     this.source = source;

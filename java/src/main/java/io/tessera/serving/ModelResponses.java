@@ -7,7 +7,7 @@ import io.tessera.proto.serving.ModelSpec;
 import io.tessera.proto.serving.ModelVersionStatus;
 import io.tessera.proto.serving.SignatureDefMap;
 import io.tessera.proto.serving.StatusProto;
-import io.tessera.servables.SavedModelBundle;
+import io.tessera.servables.Servable;
 import java.util.List;
 
 /** Builds the status and metadata messages both APIs return. Pure. */
@@ -36,8 +36,8 @@ public final class ModelResponses {
         .build();
   }
 
-  public static SignatureDefMap signatureDefMap(SavedModelBundle bundle) {
-    return SignatureDefMap.newBuilder().putAllSignatureDef(bundle.metaGraph().getSignatureDefMap()).build();
+  public static SignatureDefMap signatureDefMap(Servable servable) {
+    return SignatureDefMap.newBuilder().putAllSignatureDef(servable.metaGraph().getSignatureDefMap()).build();
   }
 
 }

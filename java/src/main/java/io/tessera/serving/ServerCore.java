@@ -6,57 +6,49 @@ import io.tessera.core.ServableState;
 import io.tessera.status.ServingException;
 import io.tessera.status.StatusCode;
 import io.tessera.core.VersionStatus;
-import io.tessera.image.ImageModels;
 import io.tessera.metrics.ServingMetrics;
 import io.tessera.proto.serving.config.ModelServerConfig;
-import io.tessera.servables.SavedModelBundle;
 import java.util.List;
 import java.util.Set;
 
 /**
- * What the API front ends see of the model lifecycle: version resolution into ref-counted
- * handles, model status and config reloads. {@link #acquire} and {@link #status} are thread-safe
- * and non-blocking; {@link #reloadConfig} blocks until the new models are loaded (bounded).
+ * What the API front ends see of the model lifecycle: the request {@link Pipeline}, version
+ * resolution into ref-counted handles, model status and config reloads. {@link #acquire} and
+ * {@link #status} are thread-safe and non-blocking; {@link #reloadConfig} blocks until the new
+ * models are loaded (bounded).
  */
-public final class ServerCore {
-  private final AspiredVersionsManager<SavedModelBundle> manager;
+public final class ServerCore implements ModelVersions {
+  private final AspiredVersionsManager<ServedModel> manager;
   private final ModelConfigController configs;
   private final ServingMetrics metrics;
-  private final ImageModels images;
-  private final boolean checkMethodNames;
+  private final Pipeline pipeline;
 
   /** A core without config reloads or labels (every label is unknown). */
-  public ServerCore(AspiredVersionsManager<SavedModelBundle> manager) {
+  public ServerCore(AspiredVersionsManager<ServedModel> manager) {
     this(manager, null);
   }
 
-  public ServerCore(AspiredVersionsManager<SavedModelBundle> manager, ModelConfigController configs) {
-    this(manager, configs, new ServingMetrics(), new ImageModels(), false);
+  public ServerCore(AspiredVersionsManager<ServedModel> manager, ModelConfigController configs) {
+    this(manager, configs, new ServingMetrics(), false);
   }
 
   /** @param checkMethodNames --enable_signature_method_name_check */
-  public ServerCore(AspiredVersionsManager<SavedModelBundle> manager, ModelConfigController configs,
-      ServingMetrics metrics, ImageModels images, boolean checkMethodNames) {
+  public ServerCore(AspiredVersionsManager<ServedModel> manager, ModelConfigController configs,
+      ServingMetrics metrics, boolean checkMethodNames) {
     this.manager = manager;
     this.configs = configs;
     this.metrics = metrics;
-    this.images = images;
-    this.checkMethodNames = checkMethodNames;
+    this.pipeline = new Pipeline(this, metrics, checkMethodNames);
   }
 
-  /** --enable_signature_method_name_check: signatures must declare the API's method name. */
-  public boolean checkMethodNames() {
-    return checkMethodNames;
+  /** Where every API call of every front end becomes a run (and is recorded). */
+  public Pipeline pipeline() {
+    return pipeline;
   }
 
-  /** Where the front ends record request counts and latencies. */
+  /** The server's metrics (front ends record nothing themselves; the pipeline does). */
   public ServingMetrics metrics() {
     return metrics;
-  }
-
-  /** Per-version image preprocessing (models with a tessera_image.json). */
-  public ImageModels images() {
-    return images;
   }
 
   /** Ready = at least one model is configured and every configured model has an AVAILABLE version. */
@@ -75,7 +67,7 @@ public final class ServerCore {
    * Resolves a request's model spec. {@code version} wins over {@code label}; neither means the
    * latest AVAILABLE version. Close the handle when the request is done.
    */
-  public ServableHandle<SavedModelBundle> acquire(String name, Long version, String label) {
+  public ServableHandle<ServedModel> acquire(String name, Long version, String label) {
     if (name == null || name.isEmpty()) {
       throw ServingException.invalidArgument("Missing ModelSpec");
     }
@@ -88,7 +80,14 @@ public final class ServerCore {
     return manager.acquire(name, version);
   }
 
+  @Override
+  public ResolvedVersion acquire(ModelRef ref) {
+    ServableHandle<ServedModel> handle = acquire(ref.name(), ref.version(), ref.label());
+    return new ResolvedVersion(handle.id(), handle.servable(), handle::close);
+  }
+
   /** All known versions of a model, newest first (TF Serving keeps END entries too). */
+  @Override
   public List<VersionStatus> status(String name, Long version) {
     if (name == null || name.isEmpty()) {
       throw ServingException.invalidArgument("Missing model name in request.");

@@ -1,7 +1,14 @@
 /**
- * What the front ends (REST, gRPC) see of the server: version resolution into ref-counted
- * handles, model status and metadata answers, and the model-config controller behind config
- * reloads. Imports the lifecycle ({@code core}, {@code sources}, {@code config}), the servables,
- * images and metrics; never a front end, the transport or the composition root ({@code server}).
+ * What the front ends (REST, gRPC, warmup replay) see of the server. Owns the one request path:
+ * {@link io.tessera.serving.Pipeline} turns a typed call ({@link io.tessera.serving.PredictCall},
+ * {@link io.tessera.serving.ExamplesCall}, {@link io.tessera.serving.MultiInferenceCall},
+ * {@link io.tessera.serving.MetadataCall}, status) into version resolution, checks, the image
+ * path, runs and metrics; front ends only decode their wire format into the call and encode the
+ * result. Also owns what a served version is ({@link io.tessera.serving.ServedModel}: the servable
+ * plus its per-version state, built by the loader and released with it), version resolution into
+ * ref-counted handles ({@link io.tessera.serving.ServerCore}), status and metadata answers, warmup
+ * replay through the pipeline, and the model-config controller behind config reloads. Imports the
+ * lifecycle ({@code core}, {@code sources}, {@code config}), the servables, images, tensors and
+ * metrics; never a front end, the transport or the composition root ({@code server}).
  */
 package io.tessera.serving;

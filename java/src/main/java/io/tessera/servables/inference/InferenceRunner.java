@@ -8,7 +8,7 @@ import io.tessera.proto.serving.Input;
 import io.tessera.proto.serving.Regression;
 import io.tessera.proto.serving.RegressionResult;
 import io.tessera.servables.RunResult;
-import io.tessera.servables.SavedModelBundle;
+import io.tessera.servables.Servable;
 import io.tessera.servables.Signature;
 import io.tessera.servables.SignatureRunner;
 import io.tessera.servables.TensorSpec;
@@ -19,12 +19,14 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Classification and regression over tf.Examples (TF Serving's classifier/regressor): the
  * signature's single string input gets the serialized Examples, and the outputs {@code classes} /
- * {@code scores} (classify) or {@code outputs} (regress) become the result protos. Shared by gRPC,
- * REST and warmup replay. Stateless and thread-safe.
+ * {@code scores} (classify) or {@code outputs} (regress) become the result protos. Called only by
+ * the request pipeline ({@code io.tessera.serving.Pipeline}), for every front end. Stateless and
+ * thread-safe.
  */
 public final class InferenceRunner {
   public static final String CLASSIFY_METHOD = "tensorflow/serving/classify";
@@ -36,9 +38,12 @@ public final class InferenceRunner {
 
   private InferenceRunner() {}
 
-  /** @param checkMethodName --enable_signature_method_name_check */
-  public static ClassificationResult classify(SavedModelBundle bundle, Signature signature, Input input,
-      boolean checkMethodName, SignatureRunner.RunSettings settings) {
+  /**
+   * @param checkMethodName --enable_signature_method_name_check
+   * @param onRun sees the run once it finished (for run metrics), before its outputs are read
+   */
+  public static ClassificationResult classify(Servable servable, Signature signature, Input input,
+      boolean checkMethodName, SignatureRunner.RunSettings settings, Consumer<RunResult> onRun) {
     checkMethod(signature, CLASSIFY_METHOD, checkMethodName, "classification");
     TensorSpec classesSpec = signature.outputs().get(CLASSES);
     TensorSpec scoresSpec = signature.outputs().get(SCORES);
@@ -53,7 +58,7 @@ public final class InferenceRunner {
     if (scoresSpec != null) {
       fetch.add(SCORES);
     }
-    try (RunOnExamples run = new RunOnExamples(bundle, signature, input, fetch, settings)) {
+    try (RunOnExamples run = new RunOnExamples(servable, signature, input, fetch, settings, onRun)) {
       long n = run.examples;
       OutputTensor classes = classesSpec == null ? null : run.output(CLASSES);
       OutputTensor scores = scoresSpec == null ? null : run.output(SCORES);
@@ -84,14 +89,15 @@ public final class InferenceRunner {
     }
   }
 
-  public static RegressionResult regress(SavedModelBundle bundle, Signature signature, Input input,
-      boolean checkMethodName, SignatureRunner.RunSettings settings) {
+  /** As {@link #classify}, for regression signatures. */
+  public static RegressionResult regress(Servable servable, Signature signature, Input input,
+      boolean checkMethodName, SignatureRunner.RunSettings settings, Consumer<RunResult> onRun) {
     checkMethod(signature, REGRESS_METHOD, checkMethodName, "regression");
     if (!signature.outputs().containsKey(OUTPUTS)) {
       throw ServingException.invalidArgument("No regression outputs found in signature. Expected output \""
           + OUTPUTS + "\"");
     }
-    try (RunOnExamples run = new RunOnExamples(bundle, signature, input, List.of(OUTPUTS), settings)) {
+    try (RunOnExamples run = new RunOnExamples(servable, signature, input, List.of(OUTPUTS), settings, onRun)) {
       OutputTensor outputs = run.output(OUTPUTS);
       if (outputs.dtype() != DataType.DT_FLOAT) {
         throw ServingException.invalidArgument("Expected output Tensor of DT_FLOAT. Got: " + outputs.dtype());
@@ -142,8 +148,8 @@ public final class InferenceRunner {
     final long examples;
     private final RunResult result;
 
-    RunOnExamples(SavedModelBundle bundle, Signature signature, Input input, List<String> fetch,
-        SignatureRunner.RunSettings settings) {
+    RunOnExamples(Servable servable, Signature signature, Input input, List<String> fetch,
+        SignatureRunner.RunSettings settings, Consumer<RunResult> onRun) {
       if (signature.inputs().size() != 1) {
         throw ServingException.invalidArgument("Expected one input Tensor.");
       }
@@ -151,7 +157,13 @@ public final class InferenceRunner {
       examples = serialized.size();
       String alias = signature.inputs().keySet().iterator().next();
       try (InputTensor tensor = InputTensor.strings(new long[] {examples}, serialized)) {
-        result = SignatureRunner.run(bundle, signature, Map.of(alias, tensor), fetch, settings);
+        result = servable.run(signature, Map.of(alias, tensor), fetch, settings);
+      }
+      try {
+        onRun.accept(result);
+      } catch (RuntimeException e) {
+        result.close();
+        throw e;
       }
     }
 

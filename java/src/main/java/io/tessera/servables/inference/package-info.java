@@ -1,5 +1,6 @@
 /**
  * TF Serving's classifier and regressor over serialized tf.Examples: signature checks, running
- * the examples, turning outputs into ClassificationResult / RegressionResult protos.
+ * the examples on a {@link io.tessera.servables.Servable}, turning outputs into
+ * ClassificationResult / RegressionResult protos. Called by the request pipeline only.
  */
 package io.tessera.servables.inference;

@@ -4,7 +4,6 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.tessera.status.ServingException;
 import io.tessera.status.StatusCode;
 import io.tessera.proto.serving.PredictionLog;
-import io.tessera.servables.SavedModelBundle;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,19 +17,19 @@ import java.util.logging.Logger;
 /**
  * TF Serving's SavedModel warmup: replays {@code <version>/assets.extra/tf_serving_warmup_requests}
  * (a TFRecord of serialized PredictionLog, at most {@value #MAX_RECORDS} records) on a freshly
- * loaded bundle before the version becomes AVAILABLE. A missing file is not an error; an
+ * loaded version {@code V} before it becomes AVAILABLE. A missing file is not an error; an
  * unreadable or invalid one, or a failing request, fails the load. Thread-safe.
  */
-public final class ModelWarmup {
+public final class ModelWarmup<V extends AutoCloseable> {
   private static final Logger LOG = Logger.getLogger(ModelWarmup.class.getName());
   public static final int MAX_RECORDS = 1000;
   public static final String FILE = "assets.extra/tf_serving_warmup_requests";
 
-  private final WarmupReplayer replayer;
+  private final WarmupReplayer<V> replayer;
   private final int iterations;
 
   /** @param iterations times each record is replayed; values below 1 mean 1 */
-  public ModelWarmup(WarmupReplayer replayer, int iterations) {
+  public ModelWarmup(WarmupReplayer<V> replayer, int iterations) {
     this.replayer = replayer;
     this.iterations = Math.max(1, iterations);
   }
@@ -39,21 +38,25 @@ public final class ModelWarmup {
   public record Result(int records, int replayed, int skipped, long millis) {}
 
   /**
-   * Warms {@code bundle} up and returns it; if warmup fails the bundle is closed (it is never
+   * Warms {@code version} up and returns it; if warmup fails the version is closed (it is never
    * served) and the error propagates, failing the load.
    */
-  public SavedModelBundle warm(SavedModelBundle bundle, Path versionDir) {
+  public V warm(V version, Path versionDir) {
     try {
-      run(bundle, versionDir);
-      return bundle;
+      run(version, versionDir);
+      return version;
     } catch (RuntimeException | Error e) {
-      bundle.close();
+      try {
+        version.close();
+      } catch (Exception closeFailed) {
+        e.addSuppressed(closeFailed);
+      }
       throw e;
     }
   }
 
-  /** Runs warmup for the bundle loaded from {@code versionDir}; null when there is no file. */
-  public Result run(SavedModelBundle bundle, Path versionDir) {
+  /** Runs warmup for the version loaded from {@code versionDir}; null when there is no file. */
+  public Result run(V version, Path versionDir) {
     Path file = versionDir.resolve(FILE);
     if (!Files.isRegularFile(file)) {
       LOG.info("No warmup data file found at " + file);
@@ -65,7 +68,7 @@ public final class ModelWarmup {
     int skipped = 0;
     for (int i = 0; i < iterations; i++) {
       for (PredictionLog log : logs) {
-        if (replay(bundle, log)) {
+        if (replay(version, log)) {
           replayed++;
         } else {
           skipped++;
@@ -105,12 +108,12 @@ public final class ModelWarmup {
     return logs;
   }
 
-  private boolean replay(SavedModelBundle bundle, PredictionLog log) {
+  private boolean replay(V version, PredictionLog log) {
     return switch (log.getLogTypeCase()) {
-      case PREDICT_LOG -> replayer.predict(bundle, log.getPredictLog().getRequest());
-      case CLASSIFY_LOG -> replayer.classify(bundle, log.getClassifyLog().getRequest());
-      case REGRESS_LOG -> replayer.regress(bundle, log.getRegressLog().getRequest());
-      case MULTI_INFERENCE_LOG -> replayer.multiInference(bundle, log.getMultiInferenceLog().getRequest());
+      case PREDICT_LOG -> replayer.predict(version, log.getPredictLog().getRequest());
+      case CLASSIFY_LOG -> replayer.classify(version, log.getClassifyLog().getRequest());
+      case REGRESS_LOG -> replayer.regress(version, log.getRegressLog().getRequest());
+      case MULTI_INFERENCE_LOG -> replayer.multiInference(version, log.getMultiInferenceLog().getRequest());
       default -> throw ServingException.unimplemented("Unsupported log_type for warmup: " + log.getLogTypeCase());
     };
   }

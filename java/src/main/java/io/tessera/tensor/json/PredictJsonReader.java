@@ -102,6 +102,49 @@ public final class PredictJsonReader {
     }
   }
 
+  /**
+   * Fails with the errors TF Serving finds in a body before it looks the model up, with the
+   * messages {@link #read} gives: a JSON syntax error, a root that is not an object, a
+   * {@code signature_name} that is not a string. Returns otherwise. For callers that must report
+   * these before a lookup error (TF Serving parses the body, then resolves the model in the
+   * signature callback); allocates no tensor.
+   */
+  public static void checkBeforeLookup(ByteBuffer body) {
+    Body b = new Body(body);
+    if (b.length == 0) {
+      throw ServingException.invalidArgument("JSON Parse error: The document is empty");
+    }
+    try (JsonParser p = b.parser()) {
+      JsonToken t = p.nextToken();
+      if (t == null) {
+        throw ServingException.invalidArgument(
+            "JSON Parse error: The document is empty. at offset: " + b.length);
+      }
+      b.rootOffset = p.currentTokenLocation().getByteOffset();
+      if (t != JsonToken.START_OBJECT) {
+        p.skipChildren();
+        throw ServingException.invalidArgument(b.docError("Is not object"));
+      }
+      Boolean signatureIsString = null;  // the first signature_name member decides
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken value = p.nextToken();
+        if (signatureIsString == null && name.equals("signature_name")) {
+          signatureIsString = value == JsonToken.VALUE_STRING;
+        }
+        p.skipChildren();
+      }
+      if (Boolean.FALSE.equals(signatureIsString)) {
+        throw ServingException.invalidArgument(b.docError(
+            "not formatted correctly. 'signature_name' key must be a string value."));
+      }
+    } catch (JsonProcessingException e) {
+      throw parseError(e, b);
+    } catch (IOException e) {
+      throw ServingException.invalidArgument("JSON Parse error: " + e.getMessage());
+    }
+  }
+
   /** State of the one top-level pass. */
   private static final class Pass {
     private final Body body;

@@ -18,6 +18,10 @@ import io.tessera.proto.serving.PredictionLog;
 import io.tessera.proto.tf.TensorProto;
 import io.tessera.proto.tf.TensorShapeProto;
 import io.tessera.servables.SavedModelBundle;
+import io.tessera.serving.ServedModel;
+import io.tessera.serving.WarmupReplay;
+import io.tessera.metrics.ServingMetrics;
+import io.tessera.core.ServableId;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,11 +48,13 @@ class LoadUnloadMemoryTest {
     Path version = dir.resolve("1");
     ModelDirs.copyTree(MOBILENET, version);
     writeWarmup(version);
-    ModelWarmup warmup = new ModelWarmup(new RequestWarmupReplayer(), 1);
-    Loader<SavedModelBundle> loader = () -> warmup.warm(SavedModelBundle.load(version, List.of("serve"), null), version);
+    ModelWarmup<ServedModel> warmup = new ModelWarmup<>(
+        new WarmupReplay(new ServingMetrics(), new ServableId("mobilenet", 1)), 1);
+    Loader<ServedModel> loader = () -> warmup.warm(
+        ServedModel.of(SavedModelBundle.load(version, List.of("serve"), null)), version);
     long baselineBuffers = HostBuffer.liveBytes();
     long start = rssKb();
-    try (AspiredVersionsManager<SavedModelBundle> manager = new AspiredVersionsManager<>(
+    try (AspiredVersionsManager<ServedModel> manager = new AspiredVersionsManager<>(
         new AspiredVersionsManager.Options(0, Duration.ZERO), AspiredVersionPolicy.AVAILABILITY_PRESERVING)) {
       for (int i = 0; i < WARMUP_CYCLES; i++) {
         cycle(manager, loader);
@@ -66,12 +72,12 @@ class LoadUnloadMemoryTest {
     assertEquals(0, NativeHandle.leakCount());
   }
 
-  private static void cycle(AspiredVersionsManager<SavedModelBundle> manager, Loader<SavedModelBundle> loader)
+  private static void cycle(AspiredVersionsManager<ServedModel> manager, Loader<ServedModel> loader)
       throws Exception {
     manager.setAspiredVersions("mobilenet", Map.of(1L, loader));
     assertTrue(manager.awaitIdle(Duration.ofMinutes(1)));
     assertEquals(ServableState.AVAILABLE, manager.monitor().versions("mobilenet").get(0).state());
-    try (ServableHandle<SavedModelBundle> handle = manager.acquire("mobilenet", 1L)) {
+    try (ServableHandle<ServedModel> handle = manager.acquire("mobilenet", 1L)) {
       assertEquals(1, handle.id().version());
     }
     manager.setAspiredVersions("mobilenet", Map.of());

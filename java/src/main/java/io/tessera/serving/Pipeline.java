@@ -1,0 +1,226 @@
+package io.tessera.serving;
+
+import io.tessera.core.VersionStatus;
+import io.tessera.image.ImageConfig;
+import io.tessera.image.ImagePredictions;
+import io.tessera.image.ImagePreprocessor;
+import io.tessera.image.LabelScore;
+import io.tessera.metrics.ServingMetrics;
+import io.tessera.proto.serving.ClassificationResponse;
+import io.tessera.proto.serving.Input;
+import io.tessera.proto.serving.ModelSpec;
+import io.tessera.proto.serving.RegressionResponse;
+import io.tessera.proto.serving.SignatureDefMap;
+import io.tessera.servables.RunResult;
+import io.tessera.servables.Signature;
+import io.tessera.servables.inference.InferenceRunner;
+import io.tessera.status.ServingException;
+import io.tessera.status.StatusCode;
+import io.tessera.tensor.InputTensor;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * The one place where a request becomes a run, for every front end (REST, gRPC, warmup) and
+ * every API. Per call, in this order: resolve the version (a ref-counted hold, released when the
+ * call ends), decode inputs that need the version, look up the signature, check its method name
+ * (--enable_signature_method_name_check; never for warmup), pick the image path, run with the one
+ * {@link io.tessera.servables.SignatureRunner.RunSettings} derived from the call's deadline, and
+ * hand the outputs to the front end's encoder while they are alive. Metrics are recorded here and
+ * nowhere else: one request sample per call (not for MultiInference, as in TF Serving, nor for
+ * warmup) with the call's model name, and one runtime sample per TensorFlow run (a MultiInference
+ * runs once per task) with the resolved name; both under the call's {@link Origin} labels. Errors
+ * propagate unchanged as {@link ServingException} (or the unexpected RuntimeException); each front
+ * end renders them once. Thread-safe and stateless beyond its collaborators.
+ */
+public final class Pipeline {
+  /** Encodes a result while its tensors are alive; runs on the calling thread. */
+  @FunctionalInterface
+  public interface Encoder<T, R> {
+    R encode(T result) throws IOException;
+  }
+
+  /** A GetModelMetadata answer: the resolved spec and the signatures. */
+  public record Metadata(ModelSpec spec, SignatureDefMap signatureDefs) {}
+
+  private final ModelVersions versions;
+  private final ServingMetrics metrics;
+  private final boolean checkMethodNames;
+
+  /** @param checkMethodNames --enable_signature_method_name_check */
+  public Pipeline(ModelVersions versions, ServingMetrics metrics, boolean checkMethodNames) {
+    this.versions = versions;
+    this.metrics = metrics;
+    this.checkMethodNames = checkMethodNames;
+  }
+
+  /**
+   * Predict. The call's inputs belong to the pipeline (closed when it returns or throws).
+   *
+   * @throws UncheckedIOException when the encoder failed to write
+   */
+  public <R> R predict(PredictCall call, Encoder<Predicted, R> encoder) {
+    return timed(call.model().name(), call.origin(), true, () -> {
+      PredictInputs inputs = call.inputs();
+      try (OwnedInputs owned = new OwnedInputs(inputs);
+          ResolvedVersion version = resolve(call.model(), inputs)) {
+        String signatureName = call.signatureName();
+        if (inputs instanceof PredictInputs.Deferred deferred) {
+          PredictInputs.Decoded decoded = deferred.decode(version.model());
+          owned.adopt(decoded.inputs());
+          inputs = decoded.inputs();
+          if (!decoded.signatureName().isEmpty()) {
+            signatureName = decoded.signatureName();
+          }
+        }
+        return PredictRun.run(this, call, version, signatureName, inputs, owned, encoder);
+      }
+    });
+  }
+
+  /** Classify over tf.Examples. */
+  public ClassificationResponse classify(ExamplesCall call) {
+    return onExamples(call, (version, signature, input) -> ClassificationResponse.newBuilder()
+        .setModelSpec(ModelResponses.resolvedSpec(version.id().name(), version.id().version(), signature.key()))
+        .setResult(InferenceRunner.classify(version.model().servable(), signature, input,
+            checksMethods(call.origin()), call.deadline().runSettings(), runRecorder(version, call.origin())))
+        .build());
+  }
+
+  /** Regress over tf.Examples. */
+  public RegressionResponse regress(ExamplesCall call) {
+    return onExamples(call, (version, signature, input) -> RegressionResponse.newBuilder()
+        .setModelSpec(ModelResponses.resolvedSpec(version.id().name(), version.id().version(), signature.key()))
+        .setResult(InferenceRunner.regress(version.model().servable(), signature, input,
+            checksMethods(call.origin()), call.deadline().runSettings(), runRecorder(version, call.origin())))
+        .build());
+  }
+
+  /** What classify or regress does with the held version, its signature and the examples. */
+  private interface ExamplesRun<R> {
+    R run(ResolvedVersion version, Signature signature, Input input);
+  }
+
+  /** Examples first (a body that does not parse is reported before a missing model), then the version. */
+  private <R> R onExamples(ExamplesCall call, ExamplesRun<R> run) {
+    return timed(call.model().name(), call.origin(), true, () -> {
+      ExamplesCall.Examples examples = call.examples().get();
+      try (ResolvedVersion version = resolve(call.model(), null)) {
+        return run.run(version, version.model().servable().signature(examples.signatureName()), examples.input());
+      }
+    });
+  }
+
+  /** MultiInference (not counted in request_count, as in TF Serving). */
+  public io.tessera.proto.serving.MultiInferenceResponse multiInference(MultiInferenceCall call) {
+    String model = call.tasks().isEmpty() ? "" : call.tasks().get(0).model().name();
+    return timed(model, call.origin(), false, () -> MultiInferenceRun.run(this, call));
+  }
+
+  /** The one metadata field TF Serving supports. */
+  public static final String SIGNATURE_DEF_FIELD = "signature_def";
+
+  /** GetModelMetadata; the call's fields must be non-empty and name only {@value #SIGNATURE_DEF_FIELD}. */
+  public Metadata metadata(MetadataCall call) {
+    return timed(call.model().name(), call.origin(), true, () -> {
+      if (call.fields().isEmpty()) {
+        throw ServingException.invalidArgument("GetModelMetadataRequest must specify at least one metadata_field");
+      }
+      for (String field : call.fields()) {
+        if (!field.equals(SIGNATURE_DEF_FIELD)) {
+          throw ServingException.invalidArgument("Metadata field " + field + " is not supported");
+        }
+      }
+      try (ResolvedVersion version = resolve(call.model(), null)) {
+        return new Metadata(ModelResponses.resolvedSpec(version.id().name(), version.id().version(), ""),
+            ModelResponses.signatureDefMap(version.model().servable()));
+      }
+    });
+  }
+
+  /** Model status (REST GET /v1/models/m[/versions/n]); recorded like the other calls. */
+  public List<VersionStatus> status(String name, Long version, Origin origin) {
+    return timed(name, origin, true, () -> versions.status(name, version));
+  }
+
+  // ---- shared by the per-API runs (package-private) ----
+
+  ResolvedVersion resolve(ModelRef ref, PredictInputs inputs) {
+    try {
+      return versions.acquire(ref);
+    } catch (ServingException notResolved) {
+      if (inputs instanceof PredictInputs.Deferred deferred) {
+        deferred.checkBeforeLookup();  // a malformed body is reported before a missing model
+      }
+      throw notResolved;
+    }
+  }
+
+  boolean checksMethods(Origin origin) {
+    return checkMethodNames && origin.entryPoint() != Origin.EntryPoint.WARMUP;
+  }
+
+  /** Records one finished run's runtime (and its batch, for the batch's first call). */
+  Consumer<RunResult> runRecorder(ResolvedVersion version, Origin origin) {
+    return result -> metrics.recordRun(version.id().name(), origin.api(), result);
+  }
+
+  /** The labelled top-k rows an image call asked for (or its model's default_top_k), else null. */
+  static List<List<LabelScore>> topK(ImagePreprocessor images, int asked, RunResult result) {
+    ImageConfig config = images.config();
+    int k = asked > 0 ? asked : config.defaultTopK();
+    return k > 0 ? ImagePredictions.topK(result.outputs(), k, config.labels()) : null;
+  }
+
+  private <R> R timed(String model, Origin origin, boolean countsRequest, Supplier<R> body) {
+    long started = System.nanoTime();
+    String status = "OK";
+    try {
+      return body.get();
+    } catch (ServingException e) {
+      status = e.code().name();
+      throw e;
+    } catch (RuntimeException | Error e) {
+      status = StatusCode.INTERNAL.name();
+      throw e;
+    } finally {
+      String entryPoint = origin.entryPoint().label();
+      if (countsRequest && entryPoint != null) {
+        metrics.recordRequest(model, origin.api(), entryPoint, status, System.nanoTime() - started);
+      }
+    }
+  }
+
+  /** Every tensor a predict call owns, closed once at its end. */
+  static final class OwnedInputs implements AutoCloseable {
+    private final java.util.ArrayList<InputTensor> tensors = new java.util.ArrayList<>();
+
+    OwnedInputs(PredictInputs given) {
+      adopt(given);
+    }
+
+    void adopt(PredictInputs inputs) {
+      if (inputs instanceof PredictInputs.Tensors given) {
+        tensors.addAll(given.tensors().values());
+      }
+    }
+
+    InputTensor add(InputTensor tensor) {
+      tensors.add(tensor);
+      return tensor;
+    }
+
+    void addAll(Map<String, InputTensor> more) {
+      tensors.addAll(more.values());
+    }
+
+    @Override
+    public void close() {
+      tensors.forEach(InputTensor::close);
+    }
+  }
+}

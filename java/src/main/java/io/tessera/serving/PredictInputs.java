@@ -1,0 +1,55 @@
+package io.tessera.serving;
+
+import io.tessera.proto.tf.TensorProto;
+import io.tessera.tensor.InputTensor;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A predict call's inputs as its front end decoded them. The pipeline owns them once the call is
+ * passed: it closes every tensor (given or decoded) when the call ends, however it ends.
+ */
+public sealed interface PredictInputs {
+  /** Tensors already in native buffers (REST JSON's zero-copy fill). */
+  record Tensors(Map<String, InputTensor> tensors) implements PredictInputs {}
+
+  /**
+   * Wire tensors by alias (gRPC, warmup). A DT_STRING tensor under an image model's input alias
+   * is a batch of encoded images and is decoded as such; the rest are checked against the
+   * signature's dtypes and decoded with the bounded codec.
+   *
+   * @param trusted warmup records from the model's own directory: no declared-dtype check
+   */
+  record Protos(Map<String, TensorProto> tensors, boolean trusted) implements PredictInputs {}
+
+  /**
+   * Encoded images (JPEG/PNG) for the version's image input.
+   *
+   * @param topK labelled top-k entries to compute per image; 0 = the model's default_top_k
+   */
+  record Images(List<byte[]> encoded, int topK) implements PredictInputs {}
+
+  /**
+   * Inputs that can only be decoded once the version is known (REST JSON: the zero-copy fill
+   * needs the signature's dtypes, the image check the version's image config).
+   */
+  non-sealed interface Deferred extends PredictInputs {
+    /**
+     * Decodes against the resolved version; the result's tensors belong to the pipeline.
+     *
+     * @return the signature name the body asked for ("" = the default) and its inputs (never
+     *     another Deferred)
+     */
+    Decoded decode(ServedModel version);
+
+    /**
+     * Called when the version cannot be resolved, before that error is reported: throws the
+     * body's own errors that TF Serving reports first (JSON syntax, root not an object, a
+     * non-string signature_name). Default: nothing to check.
+     */
+    default void checkBeforeLookup() {}
+  }
+
+  /** What a {@link Deferred} decoded to. */
+  record Decoded(String signatureName, PredictInputs inputs) {}
+}

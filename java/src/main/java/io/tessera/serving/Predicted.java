@@ -1,0 +1,17 @@
+package io.tessera.serving;
+
+import io.tessera.core.ServableId;
+import io.tessera.image.LabelScore;
+import io.tessera.tensor.OutputTensor;
+import java.util.List;
+
+/**
+ * A finished predict as its front end encodes it: the resolved version, the signature that ran
+ * and its outputs. The outputs are views into TensorFlow's memory, valid only during the
+ * encoder call the pipeline hands this to.
+ *
+ * @param topK labelled top-k rows per image (encoded-image calls that asked, or whose model sets
+ *     default_top_k), else null
+ */
+public record Predicted(ServableId id, String signatureKey, List<OutputTensor> outputs,
+    List<List<LabelScore>> topK) {}

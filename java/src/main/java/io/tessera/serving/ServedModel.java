@@ -1,0 +1,69 @@
+package io.tessera.serving;
+
+import io.tessera.image.ImageConfigs;
+import io.tessera.image.ImagePreprocessor;
+import io.tessera.servables.SavedModelBundle;
+import io.tessera.servables.Servable;
+import java.util.Optional;
+
+/**
+ * One loaded model version as the manager serves it: the servable the pipeline runs, plus the
+ * per-version state its loader built (the image preprocessor with its labels, when the model has
+ * a tessera_image.json). Built once by the version's loader, released with it: {@link #close}
+ * closes what the version owns (the SavedModel session). Immutable; safe for concurrent requests.
+ */
+public final class ServedModel implements AutoCloseable {
+  private final Servable servable;
+  private final Optional<ImagePreprocessor> images;
+  private final AutoCloseable owned;
+
+  /**
+   * @param owned closed by {@link #close} (the bundle behind {@code servable}); may be null
+   */
+  public ServedModel(Servable servable, Optional<ImagePreprocessor> images, AutoCloseable owned) {
+    this.servable = servable;
+    this.images = images;
+    this.owned = owned;
+  }
+
+  /**
+   * The served form of a freshly loaded bundle: reads its image config from
+   * {@code <base>/tessera_image.json} or {@code <version>/assets.extra/tessera_image.json}. On
+   * failure (INVALID_ARGUMENT naming the file and field) the bundle is closed and the error
+   * propagates, failing the load.
+   */
+  public static ServedModel of(SavedModelBundle bundle) {
+    try {
+      Optional<ImagePreprocessor> images = ImageConfigs
+          .forModel(bundle.exportDir().getParent(), bundle.exportDir(), name -> bundle.signatures().get(name))
+          .map(ImagePreprocessor::new);
+      return new ServedModel(bundle, images, bundle);
+    } catch (RuntimeException | Error e) {
+      bundle.close();
+      throw e;
+    }
+  }
+
+  public Servable servable() {
+    return servable;
+  }
+
+  /** The version's image preprocessing, or empty when it takes no encoded images. */
+  public Optional<ImagePreprocessor> images() {
+    return images;
+  }
+
+  @Override
+  public void close() {
+    if (owned == null) {
+      return;
+    }
+    try {
+      owned.close();
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException("closing " + owned + " failed", e);
+    }
+  }
+}
