@@ -78,8 +78,7 @@ public final class ModelWarmup<V extends AutoCloseable> {
     Result result = new Result(logs.size(), replayed, skipped,
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     if (skipped > 0) {
-      LOG.info("Warmup of " + versionDir + ": " + skipped / iterations + " classify/regress/"
-          + "multi_inference record(s) validated but not replayed (not supported yet)");
+      LOG.info("Warmup of " + versionDir + ": " + skipped / iterations + " record(s) skipped by the replayer");
     }
     LOG.info(String.format("Finished reading warmup data for model at %s: %d records, %d "
         + "iteration(s), %d requests replayed, took %d ms", file, result.records(), iterations,
