@@ -83,7 +83,7 @@ public final class TesseraCli {
     }
     System.err.println("Try: curl -s -X POST localhost:" + restPort + "/v1/models/" + model
         + ":predict -d '{\"instances\": [[[[250, 10, 10]]]]}'   or open http://localhost:" + restPort
-        + "/ and drop a photo");
+        + "/tessera/demo and drop a photo");
     Main.main(args.toArray(new String[0]));
   }
 
