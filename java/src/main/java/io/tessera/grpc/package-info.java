@@ -3,7 +3,7 @@
  * grpc-java, wire-compatible with TF Serving. Decodes requests into the request pipeline's typed
  * calls (resolution, checks, image decoding, runs and metrics are the pipeline's), encodes
  * results and errors (status codes, 1024-character texts); owns the listener, its limits, the
- * request memory accounting and the inline/worker offload. Imports serving, servables, tensor,
- * image, metrics, admission, transport, core and status; never {@code http} or {@code server}.
+ * request memory accounting and the inline/worker offload. Imports serving, tensor, admission,
+ * transport and status only (checked by PackageCyclesTest); never {@code http} or {@code server}.
  */
 package io.tessera.grpc;

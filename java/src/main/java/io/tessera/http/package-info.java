@@ -4,7 +4,7 @@
  * connection, budgeted body aggregation), routing, decoding JSON bodies into the request
  * pipeline's typed calls and encoding their results, the JSON error format, the non-API pages
  * (probes, metrics, demo page); resolution, checks, runs and metrics are the pipeline's.
- * Imports serving, servables, tensor, image, metrics, admission, transport, core and status;
- * never {@code grpc} or {@code server}.
+ * Imports serving, servables, tensor (and tensor.json), image, metrics, nativebridge (the
+ * devices page), admission, transport and status; never {@code grpc} or {@code server}.
  */
 package io.tessera.http;

@@ -33,6 +33,9 @@ class PackageCyclesTest {
       assertTrue(deps.stream().noneMatch(d -> d.equals("io.tessera.http") || d.equals("io.tessera.grpc")
           || d.startsWith("io.tessera.server")), frontEnd + " imports another front end or the composition root: " + deps);
     }
+    assertTrue(Set.of("io.tessera.serving", "io.tessera.tensor", "io.tessera.admission", "io.tessera.transport",
+        "io.tessera.status").containsAll(graph.dependencies("io.tessera.grpc")),
+        "gRPC only decodes into the pipeline's calls: " + graph.dependencies("io.tessera.grpc"));
     assertEquals(Set.of(), graph.dependencies("io.tessera.status"), "status is the leaf");
     for (String leaf : List.of("io.tessera.core", "io.tessera.nativebridge", "io.tessera.admission", "io.tessera.config")) {
       assertTrue(Set.of("io.tessera.status").containsAll(graph.dependencies(leaf)),
