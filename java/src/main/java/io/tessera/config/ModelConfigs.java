@@ -1,12 +1,12 @@
 package io.tessera.config;
 
 import com.google.protobuf.TextFormat;
-import io.tessera.status.ServingException;
-import io.tessera.status.StatusCode;
 import io.tessera.proto.serving.config.FileSystemStoragePathSourceConfig.ServableVersionPolicy;
 import io.tessera.proto.serving.config.ModelConfig;
 import io.tessera.proto.serving.config.ModelServerConfig;
 import io.tessera.proto.serving.config.ModelType;
+import io.tessera.status.ServingException;
+import io.tessera.status.StatusCode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

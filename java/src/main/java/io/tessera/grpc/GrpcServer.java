@@ -1,20 +1,20 @@
 package io.tessera.grpc;
 
 import io.grpc.BindableService;
-import io.tessera.admission.Limits;
 import io.grpc.Server;
 import io.grpc.netty.NettyServerBuilder;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.handler.ssl.SslContext;
+import io.tessera.admission.Limits;
+import io.tessera.serving.ServerCore;
 import io.tessera.transport.InlineRuns;
 import io.tessera.transport.NettyTransport;
-import io.tessera.serving.ServerCore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.time.Duration;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadPoolExecutor;

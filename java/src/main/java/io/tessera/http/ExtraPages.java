@@ -1,10 +1,10 @@
 package io.tessera.http;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
-import io.tessera.status.ServingException;
 import io.tessera.metrics.ServingMetrics;
 import io.tessera.nativebridge.HostBuffer;
 import io.tessera.serving.ServerCore;
+import io.tessera.status.ServingException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,7 +1,6 @@
 package io.tessera.http;
 
 import io.netty.bootstrap.ServerBootstrap;
-import io.tessera.admission.Limits;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -11,6 +10,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.ssl.SslContext;
+import io.tessera.admission.Limits;
 import io.tessera.transport.InlineRuns;
 import io.tessera.transport.NettyTransport;
 import java.net.InetSocketAddress;

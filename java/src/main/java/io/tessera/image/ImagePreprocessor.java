@@ -1,9 +1,9 @@
 package io.tessera.image;
 
 import io.tessera.admission.ClientErrorLog;
+import io.tessera.nativebridge.HostBuffer;
 import io.tessera.status.ServingException;
 import io.tessera.status.StatusCode;
-import io.tessera.nativebridge.HostBuffer;
 import io.tessera.tensor.InputTensor;
 import io.tessera.tensor.TensorBuilder;
 import java.nio.ByteBuffer;

@@ -1,7 +1,7 @@
 package io.tessera.servables;
 
-import io.tessera.status.ServingException;
 import io.tessera.nativebridge.GraphShape;
+import io.tessera.status.ServingException;
 import io.tessera.tensor.InputTensor;
 import io.tessera.tensor.Shapes;
 import java.util.Map;

@@ -1,8 +1,6 @@
 package io.tessera.servables;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.tessera.status.ServingException;
-import io.tessera.status.StatusCode;
 import io.tessera.nativebridge.BatchThreads;
 import io.tessera.nativebridge.BatchingSession;
 import io.tessera.nativebridge.GraphShape;
@@ -10,6 +8,8 @@ import io.tessera.nativebridge.SavedModelSession;
 import io.tessera.proto.tf.MetaGraphDef;
 import io.tessera.proto.tf.SignatureDef;
 import io.tessera.proto.tf.TensorInfo;
+import io.tessera.status.ServingException;
+import io.tessera.status.StatusCode;
 import io.tessera.tensor.InputTensor;
 import java.nio.file.Path;
 import java.util.Collection;

@@ -1,7 +1,7 @@
 package io.tessera.servables;
 
-import io.tessera.status.ServingException;
 import io.tessera.proto.tf.ConfigProto;
+import io.tessera.status.ServingException;
 import java.util.List;
 
 /**

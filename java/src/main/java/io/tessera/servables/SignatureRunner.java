@@ -1,9 +1,9 @@
 package io.tessera.servables;
 
-import io.tessera.status.ServingException;
-import io.tessera.status.StatusCode;
 import io.tessera.nativebridge.RunCall;
 import io.tessera.nativebridge.SavedModelSession;
+import io.tessera.status.ServingException;
+import io.tessera.status.StatusCode;
 import io.tessera.tensor.DataType;
 import io.tessera.tensor.InputTensor;
 import io.tessera.tensor.OutputTensor;

@@ -1,7 +1,7 @@
 package io.tessera.server;
 
-import io.tessera.status.ServingException;
 import io.tessera.nativebridge.SavedModelSession;
+import io.tessera.status.ServingException;
 import java.util.concurrent.CountDownLatch;
 
 /**

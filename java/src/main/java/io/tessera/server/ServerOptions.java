@@ -3,10 +3,10 @@ package io.tessera.server;
 import io.tessera.admission.Limits;
 import io.tessera.admission.MemoryBudget;
 import io.tessera.config.TextOrJsonConfig;
-import io.tessera.status.ServingException;
 import io.tessera.proto.tf.ConfigProto;
-import io.tessera.servables.batching.BatchingOptions;
 import io.tessera.servables.SessionOptions;
+import io.tessera.servables.batching.BatchingOptions;
+import io.tessera.status.ServingException;
 import java.nio.file.Path;
 import java.time.Duration;
 

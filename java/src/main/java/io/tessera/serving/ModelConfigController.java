@@ -1,16 +1,16 @@
 package io.tessera.serving;
 
-import io.tessera.config.ModelConfigs;
 import io.tessera.config.ModelConfigs.ModelEntry;
+import io.tessera.config.ModelConfigs;
 import io.tessera.core.AspiredVersionsManager;
 import io.tessera.core.ServableState;
-import io.tessera.status.ServingException;
-import io.tessera.status.StatusCode;
 import io.tessera.core.VersionStatus;
 import io.tessera.proto.serving.config.ModelServerConfig;
+import io.tessera.sources.FileSystemStoragePathSource.WatchedServable;
 import io.tessera.sources.FileSystemStoragePathSource;
 import io.tessera.sources.LoadableVersions;
-import io.tessera.sources.FileSystemStoragePathSource.WatchedServable;
+import io.tessera.status.ServingException;
+import io.tessera.status.StatusCode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

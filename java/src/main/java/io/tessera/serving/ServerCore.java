@@ -3,11 +3,11 @@ package io.tessera.serving;
 import io.tessera.core.AspiredVersionsManager;
 import io.tessera.core.ServableHandle;
 import io.tessera.core.ServableState;
-import io.tessera.status.ServingException;
-import io.tessera.status.StatusCode;
 import io.tessera.core.VersionStatus;
 import io.tessera.metrics.ServingMetrics;
 import io.tessera.proto.serving.config.ModelServerConfig;
+import io.tessera.status.ServingException;
+import io.tessera.status.StatusCode;
 import java.util.List;
 import java.util.Set;
 

@@ -1,9 +1,9 @@
 package io.tessera.tensor;
 
 import io.tessera.admission.MemoryBudget;
+import io.tessera.nativebridge.HostBuffer;
 import io.tessera.status.ServingException;
 import io.tessera.status.StatusCode;
-import io.tessera.nativebridge.HostBuffer;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;

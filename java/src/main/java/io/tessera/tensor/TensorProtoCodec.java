@@ -1,9 +1,9 @@
 package io.tessera.tensor;
 
 import com.google.protobuf.ByteString;
-import io.tessera.status.ServingException;
 import io.tessera.proto.tf.TensorProto;
 import io.tessera.proto.tf.TensorShapeProto;
+import io.tessera.status.ServingException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;

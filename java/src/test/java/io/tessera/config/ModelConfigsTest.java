@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tessera.config.ModelConfigs.ModelEntry;
+import io.tessera.proto.serving.config.FileSystemStoragePathSourceConfig.ServableVersionPolicy.PolicyChoiceCase;
 import io.tessera.status.ServingException;
 import io.tessera.status.StatusCode;
-import io.tessera.proto.serving.config.FileSystemStoragePathSourceConfig.ServableVersionPolicy.PolicyChoiceCase;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

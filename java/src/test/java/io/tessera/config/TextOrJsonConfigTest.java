@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.tessera.status.ServingException;
 import io.tessera.proto.serving.config.BatchingParameters;
 import io.tessera.proto.serving.config.ModelServerConfig;
 import io.tessera.proto.serving.config.MonitoringConfig;
+import io.tessera.status.ServingException;
 import org.junit.jupiter.api.Test;
 
 class TextOrJsonConfigTest {

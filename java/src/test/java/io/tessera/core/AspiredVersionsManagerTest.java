@@ -1,12 +1,12 @@
 package io.tessera.core;
 
-import io.tessera.status.ServingException;
-import io.tessera.status.StatusCode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tessera.status.ServingException;
+import io.tessera.status.StatusCode;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;

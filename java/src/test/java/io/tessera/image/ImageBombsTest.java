@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tessera.admission.MemoryBudget;
+import io.tessera.nativebridge.HostBuffer;
 import io.tessera.status.ServingException;
 import io.tessera.status.StatusCode;
-import io.tessera.nativebridge.HostBuffer;
 import io.tessera.tensor.InputTensor;
 import java.nio.file.Files;
 import java.util.Arrays;

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.tessera.status.ServingException;
-import io.tessera.status.StatusCode;
 import io.tessera.proto.tessera.ChannelOrder;
 import io.tessera.proto.tessera.ImagePreprocessing;
 import io.tessera.proto.tessera.ResizeMode;
@@ -15,6 +13,8 @@ import io.tessera.proto.tf.SignatureDef;
 import io.tessera.proto.tf.TensorInfo;
 import io.tessera.proto.tf.TensorShapeProto;
 import io.tessera.servables.Signature;
+import io.tessera.status.ServingException;
+import io.tessera.status.StatusCode;
 import io.tessera.tensor.DataType;
 import java.nio.file.Files;
 import java.nio.file.Path;

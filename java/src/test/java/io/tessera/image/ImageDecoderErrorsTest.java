@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tessera.nativebridge.HostBuffer;
 import io.tessera.status.ServingException;
 import io.tessera.status.StatusCode;
-import io.tessera.nativebridge.HostBuffer;
 import io.tessera.tensor.InputTensor;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;

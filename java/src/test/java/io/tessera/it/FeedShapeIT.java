@@ -24,8 +24,8 @@ import org.tensorflow.framework.TensorShapeProto;
 import tensorflow.serving.Model.ModelSpec;
 import tensorflow.serving.Predict.PredictRequest;
 import tensorflow.serving.Predict.PredictResponse;
-import tensorflow.serving.PredictionServiceGrpc;
 import tensorflow.serving.PredictionServiceGrpc.PredictionServiceBlockingStub;
+import tensorflow.serving.PredictionServiceGrpc;
 
 /**
  * Feeds whose shape the loaded graph cannot take are refused before TensorFlow runs (they used to

@@ -26,8 +26,8 @@ import org.tensorflow.framework.TensorProto;
 import org.tensorflow.framework.TensorShapeProto;
 import tensorflow.serving.Model.ModelSpec;
 import tensorflow.serving.Predict.PredictRequest;
-import tensorflow.serving.PredictionServiceGrpc;
 import tensorflow.serving.PredictionServiceGrpc.PredictionServiceBlockingStub;
+import tensorflow.serving.PredictionServiceGrpc;
 
 /**
  * Requests built to exhaust the server — tiny protos asking for huge tensors, undeclared inputs,

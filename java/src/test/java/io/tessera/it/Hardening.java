@@ -30,8 +30,8 @@ import org.tensorflow.framework.TensorProto;
 import tensorflow.serving.Model.ModelSpec;
 import tensorflow.serving.Predict.PredictRequest;
 import tensorflow.serving.Predict.PredictResponse;
-import tensorflow.serving.PredictionServiceGrpc;
 import tensorflow.serving.PredictionServiceGrpc.PredictionServiceBlockingStub;
+import tensorflow.serving.PredictionServiceGrpc;
 
 /**
  * The scenarios {@link GrpcHardeningIT} runs against a {@link ServerProcess}, each measuring the

@@ -4,14 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.tessera.status.ServingException;
-import io.tessera.status.StatusCode;
 import io.tessera.proto.serving.ModelSpec;
 import io.tessera.proto.serving.PredictLog;
 import io.tessera.proto.serving.PredictRequest;
 import io.tessera.proto.serving.PredictionLog;
 import io.tessera.proto.tf.TensorProto;
 import io.tessera.servables.warmup.TFRecordReader;
+import io.tessera.status.ServingException;
+import io.tessera.status.StatusCode;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;

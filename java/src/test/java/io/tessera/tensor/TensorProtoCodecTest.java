@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import io.tessera.admission.MemoryBudget;
-import io.tessera.status.ServingException;
-import io.tessera.status.StatusCode;
 import io.tessera.proto.tf.TensorProto;
 import io.tessera.proto.tf.TensorShapeProto;
+import io.tessera.status.ServingException;
+import io.tessera.status.StatusCode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

@@ -1,9 +1,9 @@
 package io.tessera.transport;
 
-import io.tessera.transport.InlineRuns;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tessera.transport.InlineRuns;
 import org.junit.jupiter.api.Test;
 
 class InlineRunsTest {

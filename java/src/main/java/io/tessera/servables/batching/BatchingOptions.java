@@ -1,9 +1,9 @@
 package io.tessera.servables.batching;
 
 import io.tessera.config.TextOrJsonConfig;
-import io.tessera.status.ServingException;
 import io.tessera.nativebridge.BatchingSession;
 import io.tessera.proto.serving.config.BatchingParameters;
+import io.tessera.status.ServingException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,9 +1,9 @@
 package io.tessera.servables.inference;
 
 import com.google.protobuf.ByteString;
-import io.tessera.status.ServingException;
 import io.tessera.proto.serving.Input;
 import io.tessera.proto.tf.Example;
+import io.tessera.status.ServingException;
 import java.util.ArrayList;
 import java.util.List;
 

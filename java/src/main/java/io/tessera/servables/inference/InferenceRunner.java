@@ -1,6 +1,5 @@
 package io.tessera.servables.inference;
 
-import io.tessera.status.ServingException;
 import io.tessera.proto.serving.Class;
 import io.tessera.proto.serving.ClassificationResult;
 import io.tessera.proto.serving.Classifications;
@@ -12,6 +11,7 @@ import io.tessera.servables.Servable;
 import io.tessera.servables.Signature;
 import io.tessera.servables.SignatureRunner;
 import io.tessera.servables.TensorSpec;
+import io.tessera.status.ServingException;
 import io.tessera.tensor.DataType;
 import io.tessera.tensor.InputTensor;
 import io.tessera.tensor.OutputTensor;

@@ -1,9 +1,9 @@
 package io.tessera.servables.warmup;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.tessera.proto.serving.PredictionLog;
 import io.tessera.status.ServingException;
 import io.tessera.status.StatusCode;
-import io.tessera.proto.serving.PredictionLog;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.tessera.status.ServingException;
-import io.tessera.status.StatusCode;
 import io.tessera.nativebridge.BatchThreads;
 import io.tessera.nativebridge.BatchingSession;
 import io.tessera.nativebridge.HostBuffer;
@@ -14,6 +12,8 @@ import io.tessera.proto.serving.config.BatchingParameters;
 import io.tessera.servables.RunResult;
 import io.tessera.servables.SavedModelBundle;
 import io.tessera.servables.SignatureRunner;
+import io.tessera.status.ServingException;
+import io.tessera.status.StatusCode;
 import io.tessera.tensor.DataType;
 import io.tessera.tensor.InputTensor;
 import io.tessera.tensor.OutputTensor;

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tessera.proto.serving.PredictionLog;
 import io.tessera.status.ServingException;
 import io.tessera.status.StatusCode;
-import io.tessera.proto.serving.PredictionLog;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -3,9 +3,9 @@ package io.tessera.tensor.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.tessera.nativebridge.HostBuffer;
 import io.tessera.status.ServingException;
 import io.tessera.status.StatusCode;
-import io.tessera.nativebridge.HostBuffer;
 import io.tessera.tensor.DataType;
 import io.tessera.tensor.InputTensor;
 import java.lang.reflect.Field;
