@@ -2,7 +2,6 @@
 #include "tessera/api.h"
 
 #include <exception>
-#include <memory>
 #include <new>
 #include <sstream>
 #include <string>
@@ -15,6 +14,7 @@
 #include "tessera/host_buffer.h"
 #include "tessera/run_call.h"
 #include "tessera/saved_model_session.h"
+#include "tessera/tf_owners.h"
 
 using tessera::Status;
 
@@ -163,7 +163,7 @@ int session_endpoint_shape(tessera::SavedModelSession* session, int endpoint, in
     const TF_Output tensor = session->endpoint(endpoint);  // throws std::out_of_range if unknown
     const std::string op_type = TF_OperationOpType(tensor.oper);
     out[0] = op_type == "Placeholder" || op_type == "PlaceholderWithDefault" ? 1 : 0;
-    std::unique_ptr<TF_Status, decltype(&TF_DeleteStatus)> tf_status(TF_NewStatus(), TF_DeleteStatus);
+    tessera::StatusPtr tf_status = tessera::NewTfStatus();
     const int rank = TF_GraphGetTensorNumDims(session->tf_graph(), tensor, tf_status.get());
     if (TF_GetCode(tf_status.get()) != TF_OK) {
       return Fail(static_cast<int>(TF_GetCode(tf_status.get())), TF_Message(tf_status.get()));

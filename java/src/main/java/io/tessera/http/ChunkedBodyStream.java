@@ -11,22 +11,22 @@ import java.io.OutputStream;
  * holding twice its size meanwhile), and the socket write gathers the chunks. Chunks double from
  * {@link #FIRST_CHUNK_BYTES} (a small answer takes one small buffer) to {@link #MAX_CHUNK_BYTES}.
  *
- * <p>Ownership: the stream owns every chunk until {@link #finish()} hands them over as one
- * {@link CompositeByteBuf} (then the caller owns it: written, Netty releases it); a stream that
- * is not finished must be {@link #release()}d. Not thread-safe; one worker renders one answer.
+ * <p>Ownership: the stream owns every chunk until {@link #finish()} hands them over as one buffer
+ * (the single chunk, or a {@link CompositeByteBuf} of them; then the caller owns it: written, Netty
+ * releases it); a stream that is not finished must be {@link #release()}d. Not thread-safe; one worker renders one answer.
  */
 final class ChunkedBodyStream extends OutputStream {
   static final int FIRST_CHUNK_BYTES = 8 << 10;
   static final int MAX_CHUNK_BYTES = 256 << 10;
 
   private final ByteBufAllocator alloc;
-  private final CompositeByteBuf body;
-  private ByteBuf last;  // the chunk being filled, not yet in body
+  private ByteBuf first;           // the only full chunk while the answer fits in one
+  private CompositeByteBuf body;   // created with the second full chunk (most answers never need it)
+  private ByteBuf last;            // the chunk being filled, not yet in first/body
   private boolean finished;
 
   ChunkedBodyStream(ByteBufAllocator alloc) {
     this.alloc = alloc;
-    this.body = alloc.compositeDirectBuffer(Integer.MAX_VALUE);
   }
 
   @Override
@@ -47,24 +47,39 @@ final class ChunkedBodyStream extends OutputStream {
 
   private ByteBuf room() {
     if (last != null && !last.isWritable()) {
-      body.addComponent(true, last);
+      keep(last);
       last = null;
     }
     if (last == null) {
-      int size = Math.min(MAX_CHUNK_BYTES, Math.max(FIRST_CHUNK_BYTES, body.readableBytes()));
+      long written = body != null ? body.readableBytes() : first != null ? first.readableBytes() : 0;
+      int size = (int) Math.min(MAX_CHUNK_BYTES, Math.max(FIRST_CHUNK_BYTES, written));
       last = alloc.directBuffer(size, size);
     }
     return last;
   }
 
-  /** The body written so far; the caller owns it from now on. */
+  /** Appends a filled chunk: the first is kept as it is, a second one starts the composite. */
+  private void keep(ByteBuf chunk) {
+    if (body == null && first == null) {
+      first = chunk;
+      return;
+    }
+    if (body == null) {
+      body = alloc.compositeDirectBuffer(Integer.MAX_VALUE);
+      body.addComponent(true, first);
+      first = null;
+    }
+    body.addComponent(true, chunk);
+  }
+
+  /** The body written so far (one chunk, or a composite of several); the caller owns it from now on. */
   ByteBuf finish() {
     finished = true;
     if (last != null) {
-      body.addComponent(true, last);
+      keep(last);
       last = null;
     }
-    return body;
+    return body != null ? body : first != null ? first : alloc.directBuffer(0, 0);
   }
 
   /** Frees an unfinished body (idempotent; a no-op once finished). */
@@ -73,10 +88,13 @@ final class ChunkedBodyStream extends OutputStream {
       return;
     }
     finished = true;
-    if (last != null) {
-      last.release();
-      last = null;
+    for (ByteBuf b : new ByteBuf[] {last, first, body}) {
+      if (b != null) {
+        b.release();
+      }
     }
-    body.release();
+    last = null;
+    first = null;
+    body = null;
   }
 }

@@ -19,6 +19,7 @@ import io.tessera.status.StatusCode;
 import io.tessera.tensor.InputTensor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -31,8 +32,9 @@ import java.util.function.Supplier;
  * (--enable_signature_method_name_check; never for warmup), pick the image path, run with the one
  * {@link io.tessera.servables.SignatureRunner.RunSettings} derived from the call's deadline, and
  * hand the outputs to the front end's encoder while they are alive. Metrics are recorded here and
- * nowhere else: one request sample per call (not for MultiInference, as in TF Serving, nor for
- * warmup) with the call's model name, and one runtime sample per TensorFlow run (a MultiInference
+ * nowhere else: one request sample per call (none for warmup; which gRPC methods count, e.g.
+ * not MultiInference or GetModelMetadata, is TF Serving's rule as {@link ServingMetrics} applies
+ * it) with the call's model name, and one runtime sample per TensorFlow run (a MultiInference
  * runs once per task) with the resolved name; both under the call's {@link Origin} labels. Errors
  * propagate unchanged as {@link ServingException} (or the unexpected RuntimeException); each front
  * end renders them once. Thread-safe and stateless beyond its collaborators.
@@ -64,7 +66,7 @@ public final class Pipeline {
    * @throws UncheckedIOException when the encoder failed to write
    */
   public <R> R predict(PredictCall call, Encoder<Predicted, R> encoder) {
-    return timed(call.model().name(), call.origin(), true, () -> {
+    return timed(call.model().name(), call.origin(), () -> {
       PredictInputs inputs = call.inputs();
       try (OwnedInputs owned = new OwnedInputs(inputs);
           ResolvedVersion version = resolve(call.model(), inputs)) {
@@ -107,7 +109,7 @@ public final class Pipeline {
 
   /** Examples first (a body that does not parse is reported before a missing model), then the version. */
   private <R> R onExamples(ExamplesCall call, ExamplesRun<R> run) {
-    return timed(call.model().name(), call.origin(), true, () -> {
+    return timed(call.model().name(), call.origin(), () -> {
       ExamplesCall.Examples examples = call.examples().get();
       try (ResolvedVersion version = resolve(call.model(), null)) {
         return run.run(version, version.model().servable().signature(examples.signatureName()), examples.input());
@@ -115,10 +117,10 @@ public final class Pipeline {
     });
   }
 
-  /** MultiInference (not counted in request_count, as in TF Serving). */
+  /** MultiInference (ServingMetrics leaves it out of request_count, as TF Serving does). */
   public io.tessera.proto.serving.MultiInferenceResponse multiInference(MultiInferenceCall call) {
     String model = call.tasks().isEmpty() ? "" : call.tasks().get(0).model().name();
-    return timed(model, call.origin(), false, () -> MultiInferenceRun.run(this, call));
+    return timed(model, call.origin(), () -> MultiInferenceRun.run(this, call));
   }
 
   /** The one metadata field TF Serving supports. */
@@ -126,7 +128,7 @@ public final class Pipeline {
 
   /** GetModelMetadata; the call's fields must be non-empty and name only {@value #SIGNATURE_DEF_FIELD}. */
   public Metadata metadata(MetadataCall call) {
-    return timed(call.model().name(), call.origin(), true, () -> {
+    return timed(call.model().name(), call.origin(), () -> {
       if (call.fields().isEmpty()) {
         throw ServingException.invalidArgument("GetModelMetadataRequest must specify at least one metadata_field");
       }
@@ -144,7 +146,7 @@ public final class Pipeline {
 
   /** Model status (REST GET /v1/models/m[/versions/n]); recorded like the other calls. */
   public List<VersionStatus> status(String name, Long version, Origin origin) {
-    return timed(name, origin, true, () -> versions.status(name, version));
+    return timed(name, origin, () -> versions.status(name, version));
   }
 
   // ---- shared by the per-API runs (package-private) ----
@@ -176,7 +178,7 @@ public final class Pipeline {
     return k > 0 ? ImagePredictions.topK(result.outputs(), k, config.labels()) : null;
   }
 
-  private <R> R timed(String model, Origin origin, boolean countsRequest, Supplier<R> body) {
+  private <R> R timed(String model, Origin origin, Supplier<R> body) {
     long started = System.nanoTime();
     String status = "OK";
     try {
@@ -189,7 +191,7 @@ public final class Pipeline {
       throw e;
     } finally {
       String entryPoint = origin.entryPoint().label();
-      if (countsRequest && entryPoint != null) {
+      if (entryPoint != null) {  // ServingMetrics applies TF Serving's rule of what counts
         metrics.recordRequest(model, origin.api(), entryPoint, status, System.nanoTime() - started);
       }
     }
@@ -197,7 +199,7 @@ public final class Pipeline {
 
   /** Every tensor a predict call owns, closed once at its end. */
   static final class OwnedInputs implements AutoCloseable {
-    private final java.util.ArrayList<InputTensor> tensors = new java.util.ArrayList<>();
+    private final ArrayList<InputTensor> tensors = new ArrayList<>();
 
     OwnedInputs(PredictInputs given) {
       adopt(given);

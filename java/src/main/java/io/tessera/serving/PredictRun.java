@@ -33,20 +33,22 @@ final class PredictRun {
       PredictInputs inputs, Pipeline.OwnedInputs owned, Pipeline.Encoder<Predicted, R> encoder) {
     Servable servable = version.model().servable();
     Optional<ImagePreprocessor> images = version.model().images();
+    ImagePreprocessor preprocessor = null;
+    String name = signatureName;
+    if (inputs instanceof PredictInputs.Images) {
+      preprocessor = images.orElseThrow(() -> ServingException.invalidArgument(
+          "model " + version.id().name() + " takes no encoded images (it has no tessera_image.json)"));
+      name = name.isEmpty() ? preprocessor.config().signatureName() : name;
+    }
+    Signature signature = servable.signature(name);
+    InferenceRunner.checkPredictMethod(signature, pipeline.checksMethods(call.origin()));
     Map<String, InputTensor> tensors;
     int topK = 0;
-    Signature signature;
     if (inputs instanceof PredictInputs.Images encoded) {
-      ImagePreprocessor preprocessor = images.orElseThrow(() -> ServingException.invalidArgument(
-          "model " + version.id().name() + " takes no encoded images (it has no tessera_image.json)"));
-      signature = servable.signature(signatureName.isEmpty() ? preprocessor.config().signatureName() : signatureName);
-      InferenceRunner.checkPredictMethod(signature, pipeline.checksMethods(call.origin()));
       tensors = Map.of(preprocessor.config().inputAlias(),
           owned.add(preprocessor.decodeBatch(encoded.encoded(), call.deadline().forDecoding())));
       topK = encoded.topK();
     } else if (inputs instanceof PredictInputs.Protos protos) {
-      signature = servable.signature(signatureName);
-      InferenceRunner.checkPredictMethod(signature, pipeline.checksMethods(call.origin()));
       // Names first: nothing is decoded for a call that names inputs the signature lacks.
       SignatureRunner.checkInputs(signature, protos.tensors().keySet());
       tensors = new LinkedHashMap<>();
@@ -62,8 +64,6 @@ final class PredictRun {
         }
       }
     } else if (inputs instanceof PredictInputs.Tensors given) {
-      signature = servable.signature(signatureName);
-      InferenceRunner.checkPredictMethod(signature, pipeline.checksMethods(call.origin()));
       tensors = given.tensors();
     } else {
       throw new IllegalStateException("a Deferred decoded to a Deferred");

@@ -1,5 +1,6 @@
 package io.tessera.tensor;
 
+import io.tessera.nativebridge.GraphShape;
 import io.tessera.status.ServingException;
 import java.util.Arrays;
 
@@ -10,8 +11,8 @@ import java.util.Arrays;
  * ({@code tensor_shape.cc}), as INVALID_ARGUMENT.
  */
 public final class Shapes {
-  /** TensorFlow's maximum rank (TensorShape::MaxDimensions()). */
-  public static final int MAX_RANK = 254;
+  /** TensorFlow's maximum rank (TensorShape::MaxDimensions()), as the native bridge defines it. */
+  public static final int MAX_RANK = GraphShape.MAX_RANK;
 
   private Shapes() {}
 
