@@ -20,6 +20,10 @@
 # WARMUP_SECONDS (default 20), SERVER_CPUS / CLIENT_CPUS (default: first / second half of the CPUs).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
+# every server below is started with start_bg and stopped on every exit path (normal end, failure,
+# Ctrl-C, SIGTERM); the script ends by checking with pgrep that none is left
+source "$root/bench/lib/background.sh"
+bg_install_traps
 shared="${SHARED:-$root/../shared}"
 threads="${THREADS:-2}"
 secs="${SECONDS_PER_RUN:-10}"
@@ -93,9 +97,10 @@ done
 
 # --- transport floor --------------------------------------------------------------------------
 hp=$(free_port); gp=$(free_port)
-on_server java -cp "$benchcp" io.tessera.bench.load.EchoServers http "$hp" >/dev/null 2>&1 & echo_http=$!
-on_server java -cp "$benchcp" io.tessera.bench.load.EchoServers grpc "$gp" >/dev/null 2>&1 & echo_grpc=$!
-trap 'kill $echo_http $echo_grpc ${server:-} 2>/dev/null || true' EXIT
+start_bg "$work/echo-http.log" taskset -c "$server_cpus" java -cp "$benchcp" io.tessera.bench.load.EchoServers http "$hp"
+echo_http=$BG_PID
+start_bg "$work/echo-grpc.log" taskset -c "$server_cpus" java -cp "$benchcp" io.tessera.bench.load.EchoServers grpc "$gp"
+echo_grpc=$BG_PID
 wait_http "http://127.0.0.1:$hp/"
 sleep 1
 for m in tiny mobilenet; do
@@ -104,7 +109,7 @@ for m in tiny mobilenet; do
   record "$m echo-rest" "$(wrk_run "http://127.0.0.1:$hp/v1/models/echo:predict" "$work/$m.json" "$warmup")"
   record "$m echo-grpc" "$(grpc_run echo "127.0.0.1:$gp" echo "$alias" "$m" "$warmup")"
 done
-kill $echo_http $echo_grpc
+stop_bg "$echo_http"; stop_bg "$echo_grpc"
 
 # --- the server -------------------------------------------------------------------------------
 cat > "$work/models.config" <<CFG
@@ -114,8 +119,9 @@ model_config_list {
 }
 CFG
 sp=$(free_port); rp=$(free_port)
-on_server "$root/bin/tensorflow_model_server" --port="$sp" --rest_api_port="$rp" --model_config_file="$work/models.config" \
-  > "$work/server.log" 2>&1 & server=$!
+start_bg "$work/server.log" taskset -c "$server_cpus" \
+  "$root/bin/tensorflow_model_server" --port="$sp" --rest_api_port="$rp" --model_config_file="$work/models.config"
+server=$BG_PID
 wait_http "http://127.0.0.1:$rp/v1/models/mobilenet"
 for m in tiny mobilenet; do
   alias=x; [[ $m == mobilenet ]] && alias=images
@@ -123,16 +129,18 @@ for m in tiny mobilenet; do
   record "$m tessera-rest" "$(wrk_run "http://127.0.0.1:$rp/v1/models/$m:predict" "$work/$m.json" "$warmup")"
   record "$m tessera-grpc" "$(grpc_run tessera "127.0.0.1:$sp" "$m" "$alias" "$m" "$warmup")"
 done
-kill $server; wait $server 2>/dev/null || true
+stop_bg "$server"
 
 # --- the server with --enable_batching (TF's defaults: max_batch_size 1000, timeout 0) ------------
 sp=$(free_port); rp=$(free_port)
-on_server "$root/bin/tensorflow_model_server" --port="$sp" --rest_api_port="$rp" --model_config_file="$work/models.config" \
-  --enable_batching > "$work/server-batching.log" 2>&1 & server=$!
+start_bg "$work/server-batching.log" taskset -c "$server_cpus" \
+  "$root/bin/tensorflow_model_server" --port="$sp" --rest_api_port="$rp" --model_config_file="$work/models.config" \
+  --enable_batching
+server=$BG_PID
 wait_http "http://127.0.0.1:$rp/v1/models/mobilenet"
 echo "[mobilenet] tessera server with batching" >&2
 record "mobilenet tessera-grpc-batching" "$(grpc_run tessera "127.0.0.1:$sp" mobilenet images mobilenet "$warmup")"
-kill $server; wait $server 2>/dev/null || true
+stop_bg "$server"
 
 # --- table ------------------------------------------------------------------------------------
 out="$root/bench/results/load-$(date -u +%Y%m%d-%H%M%S).md"
