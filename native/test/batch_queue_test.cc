@@ -77,5 +77,26 @@ TEST(BatchQueueTest, ZeroTimeoutMeansReadyAtOnce) {
   EXPECT_EQ(queue.TakeReady(false).size(), 1u);
 }
 
+TEST(BatchQueueTest, LimitsSetWhileTasksWaitApplyToTheOpenBatch) {
+  BatchQueue<FakeTask> queue(Options(8, 1'000'000'000, 10));
+  FakeTask a{1}, b{1}, c{1}, big{6};
+  ASSERT_TRUE(queue.Schedule(&a).ok());
+  ASSERT_TRUE(queue.Schedule(&b).ok());
+  EXPECT_TRUE(queue.TakeReady(false).empty());
+  queue.SetLimits(2, 1'000'000'000);
+  EXPECT_EQ(2u, queue.TakeReady(false).size()) << "2 rows reach the new close size";
+  ASSERT_TRUE(queue.Schedule(&c).ok());
+  queue.SetLimits(2, 0);
+  EXPECT_EQ(1u, queue.TakeReady(false).size()) << "timeout 0: ready at once";
+  queue.SetLimits(100, 1'000'000'000);
+  EXPECT_EQ(8, queue.close_size()) << "clamped to max_batch_size";
+  queue.SetLimits(2, 1'000'000'000);
+  ASSERT_TRUE(queue.Schedule(&big).ok()) << "larger than the close size, within the maximum";
+  EXPECT_EQ(1u, queue.TakeReady(false).size());
+  queue.SetOptions(Options(4, 0, 10));
+  EXPECT_EQ(4, queue.close_size());
+  EXPECT_EQ(kInvalidArgument, queue.Schedule(&big).code()) << "the reloaded maximum";
+}
+
 }  // namespace
 }  // namespace tessera

@@ -1,0 +1,90 @@
+// The adaptive batching policy (issue 21): from what a batching queue measures (arrival rate,
+// queue wait, run time as a function of batch size) and a latency objective (a p99 target),
+// choose how long a batch may wait and how large it may grow. Pure: no clock, no threads, no
+// TensorFlow; BatchController feeds it measurements and applies its decisions.
+//
+// The model it plans with, for a request that joins a batch of size B waiting at most T:
+//   latency ~= T + wait for a free batch thread + run(B),  wait for a thread <= run(B) (one batch
+//   ahead of it) unless the measured queue wait says more;
+//   capacity(B) = threads * B / run(B) rows per second.
+// It picks the smallest batch size whose capacity covers the arrival rate with headroom (so at low
+// load B = 1 and the timeout is 0: no waiting for batches that would not fill), waits only as long
+// as that batch takes to fill at the measured rate, and lets batches grow (when requests are
+// already queued) up to the largest size whose latency still fits the target. When no size fits
+// both, throughput wins (a queue that grows without bound misses every target).
+#ifndef TESSERA_BATCH_POLICY_H_
+#define TESSERA_BATCH_POLICY_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace tessera {
+
+// Run time of one batch as fixed_micros + per_row_micros * rows (least squares over a window).
+struct RunTimeFit {
+  double fixed_micros = 0;
+  double per_row_micros = 0;
+  int samples = 0;  // 0: nothing measured yet
+  double Predict(int64_t rows) const { return fixed_micros + per_row_micros * static_cast<double>(rows); }
+};
+
+// The last `capacity` (rows, run micros) samples and their least-squares line. With a single
+// distinct batch size the slope is unknown and the fit assumes no amortisation (run time
+// proportional to rows): the conservative guess for both latency and capacity.
+class RunTimeWindow {
+ public:
+  explicit RunTimeWindow(size_t capacity = 64);
+  void Add(int64_t rows, double micros);
+  RunTimeFit Fit() const;
+  size_t size() const { return count_; }
+
+ private:
+  struct Sample {
+    double rows;
+    double micros;
+  };
+  std::vector<Sample> samples_;  // ring buffer
+  size_t next_ = 0;
+  size_t count_ = 0;
+};
+
+struct QueueObservation {
+  double arrival_rows_per_sec = 0;   // recent arrival rate
+  double queue_wait_p99_micros = 0;  // recent p99 of time from arrival to the batch's start
+  int64_t current_timeout_micros = 0;  // the timeout those waits were measured under
+  RunTimeFit run_time;
+  int num_threads = 1;  // batch threads that may run this queue's batches
+};
+
+struct LatencyObjective {
+  int64_t target_p99_latency_micros = 0;  // > 0
+  int64_t max_batch_size = 1000;
+  std::vector<int64_t> allowed_batch_sizes;  // increasing, last == max_batch_size; empty = any
+};
+
+struct BatchDecision {
+  int64_t timeout_micros = 0;
+  int64_t max_batch_size = 1;  // a batch closes (is ready) at this many rows
+  bool target_reachable = true;  // false: no size meets the target at this load
+  bool operator==(const BatchDecision& o) const {
+    return timeout_micros == o.timeout_micros && max_batch_size == o.max_batch_size &&
+           target_reachable == o.target_reachable;
+  }
+  bool operator!=(const BatchDecision& o) const { return !(*this == o); }
+};
+
+// Share of the target the plan may use (the rest absorbs the unmodelled: transport, jitter).
+constexpr double kLatencyBudgetShare = 0.8;
+// Capacity must exceed the arrival rate by this factor (utilisation <= 1 / headroom).
+constexpr double kCapacityHeadroom = 1.25;
+
+BatchDecision ChooseBatching(const QueueObservation& observed, const LatencyObjective& objective);
+
+// True when `next` differs from `previous` enough to log: size or timeout changed by 2x or more
+// (timeouts under 100 us count as equal), or reachability flipped.
+bool ChangedMarkedly(const BatchDecision& previous, const BatchDecision& next);
+
+}  // namespace tessera
+
+#endif  // TESSERA_BATCH_POLICY_H_

@@ -1,0 +1,188 @@
+// The adaptive batching policy as a pure function, and the run-time fit it plans with: given
+// statistics, the decisions (no threads, no clock, no TensorFlow).
+#include "tessera/batch_policy.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+namespace tessera {
+namespace {
+
+// A weight-bound model: 2 ms per batch plus 50 us per row.
+RunTimeFit WeightBound(double fixed = 2000, double per_row = 50) {
+  RunTimeFit fit;
+  fit.fixed_micros = fixed;
+  fit.per_row_micros = per_row;
+  fit.samples = 64;
+  return fit;
+}
+
+QueueObservation Observed(double rate, RunTimeFit fit = WeightBound(), int threads = 2) {
+  QueueObservation o;
+  o.arrival_rows_per_sec = rate;
+  o.run_time = fit;
+  o.num_threads = threads;
+  return o;
+}
+
+LatencyObjective Target(int64_t micros, int64_t max_batch = 64, std::vector<int64_t> allowed = {}) {
+  LatencyObjective o;
+  o.target_p99_latency_micros = micros;
+  o.max_batch_size = max_batch;
+  o.allowed_batch_sizes = std::move(allowed);
+  return o;
+}
+
+TEST(RunTimeWindowTest, RecoversALineAndForgetsSamplesOutsideTheWindow) {
+  RunTimeWindow window(8);
+  for (int64_t b : {1, 2, 4, 8, 16, 32, 1, 8}) window.Add(b, 1000 + 10.0 * b);
+  RunTimeFit fit = window.Fit();
+  EXPECT_EQ(8, fit.samples);
+  EXPECT_NEAR(1000, fit.fixed_micros, 1e-6);
+  EXPECT_NEAR(10, fit.per_row_micros, 1e-6);
+  for (int64_t b : {1, 2, 4, 8, 16, 32, 1, 8}) window.Add(b, 3000 + 20.0 * b);  // drift: all replaced
+  fit = window.Fit();
+  EXPECT_EQ(8, fit.samples);
+  EXPECT_NEAR(3000, fit.fixed_micros, 1e-6);
+  EXPECT_NEAR(20, fit.per_row_micros, 1e-6);
+}
+
+TEST(RunTimeWindowTest, OneDistinctSizeAssumesNoAmortisation) {
+  RunTimeWindow window(8);
+  window.Add(4, 400);
+  window.Add(4, 600);
+  RunTimeFit fit = window.Fit();
+  EXPECT_EQ(0, fit.fixed_micros);
+  EXPECT_DOUBLE_EQ(125, fit.per_row_micros) << "mean 500 us over 4 rows";
+  EXPECT_DOUBLE_EQ(1000, fit.Predict(8));
+  window.Add(0, 10);  // ignored
+  window.Add(2, -1);  // ignored
+  EXPECT_EQ(2, window.Fit().samples);
+}
+
+TEST(BatchPolicyTest, NothingMeasuredYetRunsAtOnceUpToTheMaximum) {
+  QueueObservation o;
+  BatchDecision d = ChooseBatching(o, Target(20'000, 32));
+  EXPECT_EQ(0, d.timeout_micros);
+  EXPECT_EQ(32, d.max_batch_size);
+  EXPECT_TRUE(d.target_reachable);
+}
+
+TEST(BatchPolicyTest, LowLoadDoesNotWaitForBatchesThatWillNotFill) {
+  BatchDecision d = ChooseBatching(Observed(50), Target(20'000));
+  EXPECT_EQ(0, d.timeout_micros);
+  EXPECT_TRUE(d.target_reachable);
+  // Batches may still grow up to what fits 0.8 * 20 ms: 2 * (2000 + 50 b) <= 16000 -> b <= 120.
+  EXPECT_EQ(64, d.max_batch_size);
+}
+
+TEST(BatchPolicyTest, IdleQueueDoesNotWait) {
+  BatchDecision d = ChooseBatching(Observed(0), Target(20'000));
+  EXPECT_EQ(0, d.timeout_micros);
+  EXPECT_TRUE(d.target_reachable);
+}
+
+TEST(BatchPolicyTest, MediumLoadWaitsJustLongEnoughToFillTheBatchItNeeds) {
+  // capacity(b) = 2 b / (2 ms + 50 us b); 2000 rows/s * 1.25 needs b = 3, which fills in 2 / 2000 s.
+  BatchDecision d = ChooseBatching(Observed(2000), Target(20'000));
+  EXPECT_EQ(1000, d.timeout_micros);
+  EXPECT_EQ(64, d.max_batch_size);
+  EXPECT_TRUE(d.target_reachable);
+}
+
+TEST(BatchPolicyTest, BurstRaisesTheWaitWithinTheTarget) {
+  const LatencyObjective target = Target(20'000);
+  BatchDecision calm = ChooseBatching(Observed(2000), target);
+  BatchDecision burst = ChooseBatching(Observed(10'000), target);
+  EXPECT_TRUE(burst.target_reachable);
+  // b >= 19 is needed (2 b / (2000 + 50 b) us >= 12500/s); the grid's next size is 20, whose 19
+  // more rows arrive in 1.9 ms.
+  EXPECT_EQ(1900, burst.timeout_micros);
+  EXPECT_LE(burst.timeout_micros + 2 * WeightBound().Predict(20), 0.8 * 20'000);
+  EXPECT_NE(calm, burst);
+}
+
+TEST(BatchPolicyTest, OverloadTakesTheLargestBatchesAndSaysTheTargetIsOutOfReach) {
+  BatchDecision d = ChooseBatching(Observed(1e6), Target(20'000));
+  EXPECT_FALSE(d.target_reachable);
+  EXPECT_EQ(64, d.max_batch_size);
+  EXPECT_LE(d.timeout_micros, 10'000);
+}
+
+TEST(BatchPolicyTest, ATargetTooTightForTheNeededBatchKeepsUpWithTheLoad) {
+  // 2 * run(1) = 4.1 ms > 0.8 * 4 ms: nothing fits; 2000 rows/s still needs b = 3.
+  BatchDecision d = ChooseBatching(Observed(2000), Target(4'000));
+  EXPECT_FALSE(d.target_reachable);
+  EXPECT_EQ(3, d.max_batch_size);
+  EXPECT_EQ(0, d.timeout_micros) << "no budget left to wait";
+}
+
+TEST(BatchPolicyTest, RunTimeDriftShrinksTheBatchesThatFit) {
+  const LatencyObjective target = Target(20'000);
+  BatchDecision before = ChooseBatching(Observed(2000), target);
+  BatchDecision slower = ChooseBatching(Observed(2000, WeightBound(4000, 100)), target);
+  // 2 * (4000 + 100 b) <= 16000 -> b <= 40, the grid's 37; 2 b / (4 ms + 100 us b) >= 2500/s ->
+  // b = 6, 2.5 ms to fill.
+  EXPECT_EQ(37, slower.max_batch_size);
+  EXPECT_EQ(2500, slower.timeout_micros);
+  EXPECT_LT(slower.max_batch_size, before.max_batch_size);
+  EXPECT_GT(slower.timeout_micros, before.timeout_micros);
+}
+
+TEST(BatchPolicyTest, MeasuredThreadWaitCountsAgainstTheBudget) {
+  QueueObservation o = Observed(2000);
+  o.current_timeout_micros = 1000;
+  o.queue_wait_p99_micros = 1000 + 8000;  // 8 ms waiting for a batch thread
+  BatchDecision d = ChooseBatching(o, Target(20'000));
+  // max(run, 8000) + run(b) <= 16000 -> 2000 + 50 b <= 8000 -> b <= 120 (cap 64); timeout
+  // min(1000, 16000 - 8000 - 2150).
+  EXPECT_EQ(64, d.max_batch_size);
+  EXPECT_EQ(1000, d.timeout_micros);
+  o.queue_wait_p99_micros = 1000 + 13000;
+  d = ChooseBatching(o, Target(20'000));
+  EXPECT_EQ(20, d.max_batch_size) << "13000 + 2000 + 50 b <= 16000";
+  EXPECT_EQ(850, d.timeout_micros) << "16000 - 13000 - run(3)";
+}
+
+TEST(BatchPolicyTest, DecisionsUseOnlyAllowedBatchSizes) {
+  const LatencyObjective target = Target(20'000, 64, {4, 16, 64});
+  for (double rate : {0.0, 50.0, 2000.0, 20'000.0, 1e6}) {
+    BatchDecision d = ChooseBatching(Observed(rate), target);
+    EXPECT_TRUE(d.max_batch_size == 4 || d.max_batch_size == 16 || d.max_batch_size == 64) << rate;
+  }
+  EXPECT_EQ(0, ChooseBatching(Observed(50), target).timeout_micros) << "one row at a time keeps up";
+  // 2 rows padded to 4 run at 1818 rows/s < 2500: 3 rows are needed, 2 more arrive in 1 ms.
+  EXPECT_EQ(1000, ChooseBatching(Observed(2000), target).timeout_micros);
+}
+
+TEST(BatchPolicyTest, NeverStarvesAQueue) {
+  for (double rate : {0.0, 1.0, 100.0, 1e3, 1e4, 1e5, 1e7}) {
+    for (double fixed : {0.0, 100.0, 5000.0, 1e6}) {
+      for (int64_t target : {1, 1000, 50'000, 10'000'000}) {
+        for (double wait : {0.0, 1e5}) {
+          QueueObservation o = Observed(rate, WeightBound(fixed, 10), 1);
+          o.queue_wait_p99_micros = wait;
+          BatchDecision d = ChooseBatching(o, Target(target, 100));
+          EXPECT_GE(d.timeout_micros, 0);
+          EXPECT_LE(d.timeout_micros, target / 2);
+          EXPECT_GE(d.max_batch_size, 1);
+          EXPECT_LE(d.max_batch_size, 100);
+        }
+      }
+    }
+  }
+}
+
+TEST(BatchPolicyTest, MarkedChangesAreFactorsOfTwo) {
+  BatchDecision a{1000, 16, true};
+  EXPECT_FALSE(ChangedMarkedly(a, BatchDecision{1500, 24, true}));
+  EXPECT_TRUE(ChangedMarkedly(a, BatchDecision{2000, 16, true}));
+  EXPECT_TRUE(ChangedMarkedly(a, BatchDecision{1000, 8, true}));
+  EXPECT_TRUE(ChangedMarkedly(a, BatchDecision{1000, 16, false}));
+  EXPECT_TRUE(ChangedMarkedly(a, BatchDecision{0, 16, true}));
+  EXPECT_FALSE(ChangedMarkedly(BatchDecision{0, 16, true}, BatchDecision{60, 16, true})) << "both under 100 us";
+}
+
+}  // namespace
+}  // namespace tessera
