@@ -73,6 +73,19 @@ bool ValidOutput(tessera::RunCall* call, int index) {
          call->output(index) != nullptr;
 }
 
+tessera::BatchingOptions BatchingOptionsOf(const int64_t* settings, const int64_t* allowed, int num_allowed) {
+  tessera::BatchingOptions options;
+  options.queue.max_batch_size = settings[tessera_abi::kSettingMaxBatchSize];
+  options.queue.batch_timeout_micros = settings[tessera_abi::kSettingBatchTimeoutMicros];
+  options.queue.max_enqueued_batches = settings[tessera_abi::kSettingMaxEnqueuedBatches];
+  options.split_large_requests = settings[tessera_abi::kSettingSplitLargeRequests] != 0;
+  options.max_execution_batch_size = settings[tessera_abi::kSettingMaxExecutionBatchSize];
+  options.pad_variable_length_inputs = settings[tessera_abi::kSettingPadVariableLengthInputs] != 0;
+  options.target_p99_latency_micros = settings[tessera_abi::kSettingTargetP99LatencyMicros];
+  for (int i = 0; i < num_allowed; ++i) options.allowed_batch_sizes.push_back(allowed[i]);
+  return options;
+}
+
 }  // namespace
 
 const char* tessera_last_error() { return t_last_error.c_str(); }
@@ -208,27 +221,23 @@ void batch_threads_free(tessera::BatchThreadsRef* threads) {
 }
 
 tessera::BatchingSession* batching_session_create(tessera::SavedModelSession* session,
-                                                  tessera::BatchThreadsRef* threads,
-                                                  int64_t max_batch_size, int64_t batch_timeout_micros,
-                                                  int64_t max_enqueued_batches,
-                                                  const int64_t* allowed_batch_sizes, int num_allowed,
-                                                  bool split_large_requests, int64_t max_execution_batch_size,
-                                                  bool pad_variable_length_inputs) {
+                                                  tessera::BatchThreadsRef* threads, const int64_t* settings,
+                                                  const int64_t* allowed_batch_sizes, int num_allowed) {
   tessera::BatchingSession* result = nullptr;
   Guarded([&] {
-    tessera::BatchingOptions options;
-    options.queue.max_batch_size = max_batch_size;
-    options.queue.batch_timeout_micros = batch_timeout_micros;
-    options.queue.max_enqueued_batches = max_enqueued_batches;
-    for (int i = 0; i < num_allowed; ++i) options.allowed_batch_sizes.push_back(allowed_batch_sizes[i]);
-    options.split_large_requests = split_large_requests;
-    options.max_execution_batch_size = max_execution_batch_size;
-    options.pad_variable_length_inputs = pad_variable_length_inputs;
-    result = new tessera::BatchingSession(session, options,
+    result = new tessera::BatchingSession(session, BatchingOptionsOf(settings, allowed_batch_sizes, num_allowed),
                                           threads == nullptr ? nullptr : threads->threads);
     return 0;
   });
   return result;
+}
+
+int batching_session_update(tessera::BatchingSession* batching, const int64_t* settings,
+                            const int64_t* allowed_batch_sizes, int num_allowed) {
+  return Guarded([&] {
+    batching->UpdateOptions(BatchingOptionsOf(settings, allowed_batch_sizes, num_allowed));
+    return 0;
+  });
 }
 
 void batching_session_free(tessera::BatchingSession* batching) {
@@ -266,6 +275,18 @@ int64_t batching_session_stat(tessera::BatchingSession* batching, int which) {
       case tessera_abi::kStatTasks: return s.tasks.load();
       case tessera_abi::kStatRows: return s.rows.load();
       case tessera_abi::kStatPaddingRows: return s.padding_rows.load();
+      case tessera_abi::kStatMarkedChanges: return s.marked_changes.load();
+      default:
+        break;
+    }
+    const tessera::BatchingState state = batching->state();
+    switch (which) {
+      case tessera_abi::kStatTimeoutMicros: return state.timeout_micros;
+      case tessera_abi::kStatBatchSizeLimit: return state.batch_size_limit;
+      case tessera_abi::kStatAdaptive: return state.adaptive ? 1 : 0;
+      case tessera_abi::kStatTargetReachable: return state.target_reachable ? 1 : 0;
+      case tessera_abi::kStatArrivalMilliRowsPerSec: return static_cast<int64_t>(state.arrival_rows_per_sec * 1000);
+      case tessera_abi::kStatFillPermille: return static_cast<int64_t>(state.fill_ratio * 1000);
       default:
         Fail(tessera::kInvalidArgument, "unknown batching stat");
         return -1;
@@ -337,6 +358,8 @@ int64_t run_call_batch_info(tessera::RunCall* call, int which) {
       case tessera_abi::kBatchInfoPaddedRows: return info.padded_rows;
       case tessera_abi::kBatchInfoFirstInBatch: return info.first_in_batch ? 1 : 0;
       case tessera_abi::kBatchInfoQueuedNanos: return info.queued_nanos;
+      case tessera_abi::kBatchInfoRunNanos: return info.run_nanos;
+      case tessera_abi::kBatchInfoSizeLimit: return info.size_limit;
       default:
         Fail(tessera::kInvalidArgument, "unknown batch info field");
         return -1;

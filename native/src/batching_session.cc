@@ -19,7 +19,8 @@ void KeepMemory(void*, size_t, void*) {}
 
 BatchingSession::BatchingSession(SavedModelSession* session, BatchingOptions options,
                                  std::shared_ptr<BatchThreads> threads)
-    : session_(session), options_(std::move(options)), threads_(std::move(threads)) {
+    : session_(session), threads_(std::move(threads)) {
+  UpdateOptions(std::move(options));
   if (threads_) threads_->Add(this);
 }
 
@@ -36,7 +37,7 @@ BatchingSession::~BatchingSession() {
   }
 }
 
-std::string BatchingSession::KeyOf(RunCall* call, int64_t* rows) const {
+std::string BatchingSession::KeyOf(RunCall* call, const BatchingOptions& options, int64_t* rows) {
   const auto& values = call->input_values();
   if (values.empty()) return "";
   std::string key;
@@ -49,7 +50,7 @@ std::string BatchingSession::KeyOf(RunCall* call, int64_t* rows) const {
     key += std::to_string(reinterpret_cast<uintptr_t>(call->inputs()[i].oper)) + ":" +
            std::to_string(call->inputs()[i].index) + "/" + std::to_string(TF_TensorType(t));
     key += "r" + std::to_string(TF_NumDims(t));
-    if (!options_.pad_variable_length_inputs) {
+    if (!options.pad_variable_length_inputs) {
       for (int d = 1; d < TF_NumDims(t); ++d) key += "," + std::to_string(TF_Dim(t, d));
     }
     key += ";";
@@ -62,13 +63,14 @@ std::string BatchingSession::KeyOf(RunCall* call, int64_t* rows) const {
 
 Status BatchingSession::Run(RunCall* call, int64_t timeout_ms) {
   int64_t rows = 0;
-  std::string key = KeyOf(call, &rows);
+  const std::shared_ptr<const BatchingOptions> options = this->options();
+  std::string key = KeyOf(call, *options, &rows);
   if (key.empty() || !HasQueueFor(key)) return call->Run(/*caller_thread=*/true, timeout_ms);
   const SteadyClock::time_point deadline = timeout_ms > 0
       ? SteadyClock::now() + std::chrono::milliseconds(timeout_ms)
       : SteadyClock::time_point::max();
-  if (options_.split_large_requests && rows > options_.queue.max_batch_size) {
-    return RunSplit(call, key, rows, deadline);
+  if (options->split_large_requests && rows > options->queue.max_batch_size) {
+    return RunSplit(call, *options, key, rows, deadline);
   }
   Task task;
   task.call = call;
@@ -87,8 +89,12 @@ Status BatchingSession::Enqueue(Task* task, const std::string& key) {
   std::lock_guard<std::mutex> lock(mu_);
   if (stop_) return Status(kUnavailable, "batching session is shutting down");
   auto& queue = queues_[key];
-  if (!queue) queue = std::make_unique<BatchQueue<Task>>(options_.queue);
+  if (!queue) {
+    queue = std::make_unique<BatchQueue<Task>>(options_->queue);
+    queue->SetLimits(applied_.max_batch_size, applied_.timeout_micros);
+  }
   task->queue = queue.get();  // queues live as long as the session
+  if (controller_) AdaptLocked(task->rows);
   return queue->Schedule(task);
 }
 
@@ -114,11 +120,11 @@ Status BatchingSession::Await(Task* task) {
 }
 
 // The chunks are enqueued together, so they run in parallel batches when threads are free.
-Status BatchingSession::RunSplit(RunCall* call, const std::string& key, int64_t rows,
-                                 SteadyClock::time_point deadline) {
-  const int64_t chunk = options_.max_execution_batch_size > 0
-                            ? std::min(options_.max_execution_batch_size, options_.queue.max_batch_size)
-                            : options_.queue.max_batch_size;
+Status BatchingSession::RunSplit(RunCall* call, const BatchingOptions& options, const std::string& key,
+                                 int64_t rows, SteadyClock::time_point deadline) {
+  const int64_t chunk = options.max_execution_batch_size > 0
+                            ? std::min(options.max_execution_batch_size, options.queue.max_batch_size)
+                            : options.queue.max_batch_size;
   std::vector<std::unique_ptr<RunCall>> parts;
   for (int64_t start = 0; start < rows; start += chunk) {
     const int64_t n = std::min(chunk, rows - start);
@@ -218,8 +224,8 @@ std::function<void()> BatchingSession::TakeReadyBatch(Clock::time_point* deadlin
   return {};
 }
 
-int64_t BatchingSession::PaddedSize(int64_t rows) const {
-  for (int64_t allowed : options_.allowed_batch_sizes) {
+int64_t BatchingSession::PaddedSize(const BatchingOptions& options, int64_t rows) {
+  for (int64_t allowed : options.allowed_batch_sizes) {
     if (allowed >= rows) return allowed;
   }
   return rows;
@@ -288,12 +294,32 @@ void BatchingSession::Process(const std::vector<Task*>& batch) {
     }
     int64_t total = 0;
     for (Task* task : live) total += task->rows;
-    const int64_t padded = PaddedSize(total);
+    std::shared_ptr<BatchController> controller;
+    BatchSizing sizing;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      controller = controller_;
+      sizing.padded = PaddedSize(*options_, total);
+      sizing.limit = live.front()->queue->close_size();
+    }
+    sizing.total = total;
     stats_.batches++;
     stats_.tasks += static_cast<int64_t>(live.size());
     stats_.rows += total;
-    stats_.padding_rows += padded - total;
-    Status status = RunMerged(live, total, padded, timeout_ms, &finisher);
+    stats_.padding_rows += sizing.padded - total;
+    const SteadyClock::time_point started = SteadyClock::now();
+    std::vector<int64_t> waits;
+    if (controller) {
+      for (Task* task : live) {
+        waits.push_back(std::chrono::duration_cast<std::chrono::microseconds>(started - task->enqueued).count());
+      }
+    }
+    Status status = RunMerged(live, sizing, timeout_ms, &finisher);
+    if (controller && status.ok()) {
+      const double run_micros =
+          std::chrono::duration<double, std::micro>(SteadyClock::now() - started).count();
+      controller->OnBatch(SteadyMicros(), sizing.padded, total, run_micros, waits);
+    }
     if (!status.ok()) finisher.set_failure(std::move(status));
   } catch (const std::bad_alloc&) {
     finisher.set_failure(Status(kResourceExhausted, "native out of memory while batching"));
@@ -304,9 +330,11 @@ void BatchingSession::Process(const std::vector<Task*>& batch) {
   }
 }  // ~Finisher: every task not finished above gets the failure
 
-Status BatchingSession::RunMerged(const std::vector<Task*>& live, int64_t total, int64_t padded,
+Status BatchingSession::RunMerged(const std::vector<Task*>& live, const BatchSizing& sizing,
                                   int64_t timeout_ms, Finisher* finisher) {
+  const int64_t padded = sizing.padded;
   std::vector<TensorPtr> merged;
+  const SteadyClock::time_point started = SteadyClock::now();
   Status status = MergeInputs(live, padded, &merged);
   if (!status.ok()) return status;
   std::vector<TensorPtr> outputs;
@@ -322,8 +350,10 @@ Status BatchingSession::RunMerged(const std::vector<Task*>& live, int64_t total,
     row += task->rows;
     task->call->SetOutputs(std::move(mine));
     RunCall::BatchInfo info;
-    info.rows = total;
+    info.rows = sizing.total;
     info.padded_rows = padded;
+    info.size_limit = sizing.limit;
+    info.run_nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(now - started).count();
     info.first_in_batch = task == live.front();
     info.queued_nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(now - task->enqueued).count();
     info.run_timeout_ms = timeout_ms;

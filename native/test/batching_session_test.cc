@@ -181,5 +181,27 @@ TEST_F(BatchingSessionTest, ABatchOfExpiredTasksDoesNotRun) {
   EXPECT_EQ(0, batching.stats().batches.load());
 }
 
+TEST_F(BatchingSessionTest, ReloadedOptionsKeepQueuedCallsAndApplyToLaterBatches) {
+  BatchingSession batching(session_.get(), Options({4, 8}), nullptr);
+  auto a = Call({1, 2}, 1);
+  Status a_result;
+  std::thread client([&] { a_result = batching.Run(a.get(), 0); });
+  while (batching.PendingTasks() < 1) std::this_thread::sleep_for(1ms);
+  BatchingOptions reloaded = Options({2});
+  reloaded.queue.max_batch_size = 2;
+  reloaded.target_p99_latency_micros = 50'000;
+  batching.UpdateOptions(reloaded);
+  EXPECT_EQ(1, batching.ProcessOneBatch(true));
+  client.join();
+  ASSERT_TRUE(a_result.ok()) << a_result.message();
+  EXPECT_EQ(2, a->batch_info().padded_rows) << "padded to the reloaded allowed size";
+  EXPECT_EQ(2, a->batch_info().size_limit);
+  auto big = Call({1, 2, 3, 4, 5, 6}, 3);
+  EXPECT_EQ(kInvalidArgument, batching.Run(big.get(), 0).code()) << "the reloaded max_batch_size";
+  BatchingState state = batching.state();
+  EXPECT_TRUE(state.adaptive);
+  EXPECT_EQ(0, state.timeout_micros) << "nothing measured yet: no waiting";
+}
+
 }  // namespace
 }  // namespace tessera

@@ -14,12 +14,32 @@ constexpr int64_t kStatBatches = 0;
 constexpr int64_t kStatTasks = 1;
 constexpr int64_t kStatRows = 2;
 constexpr int64_t kStatPaddingRows = 3;
+constexpr int64_t kStatMarkedChanges = 4;
+// batching_session_stat(which): what the queues run under now (adaptive batching: its decision).
+constexpr int64_t kStatTimeoutMicros = 5;
+constexpr int64_t kStatBatchSizeLimit = 6;
+constexpr int64_t kStatAdaptive = 7;
+constexpr int64_t kStatTargetReachable = 8;
+constexpr int64_t kStatArrivalMilliRowsPerSec = 9;
+constexpr int64_t kStatFillPermille = 10;
+
+// batching_session_create / _update: slots of the settings array (kSettingCount of them).
+constexpr int64_t kSettingMaxBatchSize = 0;
+constexpr int64_t kSettingBatchTimeoutMicros = 1;
+constexpr int64_t kSettingMaxEnqueuedBatches = 2;
+constexpr int64_t kSettingSplitLargeRequests = 3;
+constexpr int64_t kSettingMaxExecutionBatchSize = 4;
+constexpr int64_t kSettingPadVariableLengthInputs = 5;
+constexpr int64_t kSettingTargetP99LatencyMicros = 6;
+constexpr int64_t kSettingCount = 7;
 
 // run_call_batch_info(which): the batch a call ran in (all 0 after a direct run).
 constexpr int64_t kBatchInfoRows = 0;
 constexpr int64_t kBatchInfoPaddedRows = 1;
 constexpr int64_t kBatchInfoFirstInBatch = 2;
 constexpr int64_t kBatchInfoQueuedNanos = 3;
+constexpr int64_t kBatchInfoRunNanos = 4;
+constexpr int64_t kBatchInfoSizeLimit = 5;
 
 // Output layout block (int64 slots; RunCall::WriteLayout). Slot 0 holds the number of outputs
 // described, or -1 when their descriptions do not fit; descriptions follow from slot 1, each

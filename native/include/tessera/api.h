@@ -62,15 +62,14 @@ tessera::BatchThreadsRef* batch_threads_create(int num_threads);
 void batch_threads_free(tessera::BatchThreadsRef* threads);
 
 // Batching sessions (one per loaded model version when --enable_batching), run on `threads`, or,
-// when `threads` is null, in puppet mode (tests). allowed_batch_sizes may be null when
-// num_allowed == 0.
+// when `threads` is null, in puppet mode (tests). `settings` holds tessera/abi.h's kSetting* slots
+// (kSettingCount of them; booleans 0/1); allowed_batch_sizes may be null when num_allowed == 0.
 tessera::BatchingSession* batching_session_create(tessera::SavedModelSession* session,
-                                                  tessera::BatchThreadsRef* threads,
-                                                  int64_t max_batch_size, int64_t batch_timeout_micros,
-                                                  int64_t max_enqueued_batches,
-                                                  const int64_t* allowed_batch_sizes, int num_allowed,
-                                                  bool split_large_requests, int64_t max_execution_batch_size,
-                                                  bool pad_variable_length_inputs);
+                                                  tessera::BatchThreadsRef* threads, const int64_t* settings,
+                                                  const int64_t* allowed_batch_sizes, int num_allowed);
+// Reloaded parameters, applied while calls run (BatchingSession::UpdateOptions).
+int batching_session_update(tessera::BatchingSession* batching, const int64_t* settings,
+                            const int64_t* allowed_batch_sizes, int num_allowed);
 void batching_session_free(tessera::BatchingSession* batching);
 // Puppet mode (tests): queued tasks, and running one batch now; returns the tasks it held.
 int64_t batching_session_pending(tessera::BatchingSession* batching);
@@ -80,7 +79,8 @@ int batching_session_process_one(tessera::BatchingSession* batching, bool force)
 // the batched run (the earliest deadline in the batch). 0: none.
 int batching_session_run(tessera::BatchingSession* batching, tessera::RunCall* call,
                          int64_t timeout_ms);
-// Totals since creation; `which` is one of tessera/abi.h's kStat* (-1 for any other).
+// Totals since creation and the current limits; `which` is one of tessera/abi.h's kStat* (-1 for
+// any other).
 int64_t batching_session_stat(tessera::BatchingSession* batching, int which);
 
 // Run calls.

@@ -5,6 +5,7 @@
 #ifndef TESSERA_BATCH_CONTROLLER_H_
 #define TESSERA_BATCH_CONTROLLER_H_
 
+#include <chrono>
 #include <cstdint>
 #include <mutex>
 #include <vector>
@@ -12,6 +13,12 @@
 #include "tessera/batch_policy.h"
 
 namespace tessera {
+
+// Microseconds on steady_clock, the time base the batching session feeds its controller.
+inline int64_t SteadyMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::steady_clock::now().time_since_epoch()).count();
+}
 
 struct BatchControllerOptions {
   LatencyObjective objective;

@@ -85,6 +85,8 @@ class RunCall {
     bool first_in_batch = false;
     int64_t queued_nanos = 0;
     int64_t run_timeout_ms = 0;
+    int64_t run_nanos = 0;   // merge, TF run and checks of the whole batch
+    int64_t size_limit = 0;  // the batch size limit of its queue when it ran
   };
   void set_batch_info(const BatchInfo& info) { batch_info_ = info; }
   const BatchInfo& batch_info() const { return batch_info_; }

@@ -51,6 +51,8 @@ public final class ServingMetrics {
       .classicOnly().classicExponentialUpperBounds(1, 2, 14).register(registry);
   private final Histogram guideWarmupTime = millisHistogram("tensorflow_serving_model_warmup_time_ms", "model");
 
+  private final BatchingMetrics batching = new BatchingMetrics(registry);
+
   /** TF Serving's counters, which {@link #writeTo} writes as TF Serving's exporter does. */
   private final List<TfCounterFamily> tfCounters = List.of(requestCount, loadAttempts, warmupRecords);
   private final Set<String> tfCounterNames = Set.of(requestCount.name(), loadAttempts.name(), warmupRecords.name());
@@ -108,6 +110,9 @@ public final class ServingMetrics {
   public void recordRun(String model, String api, io.tessera.servables.RunResult result) {
     recordRuntime(model, api, result.runNanos());
     io.tessera.nativebridge.RunCall.BatchInfo batch = result.batch();
+    if (batch != null) {
+      batching.record(model, batch);
+    }
     if (batch != null && batch.firstInBatch()) {
       recordBatch(model, "model_server_batch_threads", (int) batch.rows(), (int) batch.paddedRows(), batch.queuedNanos());
     }
@@ -120,6 +125,11 @@ public final class ServingMetrics {
     processedBatchSize.observe(processedSize);
     paddingSize.labelValues(Integer.toString(processedSize)).observe(processedSize - inputSize);
     guideBatchSize.labelValues(model).observe(inputSize);
+  }
+
+  /** Tessera's per-queue batching metrics. */
+  public BatchingMetrics batching() {
+    return batching;
   }
 
   /** The registry, for the separate --enable_metrics listener. */

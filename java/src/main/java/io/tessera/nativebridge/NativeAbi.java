@@ -13,12 +13,31 @@ final class NativeAbi {
   static final int STAT_TASKS = 1;
   static final int STAT_ROWS = 2;
   static final int STAT_PADDING_ROWS = 3;
+  static final int STAT_MARKED_CHANGES = 4;
+  static final int STAT_TIMEOUT_MICROS = 5;
+  static final int STAT_BATCH_SIZE_LIMIT = 6;
+  static final int STAT_ADAPTIVE = 7;
+  static final int STAT_TARGET_REACHABLE = 8;
+  static final int STAT_ARRIVAL_MILLI_ROWS_PER_SEC = 9;
+  static final int STAT_FILL_PERMILLE = 10;
+
+  // batching_session_create / _update settings slots
+  static final int SETTING_MAX_BATCH_SIZE = 0;
+  static final int SETTING_BATCH_TIMEOUT_MICROS = 1;
+  static final int SETTING_MAX_ENQUEUED_BATCHES = 2;
+  static final int SETTING_SPLIT_LARGE_REQUESTS = 3;
+  static final int SETTING_MAX_EXECUTION_BATCH_SIZE = 4;
+  static final int SETTING_PAD_VARIABLE_LENGTH_INPUTS = 5;
+  static final int SETTING_TARGET_P99_LATENCY_MICROS = 6;
+  static final int SETTING_COUNT = 7;
 
   // run_call_batch_info(which)
   static final int BATCH_INFO_ROWS = 0;
   static final int BATCH_INFO_PADDED_ROWS = 1;
   static final int BATCH_INFO_FIRST_IN_BATCH = 2;
   static final int BATCH_INFO_QUEUED_NANOS = 3;
+  static final int BATCH_INFO_RUN_NANOS = 4;
+  static final int BATCH_INFO_SIZE_LIMIT = 5;
 
   // Output layout block: int64 slots (RunCall::WriteLayout).
   static final int LAYOUT_SLOTS = 512;

@@ -88,8 +88,12 @@ public final class RunCall extends NativeHandle<TesseraNative.NativeRunCall> {
     NativeErrors.check(TesseraNative.batching_session_run(batching.pointer(), pointer(), timeoutMs));
   }
 
-  /** The batch a batched call ran in; null after a direct run. */
-  public record BatchInfo(long rows, long paddedRows, boolean firstInBatch, long queuedNanos) {}
+  /**
+   * The batch a batched call ran in; null after a direct run. runNanos: the whole batch's merge and
+   * run; sizeLimit: the batch size limit its queue ran under (adaptive batching's choice).
+   */
+  public record BatchInfo(long rows, long paddedRows, boolean firstInBatch, long queuedNanos, long runNanos,
+      long sizeLimit) {}
 
   public BatchInfo batchInfo() {
     long rows = TesseraNative.run_call_batch_info(pointer(), NativeAbi.BATCH_INFO_ROWS);
@@ -98,7 +102,9 @@ public final class RunCall extends NativeHandle<TesseraNative.NativeRunCall> {
     }
     return new BatchInfo(rows, TesseraNative.run_call_batch_info(pointer(), NativeAbi.BATCH_INFO_PADDED_ROWS),
         TesseraNative.run_call_batch_info(pointer(), NativeAbi.BATCH_INFO_FIRST_IN_BATCH) != 0,
-        TesseraNative.run_call_batch_info(pointer(), NativeAbi.BATCH_INFO_QUEUED_NANOS));
+        TesseraNative.run_call_batch_info(pointer(), NativeAbi.BATCH_INFO_QUEUED_NANOS),
+        TesseraNative.run_call_batch_info(pointer(), NativeAbi.BATCH_INFO_RUN_NANOS),
+        TesseraNative.run_call_batch_info(pointer(), NativeAbi.BATCH_INFO_SIZE_LIMIT));
   }
 
   public int outputDtype(int index) {

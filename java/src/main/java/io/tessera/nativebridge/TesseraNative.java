@@ -57,18 +57,19 @@ final class TesseraNative {
 
   static native void batch_threads_free(NativeBatchThreads threads);
 
-  /** {@code threads} null: puppet mode (tests). */
+  /** {@code threads} null: puppet mode (tests); {@code settings}: NativeAbi.SETTING_* slots. */
   static native NativeBatchingSession batching_session_create(
       NativeSavedModelSession session,
       NativeBatchThreads threads,
-      @Cast("int64_t") long maxBatchSize,
-      @Cast("int64_t") long batchTimeoutMicros,
-      @Cast("int64_t") long maxEnqueuedBatches,
+      @Cast("const int64_t*") long[] settings,
       @Cast("const int64_t*") long[] allowedBatchSizes,
-      int numAllowed,
-      @Cast("bool") boolean splitLargeRequests,
-      @Cast("int64_t") long maxExecutionBatchSize,
-      @Cast("bool") boolean padVariableLengthInputs);
+      int numAllowed);
+
+  static native int batching_session_update(
+      NativeBatchingSession batching,
+      @Cast("const int64_t*") long[] settings,
+      @Cast("const int64_t*") long[] allowedBatchSizes,
+      int numAllowed);
 
   static native @Cast("int64_t") long batching_session_pending(NativeBatchingSession batching);
 

@@ -128,7 +128,7 @@ public record ServerOptions(
       return null;
     }
     return file.isEmpty()
-        ? BatchingOptions.of(io.tessera.proto.serving.config.BatchingParameters.getDefaultInstance(), "defaults")
+        ? BatchingOptions.of(io.tessera.proto.serving.config.BatchingParameters.getDefaultInstance(), BatchingOptions.DEFAULTS)
         : BatchingOptions.fromFile(Path.of(file));
   }
 

@@ -13,6 +13,7 @@ import io.tessera.grpc.GrpcServer;
 import io.tessera.http.ExtraPages;
 import io.tessera.http.RestApi;
 import io.tessera.http.RestServer;
+import io.tessera.metrics.BatchingMetrics;
 import io.tessera.metrics.ServingMetrics;
 import io.tessera.nativebridge.BatchThreads;
 import io.tessera.nativebridge.HostBuffer;
@@ -22,6 +23,7 @@ import io.tessera.proto.serving.config.MonitoringConfig;
 import io.tessera.servables.SavedModelBundle;
 import io.tessera.servables.SessionOptions;
 import io.tessera.servables.batching.BatchingOptions;
+import io.tessera.servables.batching.BatchingReloader;
 import io.tessera.servables.warmup.ModelWarmup;
 import io.tessera.server.health.ServingHealth;
 import io.tessera.server.tls.TlsContexts;
@@ -62,6 +64,9 @@ public final class TesseraServer implements AutoCloseable {
   private HTTPServer metricsListener;
   /** With --enable_batching: the batch threads all models' batching sessions share; else null. */
   private BatchThreads batchThreads;
+  /** With --enable_batching: re-reads the batching parameters at each poll; else null. */
+  private BatchingReloader batchingReloader;
+  private ScheduledExecutorService batchingPoller;
 
   private TesseraServer(ServerOptions options) {
     this.options = options;
@@ -92,6 +97,7 @@ public final class TesseraServer implements AutoCloseable {
       batchThreads = BatchThreads.start(threads);
       LOG.info("Batching enabled: " + threads + " batch threads shared by all models ("
           + options.batching().source() + ")");
+      startBatchingReloads();
     }
     manager = new AspiredVersionsManager<>(
         new AspiredVersionsManager.Options(options.maxLoadRetries(), options.loadRetryInterval(),
@@ -110,11 +116,7 @@ public final class TesseraServer implements AutoCloseable {
     configs.apply(initial);
     Duration configPoll = options.modelConfigPollWait();
     if (options.modelConfigFile() != null && !configPoll.isZero() && !configPoll.isNegative()) {
-      configPoller = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "tessera-config-poll");
-        t.setDaemon(true);
-        return t;
-      });
+      configPoller = poller("tessera-config-poll");
       configPoller.scheduleWithFixedDelay(() -> configs.reloadIfChanged(options.modelConfigFile()),
           configPoll.toMillis(), configPoll.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -137,11 +139,13 @@ public final class TesseraServer implements AutoCloseable {
       throw e;
     }
     // With --enable_per_model_batching_parameters only versions with their own file are batched.
-    BatchingOptions batching = options.batching() == null ? null
-        : options.perModelBatching() ? BatchingOptions.forVersion(dir, null) : options.batching();
+    BatchingOptions batching = batchingReloader == null ? null
+        : options.perModelBatching() ? BatchingOptions.forVersion(dir, null) : batchingReloader.serverWide();
     if (batching != null) {
       try {
         bundle.withBatching(batching.settings(), batchThreads);
+        batchingReloader.register(new BatchingReloader.Queue(model, id.version(), bundle.batching(),
+            options.perModelBatching() ? dir.resolve(BatchingOptions.PER_MODEL_FILE) : null), batching);
         LOG.info("Batching " + model + " (" + dir.getFileName() + ") with " + batching.source());
       } catch (RuntimeException e) {
         bundle.close();
@@ -164,6 +168,31 @@ public final class TesseraServer implements AutoCloseable {
       metrics.recordWarmup(model, dir.toString(), false, -1, System.nanoTime() - warmupStarted);
       throw e;
     }
+  }
+
+  /**
+   * Batching parameters are re-read at the config poll (--model_config_file_poll_wait_seconds, else
+   * every --file_system_poll_wait_seconds) and applied to the live sessions without a restart.
+   */
+  private void startBatchingReloads() {
+    batchingReloader = new BatchingReloader(options.batching(), options.batching().file());
+    metrics.batching().watch(() -> batchingReloader.queues().stream()
+        .map(q -> new BatchingMetrics.Queue(q.model(), q.version(), q.session())).toList());
+    Duration poll = options.modelConfigPollWait().isZero() ? options.fileSystemPollWait() : options.modelConfigPollWait();
+    if (poll.isZero() || poll.isNegative()) {
+      return;
+    }
+    batchingPoller = poller("tessera-batching-poll");
+    batchingPoller.scheduleWithFixedDelay(batchingReloader::poll, poll.toMillis(), poll.toMillis(),
+        TimeUnit.MILLISECONDS);
+  }
+
+  private static ScheduledExecutorService poller(String threadName) {
+    return Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, threadName);
+      t.setDaemon(true);
+      return t;
+    });
   }
 
   private void startListeners() throws Exception {
@@ -254,6 +283,9 @@ public final class TesseraServer implements AutoCloseable {
     }
     if (configPoller != null) {
       configPoller.shutdownNow();
+    }
+    if (batchingPoller != null) {
+      batchingPoller.shutdownNow();
     }
     if (source != null) {
       source.close();

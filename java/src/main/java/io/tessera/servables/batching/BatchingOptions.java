@@ -14,11 +14,20 @@ import java.util.List;
  * num_batch_threads = CPUs. allowed_batch_sizes must increase and end at max_batch_size. Pure.
  * enable_large_batch_splitting cuts a request larger than max_batch_size into chunks of at most
  * max_execution_batch_size rows; pad_variable_length_inputs lets requests whose non-batch
- * dimensions differ share a batch, zero-padded to the largest.
+ * dimensions differ share a batch, zero-padded to the largest. Tessera's
+ * target_p99_latency_micros (positive) turns on adaptive batching: the native scheduler chooses
+ * the timeout and batch size limit for that objective.
  */
 public record BatchingOptions(BatchingSession.Settings settings, String source) {
   /** The per-version file read with --enable_per_model_batching_parameters. */
   public static final String PER_MODEL_FILE = "batching_params.pbtxt";
+  /** The source of options built from TF's defaults rather than read from a file. */
+  public static final String DEFAULTS = "defaults";
+
+  /** The file these options were read from, or null for {@link #DEFAULTS}. */
+  public Path file() {
+    return source.equals(DEFAULTS) ? null : Path.of(source);
+  }
 
   public static BatchingOptions fromFile(Path file) {
     return of(TextOrJsonConfig.parse(file, BatchingParameters.newBuilder()), file.toString());
@@ -57,8 +66,12 @@ public record BatchingOptions(BatchingSession.Settings settings, String source) 
     if (split && (maxExecution <= 0 || maxExecution > max)) {
       throw ServingException.invalidArgument("max_execution_batch_size must be in [1, max_batch_size] (" + source + ")");
     }
+    long target = p.hasTargetP99LatencyMicros() ? p.getTargetP99LatencyMicros().getValue() : 0;
+    if (p.hasTargetP99LatencyMicros() && target <= 0) {
+      throw ServingException.invalidArgument("target_p99_latency_micros must be positive (" + source + ")");
+    }
     long[] sizes = allowed.stream().mapToLong(Long::longValue).toArray();
     return new BatchingOptions(new BatchingSession.Settings(max, timeout, enqueued, (int) threads, sizes,
-        split, split ? maxExecution : 0, p.getPadVariableLengthInputs()), source);
+        split, split ? maxExecution : 0, p.getPadVariableLengthInputs(), target), source);
   }
 }
