@@ -1,26 +1,17 @@
 package io.tessera.cli;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.CodedOutputStream;
 import io.tessera.proto.tf.AttrValue;
 import io.tessera.proto.tf.DataType;
 import io.tessera.proto.tf.GraphDef;
 import io.tessera.proto.tf.MetaGraphDef;
-import io.tessera.proto.tf.NodeDef;
 import io.tessera.proto.tf.SavedModel;
 import io.tessera.proto.tf.SignatureDef;
-import io.tessera.proto.tf.TensorInfo;
 import io.tessera.proto.tf.TensorProto;
-import io.tessera.proto.tf.TensorShapeProto;
 import io.tessera.proto.tf.VersionDef;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -57,28 +48,7 @@ public final class DemoModel {
    * and a different one is replaced atomically so a watching server never sees a partial file.
    */
   public static Path write(Path basePath, long version) throws IOException {
-    if (version < 0) {
-      throw new IllegalArgumentException("version must be >= 0: " + version);
-    }
-    Path dir = basePath.resolve(Long.toString(version));
-    Files.createDirectories(dir);
-    Path pb = dir.resolve("saved_model.pb");
-    byte[] bytes = serialize(savedModel());
-    if (Files.isRegularFile(pb) && Arrays.equals(Files.readAllBytes(pb), bytes)) {
-      return dir;
-    }
-    Path tmp = Files.createTempFile(dir, ".saved_model", ".tmp");
-    try {
-      Files.write(tmp, bytes);
-      try {
-        Files.move(tmp, pb, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, pb, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
-    return dir;
+    return GraphProtos.writeSavedModel(basePath, version, savedModel());
   }
 
   /** The complete SavedModel proto (one MetaGraphDef tagged "serve"). */
@@ -95,46 +65,46 @@ public final class DemoModel {
       bias[j] = (float) (-SCALE * norm2);
     }
     TensorProto.Builder labels = TensorProto.newBuilder().setDtype(DataType.DT_STRING)
-        .setTensorShape(shape(k));
+        .setTensorShape(GraphProtos.shape(k));
     for (String label : LABELS) {
       labels.addStringVal(ByteString.copyFrom(label, StandardCharsets.UTF_8));
     }
     GraphDef graph = GraphDef.newBuilder()
-        .addNode(node("images", "Placeholder")
-            .putAttr("dtype", type(DataType.DT_FLOAT))
-            .putAttr("shape", AttrValue.newBuilder().setShape(shape(-1, -1, -1, 3)).build()))
-        .addNode(constant("mean/axes", int32Tensor(new int[] {1, 2}, 2)))
-        .addNode(node("mean", "Mean", "images", "mean/axes")
-            .putAttr("T", type(DataType.DT_FLOAT)).putAttr("Tidx", type(DataType.DT_INT32))
+        .addNode(GraphProtos.node("images", "Placeholder")
+            .putAttr("dtype", GraphProtos.type(DataType.DT_FLOAT))
+            .putAttr("shape", AttrValue.newBuilder().setShape(GraphProtos.shape(-1, -1, -1, 3)).build()))
+        .addNode(GraphProtos.constant("mean/axes", GraphProtos.int32Tensor(new int[] {1, 2}, 2)))
+        .addNode(GraphProtos.node("mean", "Mean", "images", "mean/axes")
+            .putAttr("T", GraphProtos.type(DataType.DT_FLOAT)).putAttr("Tidx", GraphProtos.type(DataType.DT_INT32))
             .putAttr("keep_dims", AttrValue.newBuilder().setB(false).build()))
-        .addNode(constant("logits/weights", floatTensor(weights, 3, k)))
-        .addNode(node("logits/matmul", "MatMul", "mean", "logits/weights")
-            .putAttr("T", type(DataType.DT_FLOAT))
+        .addNode(GraphProtos.constant("logits/weights", GraphProtos.floatTensor(weights, 3, k)))
+        .addNode(GraphProtos.node("logits/matmul", "MatMul", "mean", "logits/weights")
+            .putAttr("T", GraphProtos.type(DataType.DT_FLOAT))
             .putAttr("transpose_a", AttrValue.newBuilder().setB(false).build())
             .putAttr("transpose_b", AttrValue.newBuilder().setB(false).build()))
-        .addNode(constant("logits/bias", floatTensor(bias, k)))
-        .addNode(node("logits", "AddV2", "logits/matmul", "logits/bias")
-            .putAttr("T", type(DataType.DT_FLOAT)))
-        .addNode(node("probabilities", "Softmax", "logits").putAttr("T", type(DataType.DT_FLOAT)))
-        .addNode(constant("class_index/axis", int32Tensor(new int[] {1})))
-        .addNode(node("class_index", "ArgMax", "logits", "class_index/axis")
-            .putAttr("T", type(DataType.DT_FLOAT)).putAttr("Tidx", type(DataType.DT_INT32))
-            .putAttr("output_type", type(DataType.DT_INT64)))
-        .addNode(constant("label/names", labels.build()))
-        .addNode(constant("label/axis", int32Tensor(new int[] {0})))
-        .addNode(node("label", "GatherV2", "label/names", "class_index", "label/axis")
-            .putAttr("Tparams", type(DataType.DT_STRING))
-            .putAttr("Tindices", type(DataType.DT_INT64))
-            .putAttr("Taxis", type(DataType.DT_INT32))
+        .addNode(GraphProtos.constant("logits/bias", GraphProtos.floatTensor(bias, k)))
+        .addNode(GraphProtos.node("logits", "AddV2", "logits/matmul", "logits/bias")
+            .putAttr("T", GraphProtos.type(DataType.DT_FLOAT)))
+        .addNode(GraphProtos.node("probabilities", "Softmax", "logits").putAttr("T", GraphProtos.type(DataType.DT_FLOAT)))
+        .addNode(GraphProtos.constant("class_index/axis", GraphProtos.int32Tensor(new int[] {1})))
+        .addNode(GraphProtos.node("class_index", "ArgMax", "logits", "class_index/axis")
+            .putAttr("T", GraphProtos.type(DataType.DT_FLOAT)).putAttr("Tidx", GraphProtos.type(DataType.DT_INT32))
+            .putAttr("output_type", GraphProtos.type(DataType.DT_INT64)))
+        .addNode(GraphProtos.constant("label/names", labels.build()))
+        .addNode(GraphProtos.constant("label/axis", GraphProtos.int32Tensor(new int[] {0})))
+        .addNode(GraphProtos.node("label", "GatherV2", "label/names", "class_index", "label/axis")
+            .putAttr("Tparams", GraphProtos.type(DataType.DT_STRING))
+            .putAttr("Tindices", GraphProtos.type(DataType.DT_INT64))
+            .putAttr("Taxis", GraphProtos.type(DataType.DT_INT32))
             .putAttr("batch_dims", AttrValue.newBuilder().setI(0).build()))
         .setVersions(VersionDef.newBuilder().setProducer(GRAPH_PRODUCER))
         .build();
     SignatureDef signature = SignatureDef.newBuilder()
         .setMethodName("tensorflow/serving/predict")
-        .putInputs("images", info("images:0", DataType.DT_FLOAT, shape(-1, -1, -1, 3)))
-        .putOutputs("probabilities", info("probabilities:0", DataType.DT_FLOAT, shape(-1, k)))
-        .putOutputs("class_index", info("class_index:0", DataType.DT_INT64, shape(-1)))
-        .putOutputs("label", info("label:0", DataType.DT_STRING, shape(-1)))
+        .putInputs("images", GraphProtos.info("images:0", DataType.DT_FLOAT, GraphProtos.shape(-1, -1, -1, 3)))
+        .putOutputs("probabilities", GraphProtos.info("probabilities:0", DataType.DT_FLOAT, GraphProtos.shape(-1, k)))
+        .putOutputs("class_index", GraphProtos.info("class_index:0", DataType.DT_INT64, GraphProtos.shape(-1)))
+        .putOutputs("label", GraphProtos.info("label:0", DataType.DT_STRING, GraphProtos.shape(-1)))
         .build();
     MetaGraphDef metaGraph = MetaGraphDef.newBuilder()
         .setMetaInfoDef(MetaGraphDef.MetaInfoDef.newBuilder().addTags("serve"))
@@ -144,53 +114,4 @@ public final class DemoModel {
     return SavedModel.newBuilder().setSavedModelSchemaVersion(1).addMetaGraphs(metaGraph).build();
   }
 
-  private static byte[] serialize(SavedModel model) throws IOException {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(model.getSerializedSize());
-    CodedOutputStream out = CodedOutputStream.newInstance(bytes);
-    out.useDeterministicSerialization(); // sorted map entries: same model, same bytes
-    model.writeTo(out);
-    out.flush();
-    return bytes.toByteArray();
-  }
-
-  private static NodeDef.Builder node(String name, String op, String... inputs) {
-    return NodeDef.newBuilder().setName(name).setOp(op).addAllInput(List.of(inputs));
-  }
-
-  private static NodeDef.Builder constant(String name, TensorProto value) {
-    return node(name, "Const").putAttr("dtype", type(value.getDtype()))
-        .putAttr("value", AttrValue.newBuilder().setTensor(value).build());
-  }
-
-  private static AttrValue type(DataType dtype) {
-    return AttrValue.newBuilder().setType(dtype).build();
-  }
-
-  private static TensorShapeProto shape(long... dims) {
-    TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
-    for (long d : dims) {
-      shape.addDim(TensorShapeProto.Dim.newBuilder().setSize(d));
-    }
-    return shape.build();
-  }
-
-  private static TensorProto floatTensor(float[] values, long... dims) {
-    TensorProto.Builder t = TensorProto.newBuilder().setDtype(DataType.DT_FLOAT).setTensorShape(shape(dims));
-    for (float v : values) {
-      t.addFloatVal(v);
-    }
-    return t.build();
-  }
-
-  private static TensorProto int32Tensor(int[] values, long... dims) {
-    TensorProto.Builder t = TensorProto.newBuilder().setDtype(DataType.DT_INT32).setTensorShape(shape(dims));
-    for (int v : values) {
-      t.addIntVal(v);
-    }
-    return t.build();
-  }
-
-  private static TensorInfo info(String name, DataType dtype, TensorShapeProto shape) {
-    return TensorInfo.newBuilder().setName(name).setDtype(dtype).setTensorShape(shape).build();
-  }
 }

@@ -15,6 +15,8 @@ import java.util.List;
  *       tensorflow_model_server flag may follow and wins over the demo defaults.</li>
  *   <li>{@code inspect --dir=DIR}: signatures, dtypes and shapes of a SavedModel, like
  *       {@code saved_model_cli show --all}.</li>
+ *   <li>{@code matmul-model DIR}: writes the weight-bound batching model ({@link MatmulModel}) as
+ *       version 1 under DIR (bench/run-batching.sh serves it).</li>
  * </ul>
  */
 public final class TesseraCli {
@@ -23,12 +25,20 @@ public final class TesseraCli {
   public static void main(String[] args) throws Exception {
     if (args.length == 0 || args[0].equals("help") || args[0].equals("--help")) {
       System.out.println("usage: tessera demo [tensorflow_model_server flags...]\n"
-          + "       tessera inspect --dir=<SavedModel dir or model base path>");
+          + "       tessera inspect --dir=<SavedModel dir or model base path>\n"
+          + "       tessera matmul-model <model base path>");
       System.exit(args.length == 0 ? 2 : 0);
     }
     String[] rest = Arrays.copyOfRange(args, 1, args.length);
     switch (args[0]) {
       case "demo" -> demo(rest);
+      case "matmul-model" -> {
+        if (rest.length != 1) {
+          System.err.println("usage: tessera matmul-model <model base path>  (writes version 1)");
+          System.exit(2);
+        }
+        System.out.println(MatmulModel.write(Path.of(rest[0]), 1));
+      }
       case "inspect" -> {
         String dir = null;
         for (String a : rest) {
