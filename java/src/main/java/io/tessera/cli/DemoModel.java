@@ -4,7 +4,6 @@ import com.google.protobuf.ByteString;
 import io.tessera.proto.tf.AttrValue;
 import io.tessera.proto.tf.DataType;
 import io.tessera.proto.tf.GraphDef;
-import io.tessera.proto.tf.MetaGraphDef;
 import io.tessera.proto.tf.SavedModel;
 import io.tessera.proto.tf.SignatureDef;
 import io.tessera.proto.tf.TensorProto;
@@ -106,12 +105,7 @@ public final class DemoModel {
         .putOutputs("class_index", GraphProtos.info("class_index:0", DataType.DT_INT64, GraphProtos.shape(-1)))
         .putOutputs("label", GraphProtos.info("label:0", DataType.DT_STRING, GraphProtos.shape(-1)))
         .build();
-    MetaGraphDef metaGraph = MetaGraphDef.newBuilder()
-        .setMetaInfoDef(MetaGraphDef.MetaInfoDef.newBuilder().addTags("serve"))
-        .setGraphDef(graph)
-        .putSignatureDef("serving_default", signature)
-        .build();
-    return SavedModel.newBuilder().setSavedModelSchemaVersion(1).addMetaGraphs(metaGraph).build();
+    return GraphProtos.servingModel(graph, signature);
   }
 
 }

@@ -4,8 +4,11 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedOutputStream;
 import io.tessera.proto.tf.AttrValue;
 import io.tessera.proto.tf.DataType;
+import io.tessera.proto.tf.GraphDef;
+import io.tessera.proto.tf.MetaGraphDef;
 import io.tessera.proto.tf.NodeDef;
 import io.tessera.proto.tf.SavedModel;
+import io.tessera.proto.tf.SignatureDef;
 import io.tessera.proto.tf.TensorInfo;
 import io.tessera.proto.tf.TensorProto;
 import io.tessera.proto.tf.TensorShapeProto;
@@ -52,6 +55,16 @@ final class GraphProtos {
       Files.deleteIfExists(tmp);
     }
     return dir;
+  }
+
+  /** A SavedModel of one MetaGraphDef tagged "serve" whose serving_default is {@code signature}. */
+  static SavedModel servingModel(GraphDef graph, SignatureDef signature) {
+    MetaGraphDef metaGraph = MetaGraphDef.newBuilder()
+        .setMetaInfoDef(MetaGraphDef.MetaInfoDef.newBuilder().addTags("serve"))
+        .setGraphDef(graph)
+        .putSignatureDef("serving_default", signature)
+        .build();
+    return SavedModel.newBuilder().setSavedModelSchemaVersion(1).addMetaGraphs(metaGraph).build();
   }
 
   /** A DT_FLOAT constant written as tensor_content (little-endian), compact for large weights. */

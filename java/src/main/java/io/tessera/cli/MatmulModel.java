@@ -3,7 +3,6 @@ package io.tessera.cli;
 import io.tessera.proto.tf.AttrValue;
 import io.tessera.proto.tf.DataType;
 import io.tessera.proto.tf.GraphDef;
-import io.tessera.proto.tf.MetaGraphDef;
 import io.tessera.proto.tf.NodeDef;
 import io.tessera.proto.tf.SavedModel;
 import io.tessera.proto.tf.SignatureDef;
@@ -49,12 +48,7 @@ public final class MatmulModel {
         .putInputs("x", GraphProtos.info("x:0", DataType.DT_FLOAT, GraphProtos.shape(-1, INPUT)))
         .putOutputs("y", GraphProtos.info("y:0", DataType.DT_FLOAT, GraphProtos.shape(-1, INPUT)))
         .build();
-    MetaGraphDef metaGraph = MetaGraphDef.newBuilder()
-        .setMetaInfoDef(MetaGraphDef.MetaInfoDef.newBuilder().addTags("serve"))
-        .setGraphDef(graph)
-        .putSignatureDef("serving_default", signature)
-        .build();
-    return SavedModel.newBuilder().setSavedModelSchemaVersion(1).addMetaGraphs(metaGraph).build();
+    return GraphProtos.servingModel(graph, signature);
   }
 
   private static NodeDef.Builder matmul(String name, String a, String b) {
