@@ -15,15 +15,16 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A closed-loop gRPC Predict load generator (grpc-java, one channel per thread). Usage:
- * name host:port model input-alias tiny|mobilenet threads seconds
+ * name host:port model input-alias tiny|mobilenet|matmul threads seconds (matmul: MatmulModel's [1, 256])
  */
 public final class GrpcLoad {
   public static void main(String[] args) throws Exception {
     String[] target = args[1].split(":");
     boolean mobilenet = args[4].equals("mobilenet");
     int threads = Integer.parseInt(args[5]);
-    long[] shape = mobilenet ? new long[] {1, 224, 224, 3} : new long[] {1, 1};
-    int n = mobilenet ? 224 * 224 * 3 : 1;
+    boolean matmul = args[4].equals("matmul");
+    long[] shape = mobilenet ? new long[] {1, 224, 224, 3} : matmul ? new long[] {1, 256} : new long[] {1, 1};
+    int n = mobilenet ? 224 * 224 * 3 : matmul ? 256 : 1;
     ByteBuffer content = ByteBuffer.allocate(n * 4).order(ByteOrder.LITTLE_ENDIAN);
     for (int i = 0; i < n; i++) {
       content.putFloat(0.5f);
