@@ -99,9 +99,10 @@ BatchDecision ChooseBatching(const QueueObservation& observed, const LatencyObje
     decision.target_reachable = false;
     decision.max_batch_size = sizes.back();
     timeout = std::min(fill_micros(sizes.back()), budget - latency(sizes.back()));
-  } else if (fits < needed) {  // the target is out of reach: keep up, wait no longer than needed
+  } else if (fits < needed) {  // the target is out of reach: throughput wins (queued requests
+    // join the largest batches), and a batch waits no longer than the rows it needs take to come
     decision.target_reachable = false;
-    decision.max_batch_size = *std::lower_bound(sizes.begin(), sizes.end(), needed);
+    decision.max_batch_size = sizes.back();
     timeout = std::min(fill_micros(needed), budget - latency(needed));
   } else {
     decision.max_batch_size = fits;

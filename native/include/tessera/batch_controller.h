@@ -25,7 +25,7 @@ struct BatchControllerOptions {
   int num_threads = 1;
   int64_t decide_every_micros = 20'000;
   // Arrival-rate memory: an exponentially decaying count with this time constant.
-  double rate_time_constant_micros = 100'000;
+  double rate_time_constant_micros = 250'000;
   size_t run_time_window = 64;  // batches
   size_t wait_window = 256;     // tasks
 };

@@ -11,7 +11,8 @@
 // load B = 1 and the timeout is 0: no waiting for batches that would not fill), waits only as long
 // as that batch takes to fill at the measured rate, and lets batches grow (when requests are
 // already queued) up to the largest size whose latency still fits the target. When no size fits
-// both, throughput wins (a queue that grows without bound misses every target).
+// both, throughput wins: batches may grow to the maximum (a queue that grows without bound misses
+// every target).
 #ifndef TESSERA_BATCH_POLICY_H_
 #define TESSERA_BATCH_POLICY_H_
 

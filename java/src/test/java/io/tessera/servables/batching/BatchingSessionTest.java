@@ -280,4 +280,52 @@ class BatchingSessionTest {
     assertTrue(split.settings().splitLargeRequests());
     assertEquals(8, split.settings().maxExecutionBatchSize(), "defaults to max_batch_size");
   }
+
+  @Test
+  void theLatencyTargetIsReadFromTextAndJsonAndMustBePositive(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.nio.file.Path text = java.nio.file.Files.writeString(dir.resolve("b.txt"),
+        "max_batch_size { value: 16 }\ntarget_p99_latency_micros { value: 25000 }\n");
+    java.nio.file.Path json = java.nio.file.Files.writeString(dir.resolve("b.json"),
+        "{\"max_batch_size\": 16, \"target_p99_latency_micros\": 25000}");
+    for (java.nio.file.Path file : List.of(text, json)) {
+      BatchingOptions options = BatchingOptions.fromFile(file);
+      assertEquals(25_000, options.settings().targetP99LatencyMicros(), file.toString());
+      assertEquals(file, options.file());
+    }
+    assertEquals(0, BatchingOptions.of(BatchingParameters.getDefaultInstance(), BatchingOptions.DEFAULTS)
+        .settings().targetP99LatencyMicros(), "static batching unless asked");
+    BatchingParameters zero = BatchingParameters.newBuilder()
+        .setTargetP99LatencyMicros(com.google.protobuf.Int64Value.of(0)).build();
+    assertTrue(assertThrows(ServingException.class, () -> BatchingOptions.of(zero, "z")).getMessage()
+        .contains("target_p99_latency_micros must be positive"));
+  }
+
+  @Test
+  void anAdaptiveSessionReportsItsLimitsAndAcceptsReloadedSettings() throws Exception {
+    BatchingSession.Settings adaptive = new BatchingSession.Settings(16, 0, 100, 1, new long[0], false, 0, false, 50_000);
+    try (SavedModelBundle bundle = bundle(adaptive)) {
+      runClients(4, 10, (client, rnd) -> runAndCheck(bundle, matrix(client + rnd.nextFloat())));
+      BatchingSession.Limits limits = bundle.batching().limits();
+      assertTrue(limits.adaptive());
+      assertTrue(limits.batchSizeLimit() >= 1 && limits.batchSizeLimit() <= 16, limits.toString());
+      assertTrue(limits.timeoutMicros() >= 0 && limits.timeoutMicros() <= 25_000, limits.toString());
+      assertTrue(bundle.batching().update(new BatchingSession.Settings(4, 700, 100, 1, new long[0])));
+      assertEquals(new BatchingSession.Limits(700, 4, false, true, 0, 0, limits.markedChanges()),
+          bundle.batching().limits(), "static again: the configured limits");
+      runClients(2, 5, (client, rnd) -> runAndCheck(bundle, matrix(client)));
+      bundle.batching().close();
+      assertEquals(null, bundle.batching().limits(), "closed: no limits, no crash");
+      assertTrue(!bundle.batching().update(adaptive));
+    }
+  }
+
+  /** One 3x3 matrix of values from {@code base}. */
+  private static float[] matrix(float base) {
+    float[] values = new float[9];
+    for (int i = 0; i < 9; i++) {
+      values[i] = base + i;
+    }
+    return values;
+  }
 }
