@@ -14,6 +14,7 @@ import io.tessera.transport.NettyTransport;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -53,10 +54,12 @@ public final class GrpcServer implements AutoCloseable {
    * @param inlineMaxMicros --inline_run_max_micros: methods whose calls recently took at most this
    *     long are answered on the transport thread (see {@link OffloadInterceptor}); 0 = never
    * @param limits transport limits and the reload RPC's settings
+   * @param otherServices more services on this listener (the Open Inference Protocol's), with the
+   *     same limits, memory accounting and offload
    */
   public record Options(String bindAddress, int port, int maxThreads, boolean tensorContentOutputs,
       SslContext tls, BindableService health, String socketPath, String channelArguments, long inlineMaxMicros,
-      Limits limits) {}
+      Limits limits, List<BindableService> otherServices) {}
 
   private final Server server;
   private final Server socketServer;
@@ -118,6 +121,9 @@ public final class GrpcServer implements AutoCloseable {
     }
     if (options.health() != null) {
       builder.addService(budget.counting(options.health().bindService()));
+    }
+    for (BindableService service : options.otherServices()) {
+      builder.addService(budget.counting(service.bindService()));
     }
     return builder.build();
   }

@@ -20,6 +20,7 @@ import io.tessera.admission.ClientErrorLog;
 import io.tessera.status.ErrorText;
 import io.tessera.status.ServingException;
 import io.tessera.status.StatusCode;
+import io.tessera.transport.HttpApi;
 import io.tessera.transport.InlineRuns;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executor;
@@ -56,10 +57,13 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final InlineRuns inline;
   private final RequestGate gate;
   private final RestTimeouts timeouts;
+  private final HttpApi otherApi;
 
+  /** @param otherApi another API on this listener (the Open Inference Protocol), or null */
   RestHandler(RestApi api, Executor workers, InlineRuns inline, boolean cors, ExtraPages extras, Drain drain,
-      RequestGate gate, RestTimeouts timeouts) {
+      RequestGate gate, RestTimeouts timeouts, HttpApi otherApi) {
     super(false);
+    this.otherApi = otherApi;
     this.gate = gate;
     this.timeouts = timeouts;
     this.api = api;
@@ -89,6 +93,15 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       request.release();
       send(ctx, error(ctx, StatusCode.INVALID_ARGUMENT, "Malformed request: " + method + " "
           + ErrorText.truncate(request.uri())), keepAlive);
+      return;
+    }
+    if (otherApi != null && otherApi.owns(path)) {
+      try {
+        workers.execute(() -> answerOther(ctx, method, path, request, keepAlive));
+      } catch (RejectedExecutionException e) {
+        request.release();
+        send(ctx, error(ctx, StatusCode.UNAVAILABLE, "Server is shutting down"), false);
+      }
       return;
     }
     if (!RestRoute.isApiPath(path)) {
@@ -181,6 +194,29 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       inline.record(costKey, System.nanoTime() - started);
     }
     return response;
+  }
+
+  /** Runs on a worker thread: a request to {@link #otherApi}, which renders its own errors. */
+  private void answerOther(ChannelHandlerContext ctx, String method, String path, FullHttpRequest request,
+      boolean keepAlive) {
+    FullHttpResponse ready = null;
+    try {
+      ready = otherApi.answer(method, path, request.headers(), request.content(), ctx.alloc());
+    } catch (RuntimeException e) {
+      LOG.log(Level.SEVERE, method + " " + path + " failed", e);
+      ready = error(ctx, StatusCode.INTERNAL, String.valueOf(e.getMessage()));
+    } finally {
+      request.release();  // also when an Error escapes
+      if (ready == null) {
+        ctx.channel().close();
+      }
+    }
+    FullHttpResponse response = ready;
+    try {
+      ctx.executor().execute(() -> send(ctx, response, keepAlive));
+    } catch (RejectedExecutionException e) {
+      response.release();
+    }
   }
 
   /** Runs on a worker thread: metrics, probes, demo page. */

@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ServingMetrics {
   private static final String PREFIX = ":tensorflow:serving:";
-  private static final Set<String> GRPC_COUNTED = Set.of("Predict", "Classify", "Regress");
+  private static final Set<String> GRPC_COUNTED = Set.of("Predict", "Classify", "Regress", "ModelInfer");
 
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final TfCounterFamily requestCount =

@@ -30,6 +30,9 @@ import io.tessera.serving.ServedModel;
 import io.tessera.serving.ServerCore;
 import io.tessera.serving.WarmupReplay;
 import io.tessera.sources.FileSystemStoragePathSource;
+import io.tessera.v2.V2Settings;
+import io.tessera.v2.grpc.InferenceService;
+import io.tessera.v2.rest.V2RestApi;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -180,10 +183,13 @@ public final class TesseraServer implements AutoCloseable {
       LOG.warning("--metrics_ssl_config_file has no effect without --enable_metrics");
     }
     health = new ServingHealth(core::allModelsAvailable, 500);
+    // The Open Inference Protocol (KServe v2) beside TF Serving's APIs, on the same ports and pipeline.
+    V2Settings v2 = new V2Settings(options.restTimeoutMs(), options.limits().reloadConfigMaxTime(),
+        options.limits().reloadConfigRpc());
     grpc = new GrpcServer(core, new GrpcServer.Options(options.grpcBindAddress(), options.grpcPort(),
         options.grpcMaxThreads(), options.tensorContentOutputs(), tls == null ? null : tls.grpc(),
         ops.grpcHealth() ? health.grpcService() : null, ops.grpcSocketPath(), ops.grpcChannelArguments(),
-        ops.inlineRunMaxMicros(), options.limits()))
+        ops.inlineRunMaxMicros(), options.limits(), List.of(new InferenceService(core, v2))))
         .start();
     if (options.restPort() != 0 && options.restPort() == options.grpcPort()) {
       LOG.severe("--rest_api_port cannot be the same as --port. Please use a different port for "
@@ -192,7 +198,8 @@ public final class TesseraServer implements AutoCloseable {
       rest = new RestServer(new RestApi(core.pipeline(), options.restTimeoutMs()), new RestServer.Options(
           options.restBindAddress(), options.restPort(), options.restThreads(),
           options.restMaxBodyBytes(), options.corsEnabled(), restTls == null ? null : restTls.rest(),
-          new ExtraPages(core, monitoringPath(ops)), ops.inlineRunMaxMicros(), options.limits())).start();
+          new ExtraPages(core, monitoringPath(ops)), ops.inlineRunMaxMicros(), options.limits(),
+          new V2RestApi(core, v2))).start();
     }
     if (ops.metricsAddress() != null) {
       HostAndPort at = HostAndPort.parse(ops.metricsAddress());

@@ -1,5 +1,7 @@
 package io.tessera.serving;
 
+import io.tessera.core.ServableId;
+import io.tessera.core.ServableState;
 import io.tessera.core.VersionStatus;
 import io.tessera.image.ImageConfig;
 import io.tessera.image.ImagePredictions;
@@ -144,6 +146,42 @@ public final class Pipeline {
     });
   }
 
+  /**
+   * A model as the Open Inference Protocol's metadata describes it: the resolved version, the
+   * signature it serves by default (the image config's, for an image model) and the AVAILABLE
+   * versions, oldest first.
+   */
+  public record Description(ServableId id, Signature signature, List<Long> availableVersions) {}
+
+  /** Model metadata (Open Inference Protocol); recorded like the other calls. */
+  public Description describe(ModelRef ref, Origin origin) {
+    return timed(ref.name(), origin, () -> {
+      try (ResolvedVersion version = resolve(ref, null)) {
+        String signature = version.model().images().map(p -> p.config().signatureName()).orElse("");
+        List<Long> available = versions.status(ref.name(), null).stream()
+            .filter(v -> v.state() == ServableState.AVAILABLE).map(VersionStatus::version).sorted().toList();
+        return new Description(version.id(), version.model().servable().signature(signature), available);
+      }
+    });
+  }
+
+  /**
+   * Whether the version {@code ref} names can serve now (Open Inference Protocol model ready):
+   * false for an unknown model or version, the resolution's other errors propagate.
+   */
+  public boolean ready(ModelRef ref, Origin origin) {
+    return timed(ref.name(), origin, () -> {
+      try (ResolvedVersion version = resolve(ref, null)) {
+        return true;
+      } catch (ServingException e) {
+        if (e.code() == StatusCode.NOT_FOUND) {
+          return false;
+        }
+        throw e;
+      }
+    });
+  }
+
   /** Model status (REST GET /v1/models/m[/versions/n]); recorded like the other calls. */
   public List<VersionStatus> status(String name, Long version, Origin origin) {
     return timed(name, origin, () -> versions.status(name, version));
@@ -208,6 +246,12 @@ public final class Pipeline {
     void adopt(PredictInputs inputs) {
       if (inputs instanceof PredictInputs.Tensors given) {
         tensors.addAll(given.tensors().values());
+      } else if (inputs instanceof PredictInputs.Declared declared) {
+        for (DeclaredTensor t : declared.tensors().values()) {
+          if (t instanceof DeclaredTensor.Built built) {
+            tensors.add(built.tensor());
+          }
+        }
       }
     }
 

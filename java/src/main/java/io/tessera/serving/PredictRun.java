@@ -39,6 +39,8 @@ final class PredictRun {
       preprocessor = images.orElseThrow(() -> ServingException.invalidArgument(
           "model " + version.id().name() + " takes no encoded images (it has no tessera_image.json)"));
       name = name.isEmpty() ? preprocessor.config().signatureName() : name;
+    } else if (inputs instanceof PredictInputs.Declared declared && DeclaredInputs.carriesImages(declared, images)) {
+      name = name.isEmpty() ? images.get().config().signatureName() : name;
     }
     Signature signature = servable.signature(name);
     InferenceRunner.checkPredictMethod(signature, pipeline.checksMethods(call.origin()));
@@ -63,6 +65,9 @@ final class PredictRun {
           tensors.put(e.getKey(), owned.add(TensorProtoCodec.decode(e.getKey(), e.getValue())));
         }
       }
+    } else if (inputs instanceof PredictInputs.Declared declared) {
+      tensors = DeclaredInputs.decode(declared, signature, version.id().name(), images, owned,
+          call.deadline().forDecoding());
     } else if (inputs instanceof PredictInputs.Tensors given) {
       tensors = given.tensors();
     } else {
@@ -72,7 +77,8 @@ final class PredictRun {
       pipeline.runRecorder(version, call.origin()).accept(result);
       List<List<LabelScore>> rows = inputs instanceof PredictInputs.Images
           ? Pipeline.topK(images.get(), topK, result) : null;
-      return encoder.encode(new Predicted(version.id(), signature.key(), result.outputs(), rows));
+      return encoder.encode(new Predicted(version.id(), signature.key(), result.outputs(), rows,
+          Classifications.of(call.classifications(), result.outputs(), images)));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
