@@ -47,7 +47,8 @@ class V2ProtocolIT {
 
   @BeforeAll
   static void start() throws Exception {
-    server = TestServer.startPolling(Duration.ZERO, "--model_config_file=" + V2Client.twoModelConfig(dir));
+    server = TestServer.startPolling(Duration.ZERO, "--model_config_file=" + V2Client.twoModelConfig(dir),
+        "--monitoring_config_file=" + TestServer.shared("testdata/monitoring_config.txt"));
     rest = new V2Client(server.restBase());
     grpc = GRPCInferenceServiceGrpc.newBlockingStub(server.channel());
   }
@@ -187,6 +188,35 @@ class V2ProtocolIT {
     byte[] text = new byte[classes.getInt()];
     classes.get(text);
     assertEquals("4.0:1", new String(text, StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void metricsNameTheV2CallAndItsEntryPoint() throws Exception {
+    String x = "{\"inputs\": [{\"name\": \"x\", \"shape\": [1], \"datatype\": \"FP32\", \"data\": [1]}]}";
+    long before = requestCount(server.get("/monitoring/prometheus/metrics").body());
+    assertEquals(200, rest.post("/v2/models/half_plus_two/infer", x).statusCode());
+    assertEquals(200, rest.get("/v2/models/half_plus_two").statusCode());
+    grpc.modelInfer(ModelInferRequest.newBuilder().setModelName("half_plus_two")
+        .addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName("x").setDatatype("FP32").addShape(1))
+        .addRawInputContents(ByteString.copyFrom(V2Client.floats(1))).build());
+    String metrics = server.get("/monitoring/prometheus/metrics").body();
+    for (String entrypoint : List.of("REST", "GRPC")) {
+      assertTrue(metrics.lines().anyMatch(l -> l.startsWith(":tensorflow:serving:request_latency_count{")
+          && l.contains("API=\"ModelInfer\"") && l.contains("entrypoint=\"" + entrypoint + "\"")
+          && l.contains("model_name=\"half_plus_two\"")), entrypoint + ":\n" + metrics);
+    }
+    assertTrue(metrics.lines().anyMatch(l -> l.startsWith(":tensorflow:serving:runtime_latency_count{")
+        && l.contains("API=\"ModelInfer\"")), metrics);
+    assertTrue(metrics.lines().anyMatch(l -> l.startsWith(":tensorflow:serving:request_latency_count{")
+        && l.contains("API=\"ModelMetadata\"") && l.contains("entrypoint=\"REST\"")), metrics);
+    // request_count: the REST infer, metadata and gRPC infer calls of this test all count
+    assertEquals(3, requestCount(metrics) - before, metrics);
+  }
+
+  private static long requestCount(String metrics) {
+    return metrics.lines().filter(l -> l.startsWith(":tensorflow:serving:request_count{")
+        && l.contains("model_name=\"half_plus_two\"") && l.contains("status=\"OK\""))
+        .mapToLong(l -> Long.parseLong(l.substring(l.lastIndexOf(' ') + 1))).sum();
   }
 
   @Test
