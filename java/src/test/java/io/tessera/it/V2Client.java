@@ -113,13 +113,13 @@ final class V2Client {
     return one;
   }
 
-  /** A config with half_plus_two (version 123) and the image fixture as "mobilenet". */
+  /** A config with half_plus_two (version 123, labelled "stable") and the image fixture as "mobilenet". */
   static Path twoModelConfig(Path dir) throws IOException {
     Path image = Files.createDirectories(dir.resolve("mobilenet"));
     ImageModelFixture.create(image);
     return Files.writeString(dir.resolve("models.config"), "model_config_list {\n"
         + "  config { name: \"half_plus_two\" base_path: \"" + TestServer.shared("testdata/saved_model_half_plus_two_cpu")
-        + "\" model_platform: \"tensorflow\" }\n"
+        + "\" model_platform: \"tensorflow\" version_labels { key: \"stable\" value: 123 } }\n"
         + "  config { name: \"mobilenet\" base_path: \"" + image + "\" model_platform: \"tensorflow\" }\n}\n");
   }
 }

@@ -96,6 +96,15 @@ class V2ProtocolIT {
     assertEquals("y", body.at("/outputs/0/name").asText());
     assertEquals("[3,1]", body.at("/outputs/0/shape").toString());
     assertEquals("[2.5,3.0,4.5]", body.at("/outputs/0/data").toString());
+    // a version label (Tessera's addition) names the version as /v1/models/m/labels/l does
+    HttpResponse<String> labelled = rest.post("/v2/models/half_plus_two/versions/stable/infer",
+        "{\"inputs\": [{\"name\": \"x\", \"shape\": [1], \"datatype\": \"FP32\", \"data\": [2]}]}");
+    assertEquals(200, labelled.statusCode(), labelled.body());
+    assertEquals("123", TestServer.json(labelled).get("model_version").asText());
+    HttpResponse<String> unknownLabel = rest.post("/v2/models/half_plus_two/versions/beta/infer",
+        "{\"inputs\": [{\"name\": \"x\", \"shape\": [1], \"datatype\": \"FP32\", \"data\": [2]}]}");
+    assertEquals(400, unknownLabel.statusCode(), unknownLabel.body());
+    assertTrue(unknownLabel.body().contains("version label: beta"), unknownLabel.body());
     // the same model over TF Serving's API on the same port
     assertEquals("[[2.5],[3.0],[4.5]]", TestServer.json(server.post("/v1/models/half_plus_two:predict",
         "{\"instances\": [[1.0], [2.0], [5.0]]}")).get("predictions").toString());
