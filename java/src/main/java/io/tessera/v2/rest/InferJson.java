@@ -43,6 +43,9 @@ final class InferJson {
    */
   record Header(String id, List<Input> inputs, List<RequestedOutput> outputs, boolean allBinary) {}
 
+  /** A requested output as written: {@code binary} null when the output did not say. */
+  private record Asked(String name, Boolean binary, int classes) {}
+
   private InferJson() {}
 
   static Header header(ByteBuffer json) {
@@ -52,7 +55,7 @@ final class InferJson {
       List<Input> inputs = new ArrayList<>();
       List<RequestedOutput> outputs = new ArrayList<>();
       boolean binaryOutputs = false;
-      List<Object[]> rawOutputs = new ArrayList<>();  // name, binary_data (Boolean or null), classification
+      List<Asked> asked = new ArrayList<>();
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         String field = p.currentName();
         JsonToken value = p.nextToken();
@@ -67,7 +70,7 @@ final class InferJson {
           case "outputs" -> {
             expect(value, JsonToken.START_ARRAY, "outputs");
             while (p.nextToken() == JsonToken.START_OBJECT) {
-              rawOutputs.add(output(p));
+              asked.add(output(p));
             }
           }
           case "parameters" -> {
@@ -80,9 +83,8 @@ final class InferJson {
       if (inputs.isEmpty()) {
         throw ServingException.invalidArgument("inference request has no inputs");
       }
-      for (Object[] o : rawOutputs) {
-        boolean binary = o[1] == null ? binaryOutputs : (Boolean) o[1];
-        outputs.add(new RequestedOutput((String) o[0], binary, (Integer) o[2]));
+      for (Asked o : asked) {
+        outputs.add(new RequestedOutput(o.name(), o.binary() == null ? binaryOutputs : o.binary(), o.classes()));
       }
       return new Header(id, inputs, outputs, binaryOutputs);
     } catch (JsonParseException e) {
@@ -264,7 +266,7 @@ final class InferJson {
     return new Input(name, V2Types.parse(datatype, name), shape, binarySize);
   }
 
-  private static Object[] output(JsonParser p) throws IOException {
+  private static Asked output(JsonParser p) throws IOException {
     String name = null;
     Boolean binary = null;
     int classes = 0;
@@ -292,7 +294,7 @@ final class InferJson {
     if (name == null) {
       throw ServingException.invalidArgument("a requested output needs a name");
     }
-    return new Object[] {name, binary, classes};
+    return new Asked(name, binary, classes);
   }
 
   /** A parameters object: bool, integer (Long), number (Double) or string values. */

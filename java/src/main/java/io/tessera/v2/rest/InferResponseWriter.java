@@ -43,13 +43,7 @@ final class InferResponseWriter {
       for (int i = 0; i < binary.length; i++) {
         ResultTensor t = outputs.get(i);
         json.writeStartObject();
-        json.writeStringField("name", t.name());
-        json.writeStringField("datatype", t.datatype());
-        json.writeArrayFieldStart("shape");
-        for (long d : t.shape()) {
-          json.writeNumber(d);
-        }
-        json.writeEndArray();
+        describe(json, t.name(), t.datatype(), t.shape());
         if (binary[i]) {
           json.writeObjectFieldStart("parameters");
           json.writeNumberField("binary_data_size", RawBytes.size(t));
@@ -73,6 +67,17 @@ final class InferResponseWriter {
       }
     }
     return jsonLength;
+  }
+
+  /** A tensor's {@code name}, {@code datatype} and {@code shape} members (responses and metadata). */
+  static void describe(JsonGenerator json, String name, String datatype, long[] shape) throws IOException {
+    json.writeStringField("name", name);
+    json.writeStringField("datatype", datatype);
+    json.writeArrayFieldStart("shape");
+    for (long d : shape) {
+      json.writeNumber(d);
+    }
+    json.writeEndArray();
   }
 
   private static boolean binary(InferJson.Header header, String output) {

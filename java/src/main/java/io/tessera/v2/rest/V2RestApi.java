@@ -32,6 +32,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -172,18 +173,12 @@ public final class V2RestApi implements HttpApi {
     tensors(j, "outputs", m.outputs());
   }
 
-  private static void tensors(JsonGenerator j, String field, java.util.List<ModelMetadata.TensorMeta> tensors)
+  private static void tensors(JsonGenerator j, String field, List<ModelMetadata.TensorMeta> tensors)
       throws IOException {
     j.writeArrayFieldStart(field);
     for (ModelMetadata.TensorMeta t : tensors) {
       j.writeStartObject();
-      j.writeStringField("name", t.name());
-      j.writeStringField("datatype", t.datatype());
-      j.writeArrayFieldStart("shape");
-      for (long d : t.shape()) {
-        j.writeNumber(d);
-      }
-      j.writeEndArray();
+      InferResponseWriter.describe(j, t.name(), t.datatype(), t.shape());
       j.writeEndObject();
     }
     j.writeEndArray();
