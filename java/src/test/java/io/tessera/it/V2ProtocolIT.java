@@ -251,6 +251,9 @@ class V2ProtocolIT {
         String.format(binary, 12), V2Client.floats(1, 2), null));
     assertError(400, "additional input data", rest.postBinary("/v2/models/half_plus_two/infer",
         String.format(binary, 12), V2Client.floats(1, 2, 3, 4), null));
+    assertError(400, "both data and binary_data_size", rest.postBinary("/v2/models/half_plus_two/infer",
+        "{\"inputs\": [{\"name\": \"x\", \"shape\": [3], \"datatype\": \"FP32\", \"data\": [1, 2, 3],"
+            + " \"parameters\": {\"binary_data_size\": 12}}]}", V2Client.floats(1, 2, 3), null));
     assertError(400, "Inference-Header-Content-Length", rest.postBinary("/v2/models/half_plus_two/infer",
         String.format(binary, 12), V2Client.floats(1, 2, 3), "abc"));
     assertError(400, "Inference-Header-Content-Length", rest.postBinary("/v2/models/half_plus_two/infer",

@@ -154,7 +154,9 @@ final class InferJson {
           while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
             p.nextToken();
-            if (name.equals("data") && in.binarySize() < 0) {
+            if (name.equals("data") && in.binarySize() >= 0) {
+              throw ServingException.invalidArgument("input '" + in.name() + "' has both data and binary_data_size");
+            } else if (name.equals("data")) {
               InferCalls.addInput(tensors, in.name(), data(p, in, json.remaining()));
               seen = true;
             } else {
