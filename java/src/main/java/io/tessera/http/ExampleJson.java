@@ -3,7 +3,6 @@ package io.tessera.http;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.google.protobuf.ByteString;
 import io.tessera.proto.serving.ExampleList;
 import io.tessera.proto.serving.ExampleListWithContext;
@@ -17,6 +16,7 @@ import io.tessera.proto.tf.Int64List;
 import io.tessera.status.ErrorText;
 import io.tessera.status.ServingException;
 import io.tessera.tensor.json.BufferInput;
+import io.tessera.tensor.json.RapidJsonFactory;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
@@ -31,8 +31,7 @@ import java.util.List;
  * 1/0, a list → repeated values of one kind; null and nested lists are errors. Pure.
  */
 final class ExampleJson {
-  private static final JsonFactory JSON = JsonFactory.builder()
-      .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
+  private static final JsonFactory JSON = RapidJsonFactory.INSTANCE;  // rapidjson's NaN/Inf, any nesting
 
   /** The parsed request. */
   record Request(String signatureName, Input input) {}
@@ -40,6 +39,9 @@ final class ExampleJson {
   private ExampleJson() {}
 
   static Request parse(ByteBuffer body) {
+    if (!body.hasRemaining()) {
+      throw ServingException.invalidArgument("JSON Parse error: The document is empty");  // json_tensor.cc ParseJson
+    }
     try (JsonParser p = BufferInput.parser(JSON, body)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         // Echoes the body as TF Serving does; a prefix suffices, the message is cut at 1024 chars.
