@@ -31,7 +31,10 @@ import java.util.regex.Pattern;
 /**
  * Dispatches each aggregated HTTP request to the REST worker pool and writes the answer back on
  * the channel's event loop, or, for small requests to routes {@link InlineRuns} knows as cheap,
- * answers on the event loop directly.
+ * answers on the event loop directly. First it screens the request as TF Serving's HTTP server
+ * does (net_http over libevent, {@code http_server.cc}): methods libevent refuses (501), a
+ * request-target its strict URI parser refuses (400, {@link RequestTarget}), the {@code /v1/}
+ * dispatch on the raw uri_path, and OPTIONS there as the CORS preflight, with or without CORS.
  *
  * <p>Buffer ownership: autoRelease is off; the request is released exactly once, by respond()
  * when it has answered (on a worker or inline), or here if it is never answered; that release also
