@@ -111,8 +111,14 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
     String path = target.path();
     if (otherApi != null && otherApi.owns(path)) {
+      String otherKey = otherApi.costKey(method, path);
+      if (otherKey != null && inline.runInline(otherKey, request.content().readableBytes())) {
+        FullHttpResponse answered = respondOther(ctx, method, path, request, otherKey);
+        send(ctx, answered, keepAlive);
+        return;
+      }
       try {
-        workers.execute(() -> answerOther(ctx, method, path, request, keepAlive));
+        workers.execute(() -> answerOther(ctx, method, path, request, otherKey, keepAlive));
       } catch (RejectedExecutionException e) {
         request.release();
         send(ctx, error(ctx, StatusCode.UNAVAILABLE, "Server is shutting down"), false);
@@ -216,19 +222,15 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     return response;
   }
 
-  /** Runs on a worker thread: a request to {@link #otherApi}, which renders its own errors. */
+  /** Runs on a worker thread: a request to {@link #otherApi}; hands the answer to the event loop. */
   private void answerOther(ChannelHandlerContext ctx, String method, String path, FullHttpRequest request,
-      boolean keepAlive) {
+      String costKey, boolean keepAlive) {
     FullHttpResponse ready = null;
     try {
-      ready = otherApi.answer(method, path, request.headers(), request.content(), ctx.alloc());
-    } catch (RuntimeException e) {
-      LOG.log(Level.SEVERE, method + " " + path + " failed", e);
-      ready = error(ctx, StatusCode.INTERNAL, String.valueOf(e.getMessage()));
+      ready = respondOther(ctx, method, path, request, costKey);
     } finally {
-      request.release();  // also when an Error escapes
       if (ready == null) {
-        ctx.channel().close();
+        ctx.channel().close();  // an Error is propagating: the client must not wait forever
       }
     }
     FullHttpResponse response = ready;
@@ -237,6 +239,28 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     } catch (RejectedExecutionException e) {
       response.release();
     }
+  }
+
+  /**
+   * Answers a request to {@link #otherApi} (which renders its own errors), on a worker or inline;
+   * releases the request on every path; records the cost of answered calls under {@code costKey}.
+   */
+  private FullHttpResponse respondOther(ChannelHandlerContext ctx, String method, String path,
+      FullHttpRequest request, String costKey) {
+    long started = System.nanoTime();
+    FullHttpResponse response;
+    try {
+      response = otherApi.answer(method, path, request.headers(), request.content(), ctx.alloc());
+    } catch (RuntimeException e) {
+      LOG.log(Level.SEVERE, method + " " + path + " failed", e);
+      response = error(ctx, StatusCode.INTERNAL, String.valueOf(e.getMessage()));
+    } finally {
+      request.release();  // also when an Error escapes
+    }
+    if (costKey != null && response.status().code() == HttpResponseStatus.OK.code()) {
+      inline.record(costKey, System.nanoTime() - started);
+    }
+    return response;
   }
 
   /** Runs on a worker thread: metrics, probes, demo page. */

@@ -36,7 +36,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The Open Inference Protocol (KServe v2) against a real server that serves half_plus_two and
  * mobilenet_v2 (with image preprocessing and labels) from one config: REST JSON and binary
  * tensors, gRPC typed and raw contents, encoded photos through the image path with Triton's
- * classification extension, the error cases, and TF Serving's /v1 on the same server.
+ * classification extension, the error cases, and TF Serving's /v1 on the same server. Routes
+ * answered once run on the I/O thread afterwards (a huge --inline_run_max_micros), so requests go
+ * through both the worker and the inline dispatch.
  */
 class V2ProtocolIT {
   @TempDir
@@ -48,7 +50,9 @@ class V2ProtocolIT {
   @BeforeAll
   static void start() throws Exception {
     server = TestServer.startPolling(Duration.ZERO, "--model_config_file=" + V2Client.twoModelConfig(dir),
-        "--monitoring_config_file=" + TestServer.shared("testdata/monitoring_config.txt"));
+        "--monitoring_config_file=" + TestServer.shared("testdata/monitoring_config.txt"),
+        // every route measured once runs inline from then on: both dispatch paths see these requests
+        "--inline_run_max_micros=10000000");
     rest = new V2Client(server.restBase());
     grpc = GRPCInferenceServiceGrpc.newBlockingStub(server.channel());
   }

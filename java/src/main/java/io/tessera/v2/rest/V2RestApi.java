@@ -42,7 +42,8 @@ import java.util.logging.Logger;
  * {@code {"error": "<message>"}} with {@link V2Server#httpStatus}'s status (a bad request is
  * exactly 400). Inference and model metadata and readiness go through the pipeline (metrics with
  * entrypoint REST and the API label ModelInfer, ModelMetadata or ModelReady); health and the
- * repository read the server core. Thread-safe; runs on REST worker threads.
+ * repository read the server core. Thread-safe; runs on REST worker threads, or on the I/O thread
+ * for a route the listener measured cheap ({@link #costKey}).
  */
 public final class V2RestApi implements HttpApi {
   private static final Logger LOG = Logger.getLogger(V2RestApi.class.getName());
@@ -59,6 +60,20 @@ public final class V2RestApi implements HttpApi {
   @Override
   public boolean owns(String path) {
     return V2Route.owns(path);
+  }
+
+  /** Inference, model metadata and readiness per model may run inline when measured cheap. */
+  @Override
+  public String costKey(String method, String path) {
+    try {
+      V2Route route = V2Route.parse(method, path);
+      return switch (route.kind()) {
+        case INFER, MODEL_METADATA, MODEL_READY -> "v2 " + route.kind() + " " + route.model();
+        default -> null;  // health is trivial; repository calls block on loads
+      };
+    } catch (ServingException e) {
+      return null;
+    }
   }
 
   @Override
