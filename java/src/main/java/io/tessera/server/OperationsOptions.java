@@ -17,13 +17,14 @@ import java.nio.file.Path;
  *     whose recent requests took at most this long run on the I/O thread; 0 = always on workers
  * @param restSslConfigFile --rest_api_ssl_config_file: TLS on the REST port (opt-in, Tessera's own)
  * @param metricsSslConfigFile --metrics_ssl_config_file: TLS on the --enable_metrics listener
+ * @param repositoryControl --enable_model_repository_control: the v2 repository's load and unload
  */
 public record OperationsOptions(Path monitoringConfigFile, Path sslConfigFile, boolean grpcHealth,
     String grpcChannelArguments, String grpcSocketPath, String metricsAddress, long inlineRunMaxMicros,
-    Path restSslConfigFile, Path metricsSslConfigFile) {
+    Path restSslConfigFile, Path metricsSslConfigFile, boolean repositoryControl) {
   public static final long DEFAULT_INLINE_RUN_MAX_MICROS = 200;
   public static final OperationsOptions NONE =
-      new OperationsOptions(null, null, false, "", "", null, DEFAULT_INLINE_RUN_MAX_MICROS, null, null);
+      new OperationsOptions(null, null, false, "", "", null, DEFAULT_INLINE_RUN_MAX_MICROS, null, null, false);
 
   static OperationsOptions fromFlags(FlagParser.Result f) {
     return new OperationsOptions(
@@ -35,7 +36,8 @@ public record OperationsOptions(Path monitoringConfigFile, Path sslConfigFile, b
         f.getBool("enable_metrics") ? f.get("metrics_address") : null,
         Math.max(0, f.getLong("inline_run_max_micros")),
         path(f.get("rest_api_ssl_config_file")),
-        path(f.get("metrics_ssl_config_file")));
+        path(f.get("metrics_ssl_config_file")),
+        f.getBool("enable_model_repository_control"));
   }
 
   private static Path path(String value) {

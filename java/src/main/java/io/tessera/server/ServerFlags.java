@@ -109,6 +109,10 @@ public final class ServerFlags {
           "[Tessera] time in-flight calls get after --grpc_max_connection_age; 0 = unlimited"),
       Flag.of("enable_reload_config_rpc", Type.BOOL, "true",
           "[Tessera] serve ModelService/HandleReloadConfigRequest (false: UNIMPLEMENTED)"),
+      Flag.of("enable_model_repository_control", Type.BOOL, "false",
+          "[Tessera] serve the Open Inference Protocol's model load and unload (POST /v2/repository/models/m/"
+              + "load|unload, gRPC RepositoryModelLoad/Unload; needs --enable_reload_config_rpc; false: "
+              + "UNIMPLEMENTED; the repository index is always served)"),
       Flag.of("reload_config_max_seconds", Type.INT32, Integer.toString(Limits.DEFAULT_RELOAD_CONFIG_MAX_SECONDS),
           "[Tessera] longest a config reload (HandleReloadConfigRequest, or a --model_config_file poll) "
               + "waits for the config lock and its models; an RPC's deadline ends it sooner; 0 = no server bound"));

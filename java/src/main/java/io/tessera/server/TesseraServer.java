@@ -185,7 +185,7 @@ public final class TesseraServer implements AutoCloseable {
     health = new ServingHealth(core::allModelsAvailable, 500);
     // The Open Inference Protocol (KServe v2) beside TF Serving's APIs, on the same ports and pipeline.
     V2Settings v2 = new V2Settings(options.restTimeoutMs(), options.limits().reloadConfigMaxTime(),
-        options.limits().reloadConfigRpc());
+        ops.repositoryControl(), options.limits().reloadConfigRpc());
     grpc = new GrpcServer(core, new GrpcServer.Options(options.grpcBindAddress(), options.grpcPort(),
         options.grpcMaxThreads(), options.tensorContentOutputs(), tls == null ? null : tls.grpc(),
         ops.grpcHealth() ? health.grpcService() : null, ops.grpcSocketPath(), ops.grpcChannelArguments(),

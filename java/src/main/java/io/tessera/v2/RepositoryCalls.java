@@ -3,7 +3,10 @@ package io.tessera.v2;
 import io.tessera.serving.ServerCore;
 import io.tessera.status.ServingException;
 
-/** Repository load and unload for both halves, behind --enable_reload_config_rpc. */
+/**
+ * Repository load and unload for both halves, behind --enable_model_repository_control and
+ * --enable_reload_config_rpc (UNIMPLEMENTED naming the flag that is off).
+ */
 public final class RepositoryCalls {
   /** The load parameter naming the model's base path (Tessera's; Triton's "config" is not read). */
   public static final String BASE_PATH = "base_path";
@@ -22,7 +25,11 @@ public final class RepositoryCalls {
   }
 
   private static void checkEnabled(V2Settings settings) {
-    if (!settings.repositoryChanges()) {
+    if (!settings.repositoryControl()) {
+      throw ServingException.unimplemented("model repository load and unload are off on this server"
+          + " (start it with --enable_model_repository_control)");
+    }
+    if (!settings.reloadRpc()) {
       throw ServingException.unimplemented("model repository load and unload are disabled on this server"
           + " (--enable_reload_config_rpc=false)");
     }

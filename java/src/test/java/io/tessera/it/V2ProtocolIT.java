@@ -17,6 +17,7 @@ import io.tessera.proto.inference.ModelInferResponse;
 import io.tessera.proto.inference.ModelMetadataRequest;
 import io.tessera.proto.inference.ModelMetadataResponse;
 import io.tessera.proto.inference.ModelReadyRequest;
+import io.tessera.proto.inference.RepositoryModelUnloadRequest;
 import io.tessera.proto.inference.ServerLiveRequest;
 import io.tessera.proto.inference.ServerMetadataRequest;
 import java.net.http.HttpResponse;
@@ -286,6 +287,12 @@ class V2ProtocolIT {
     e = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class,
         () -> grpc.modelMetadata(ModelMetadataRequest.newBuilder().setName("nope").build()));
     assertEquals(Status.Code.NOT_FOUND, e.getStatus().getCode());
+    // repository changes are off unless the operator turns them on; the index is always there
+    assertError(501, "--enable_model_repository_control", rest.post("/v2/repository/models/half_plus_two/unload", ""));
+    assertEquals(200, rest.post("/v2/repository/index", "").statusCode());
+    e = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class,
+        () -> grpc.repositoryModelUnload(RepositoryModelUnloadRequest.newBuilder().setModelName("half_plus_two").build()));
+    assertEquals(Status.Code.UNIMPLEMENTED, e.getStatus().getCode());
     // the server is fine afterwards
     assertEquals(200, rest.post("/v2/models/half_plus_two/infer", String.format(x, "FP32")).statusCode());
   }

@@ -41,7 +41,8 @@ class V2RepositoryIT {
         + "\" model_platform: \"tensorflow\" }\n"
         + "  config { name: \"half_plus_three\" base_path: \"" + TestServer.shared("testdata/saved_model_half_plus_three")
         + "\" model_platform: \"tensorflow\" }\n}\n");
-    try (TestServer server = TestServer.startPolling(Duration.ofMillis(200), "--model_config_file=" + config)) {
+    try (TestServer server = TestServer.startPolling(Duration.ofMillis(200), "--model_config_file=" + config,
+        "--enable_model_repository_control")) {
       V2Client rest = new V2Client(server.restBase());
       var grpc = GRPCInferenceServiceGrpc.newBlockingStub(server.channel());
       AtomicBoolean running = new AtomicBoolean(true);
