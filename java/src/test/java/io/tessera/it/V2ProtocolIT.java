@@ -160,6 +160,56 @@ class V2ProtocolIT {
     }
   }
 
+  @Test
+  void mobilenetFloatTensorsAsJsonAndBinaryMatchTfServingsApi() throws Exception {
+    int n = 224 * 224 * 3;
+    float[] pixels = new float[n];
+    StringBuilder flat = new StringBuilder();
+    for (int i = 0; i < n; i++) {
+      pixels[i] = ((i * 7) % 255) / 127.5f - 1f;
+      flat.append(i == 0 ? "" : ",").append(pixels[i]);
+    }
+    JsonNode v1 = TestServer.json(server.post("/v1/models/mobilenet:predict",
+        "{\"inputs\": {\"images\": [" + nest(flat.toString()) + "]}}"));
+    JsonNode expected = v1.get("outputs").has("probabilities") ? v1.at("/outputs/probabilities/0") : null;
+    assertTrue(expected != null && expected.size() == 1001, v1.toString().substring(0, 200));
+
+    HttpResponse<String> json = rest.post("/v2/models/mobilenet/infer", "{\"inputs\": [{\"name\": \"images\","
+        + " \"shape\": [1, 224, 224, 3], \"datatype\": \"FP32\", \"data\": [" + flat + "]}],"
+        + " \"outputs\": [{\"name\": \"probabilities\"}]}");
+    assertEquals(200, json.statusCode(), json.body().substring(0, Math.min(300, json.body().length())));
+    JsonNode data = TestServer.json(json).at("/outputs/0/data");
+
+    String header = "{\"inputs\": [{\"name\": \"images\", \"shape\": [1, 224, 224, 3], \"datatype\": \"FP32\","
+        + " \"parameters\": {\"binary_data_size\": " + n * 4 + "}}], \"outputs\": [{\"name\": \"probabilities\","
+        + " \"parameters\": {\"binary_data\": true}}]}";
+    ByteBuffer binary = V2Client.parse(rest.postBinary("/v2/models/mobilenet/infer", header, V2Client.floats(pixels),
+        null)).outputs().get("probabilities");
+    assertEquals(1001, data.size());
+    assertEquals(1001 * 4, binary.remaining());
+    for (int i = 0; i < 1001; i++) {
+      float want = (float) expected.get(i).asDouble();
+      assertEquals(want, (float) data.get(i).asDouble(), 1e-6f, "JSON output " + i);
+      assertEquals(want, binary.getFloat(i * 4), 1e-6f, "binary output " + i);
+    }
+  }
+
+  /** A flat row-major list of 224x224x3 values as nested JSON arrays [224][224][3]. */
+  private static String nest(String flat) {
+    String[] v = flat.split(",");
+    StringBuilder out = new StringBuilder("[");
+    for (int y = 0; y < 224; y++) {
+      out.append(y == 0 ? "[" : ",[");
+      for (int x = 0; x < 224; x++) {
+        int at = (y * 224 + x) * 3;
+        out.append(x == 0 ? "[" : ",[").append(v[at]).append(',').append(v[at + 1]).append(',').append(v[at + 2])
+            .append(']');
+      }
+      out.append(']');
+    }
+    return out.append(']').toString();
+  }
+
   private static int argmax(ByteBuffer floats) {
     int best = 0;
     for (int i = 1; i < floats.remaining() / 4; i++) {
