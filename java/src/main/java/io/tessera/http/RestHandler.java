@@ -25,6 +25,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.regex.Pattern;
@@ -118,7 +119,7 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         return;
       }
       try {
-        workers.execute(() -> answerOther(ctx, method, path, request, otherKey, keepAlive));
+        workers.execute(() -> answer(ctx, () -> respondOther(ctx, method, path, request, otherKey), keepAlive));
       } catch (RejectedExecutionException e) {
         request.release();
         send(ctx, error(ctx, StatusCode.UNAVAILABLE, "Server is shutting down"), false);
@@ -165,7 +166,7 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       return;
     }
     try {
-      workers.execute(() -> answer(ctx, route, request, costKey, keepAlive));
+      workers.execute(() -> answer(ctx, () -> respond(ctx, route, request, costKey), keepAlive));
     } catch (RejectedExecutionException e) {
       request.release();
       send(ctx, error(ctx, StatusCode.UNAVAILABLE, "Server is shutting down"), false);
@@ -173,11 +174,10 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   }
 
   /** Runs on a worker thread; hands the response to the event loop (or closes, if an Error escapes). */
-  private void answer(ChannelHandlerContext ctx, RestRoute route, FullHttpRequest request, String costKey,
-      boolean keepAlive) {
+  private void answer(ChannelHandlerContext ctx, Supplier<FullHttpResponse> respond, boolean keepAlive) {
     FullHttpResponse ready = null;
     try {
-      ready = respond(ctx, route, request, costKey);
+      ready = respond.get();
     } finally {
       if (ready == null) {
         ctx.channel().close();  // an Error is propagating: the client must not wait forever
@@ -220,25 +220,6 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       inline.record(costKey, System.nanoTime() - started);
     }
     return response;
-  }
-
-  /** Runs on a worker thread: a request to {@link #otherApi}; hands the answer to the event loop. */
-  private void answerOther(ChannelHandlerContext ctx, String method, String path, FullHttpRequest request,
-      String costKey, boolean keepAlive) {
-    FullHttpResponse ready = null;
-    try {
-      ready = respondOther(ctx, method, path, request, costKey);
-    } finally {
-      if (ready == null) {
-        ctx.channel().close();  // an Error is propagating: the client must not wait forever
-      }
-    }
-    FullHttpResponse response = ready;
-    try {
-      ctx.executor().execute(() -> send(ctx, response, keepAlive));
-    } catch (RejectedExecutionException e) {
-      response.release();
-    }
   }
 
   /**
