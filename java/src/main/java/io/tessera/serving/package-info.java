@@ -7,7 +7,11 @@
  * result. Also owns what a served version is ({@link io.tessera.serving.ServedModel}: the servable
  * plus its per-version state, built by the loader and released with it), version resolution into
  * ref-counted handles ({@link io.tessera.serving.ServerCore}), status and metadata answers, warmup
- * replay through the pipeline, and the model-config controller behind config reloads. Imports the
+ * replay through the pipeline, and the model-config controller behind config reloads, with the
+ * model-repository view of it ({@link io.tessera.serving.ModelRepository}: index, load, unload).
+ * For the Open Inference Protocol the pipeline also takes inputs whose dtype the client declared
+ * ({@link io.tessera.serving.DeclaredTensor}: checked against the signature, never converted),
+ * answers Triton's classification of an output, and describes a model and its readiness. Imports the
  * lifecycle ({@code core}, {@code sources}, {@code config}), the servables, images, tensors and
  * metrics; never a front end, the transport or the composition root ({@code server}).
  */
