@@ -4,6 +4,7 @@ import io.tessera.admission.Limits;
 import io.tessera.admission.MemoryBudget;
 import io.tessera.config.TextOrJsonConfig;
 import io.tessera.proto.tf.ConfigProto;
+import io.tessera.requestlog.RequestLogSettings;
 import io.tessera.servables.SessionOptions;
 import io.tessera.servables.batching.BatchingOptions;
 import io.tessera.status.ServingException;
@@ -14,7 +15,9 @@ import java.time.Duration;
  * Validated server settings derived from the command line. {@code restEphemeral} (tests only)
  * opens REST on an ephemeral port even though a port of 0 normally means "REST off".
  * {@code modelConfigFile} null means the single model --model_name/--model_base_path; a zero
- * poll wait means "read once".
+ * poll wait means "read once". {@code requestLog} holds --log_task and
+ * --request_log_max_file_bytes; {@code synthesizeWarmupRequests} is
+ * --synthesize_warmup_requests (0 = off).
  */
 public record ServerOptions(
     String modelName,
@@ -43,7 +46,9 @@ public record ServerOptions(
     boolean checkMethodNames,
     BatchingOptions batching,
     boolean perModelBatching,
-    Limits limits) {
+    Limits limits,
+    RequestLogSettings.ServerOptions requestLog,
+    int synthesizeWarmupRequests) {
 
   /** Builds options from parsed flags, applying TF Serving's start-up checks. */
   public static ServerOptions fromFlags(FlagParser.Result f) {
@@ -88,7 +93,9 @@ public record ServerOptions(
         f.getBool("enable_signature_method_name_check"),
         batchingOptions(f),
         f.getBool("enable_batching") && f.getBool("enable_per_model_batching_parameters"),
-        limits(f));
+        limits(f),
+        RequestLogSettings.ServerOptions.parse(f.get("log_task"), f.getLong("request_log_max_file_bytes")),
+        Math.max(0, f.getInt("synthesize_warmup_requests")));
   }
 
   /** The admission and transport limits (README "Limits and hardening"). */
@@ -152,7 +159,7 @@ public record ServerOptions(
         "127.0.0.1", restThreads, restTimeoutMs, restMaxBodyBytes, corsEnabled,
         tensorContentOutputs, maxLoadRetries, loadRetryInterval, fileSystemPollWait, sessionOptions,
         modelConfigFile, modelConfigPollWait, allowLabelsForUnavailable, enableWarmup, warmupIterations,
-        ops, checkMethodNames, batching, perModelBatching, limits);
+        ops, checkMethodNames, batching, perModelBatching, limits, requestLog, synthesizeWarmupRequests);
   }
 
   /** A copy with other poll periods (tests: sub-second polling). */
@@ -161,6 +168,7 @@ public record ServerOptions(
         restPort, restEphemeral, restBindAddress, restThreads, restTimeoutMs, restMaxBodyBytes,
         corsEnabled, tensorContentOutputs, maxLoadRetries, loadRetryInterval, fileSystem,
         sessionOptions, modelConfigFile, modelConfig, allowLabelsForUnavailable, enableWarmup,
-        warmupIterations, ops, checkMethodNames, batching, perModelBatching, limits);
+        warmupIterations, ops, checkMethodNames, batching, perModelBatching, limits, requestLog,
+        synthesizeWarmupRequests);
   }
 }

@@ -2,6 +2,7 @@ package io.tessera.serving;
 
 import io.tessera.proto.serving.InferenceResult;
 import io.tessera.proto.serving.MultiInferenceResponse;
+import io.tessera.requestlog.RequestLogger;
 import io.tessera.servables.Servable;
 import io.tessera.servables.Signature;
 import io.tessera.servables.inference.InferenceRunner;
@@ -13,7 +14,7 @@ import java.util.Set;
 /**
  * The MultiInference half of {@link Pipeline}: TF Serving's checks and wording (one model
  * version, no duplicate signature, classify/regress only), then each task's run on the shared
- * examples, all on the same held version. Stateless.
+ * examples, all on the same held version, and the request log record of a sampled call. Stateless.
  */
 final class MultiInferenceRun {
   private MultiInferenceRun() {}
@@ -56,7 +57,16 @@ final class MultiInferenceRun {
               call.deadline().runSettings(), pipeline.runRecorder(version, call.origin())));
         }
       }
-      return response.build();
+      MultiInferenceResponse answer = response.build();
+      RequestLogger log = RequestLogs.sampled(version, call.origin());
+      if (log != null) {
+        try {
+          RequestLogs.multiInference(log, version, call, answer);
+        } catch (RuntimeException e) {
+          log.notBuilt(e);
+        }
+      }
+      return answer;
     }
   }
 }
