@@ -30,14 +30,14 @@ import java.util.stream.Stream;
  * of a file (a server killed mid-write) ends that file with a warning. The file is replaced
  * atomically.
  */
-final class WarmupFromLogs {
+public final class WarmupFromLogs {
   static final String USAGE = "usage: tessera warmup --from=<log files or dirs, comma-separated> "
       + "--model_dir=<SavedModel version dir> [--max_records=N (<= " + ModelWarmup.MAX_RECORDS + ")]";
 
   private WarmupFromLogs() {}
 
   /** Exit status: 0 written, 1 nothing to write or an I/O failure, 2 bad arguments. */
-  static int run(String[] args, PrintStream out, PrintStream err) {
+  public static int run(String[] args, PrintStream out, PrintStream err) {
     String from = null;
     String modelDir = null;
     int max = ModelWarmup.MAX_RECORDS;
