@@ -43,7 +43,9 @@ public final class SyntheticWarmup {
     ModelWarmup.Result result = new ModelWarmup.Result(count, count, 0,
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     LOG.info("Synthetic warmup of " + replay.id() + ": " + count + " request(s) on signature "
-        + request.getModelSpec().getSignatureName() + ", took " + result.millis() + " ms");
+        + request.getModelSpec().getSignatureName()
+        + (version.images().isPresent() ? " (a generated " + IMAGE_SIDE + "x" + IMAGE_SIDE + " PNG through the image path)" : "")
+        + ", took " + result.millis() + " ms");
     return result;
   }
 

@@ -19,10 +19,17 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,7 +58,8 @@ import tensorflow.serving.RegressionOuterClass.RegressionRequest;
  * logging_config on a real server: every API over REST and gRPC is logged as TF Serving's
  * PredictionLog (read back with independently generated TF Serving protos), the logs become a
  * warmup file that a new version replays, a reload turns logging on and off, and bad logging
- * configs are refused while the served models keep serving.
+ * configs are refused while the served models keep serving; a SIGTERM under load leaves
+ * complete, rotated files holding every answered call.
  */
 class RequestLogIT {
   private static final Path TWO = TestServer.shared("testdata/saved_model_half_plus_two_cpu");
@@ -170,6 +178,56 @@ class RequestLogIT {
     assertTrue(e.getMessage().contains("Model hp2: logging_config.log_collector_config has unknown type \"syslog\""),
         e.getMessage());
     TestServer.assertNoLeaks();
+  }
+
+  @Test
+  void sigtermMidLoadLeavesOnlyCompleteRecordsInRotatedFiles(@TempDir Path dir) throws Exception {
+    Path logs = dir.resolve("logs");
+    Path config = Files.writeString(dir.resolve("models.config"), list(model("hp2", fileLogging(logs.resolve("hp2"), 1))));
+    AtomicInteger answered = new AtomicInteger();
+    AtomicBoolean stop = new AtomicBoolean();
+    List<Thread> clients = new ArrayList<>();
+    try (ServerProcess server = ServerProcess.start("", "/v1/models/hp2", "--model_config_file=" + config,
+        "--request_log_max_file_bytes=4096")) {
+      HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+      for (int c = 0; c < 2; c++) {
+        Thread client = new Thread(() -> {
+          while (!stop.get()) {
+            try {
+              HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(server.restBase()
+                  + "/v1/models/hp2:predict")).POST(HttpRequest.BodyPublishers.ofString("{\"instances\": [1.0]}"))
+                  .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+              if (r.statusCode() == 200) {
+                answered.incrementAndGet();
+              }
+            } catch (IOException | InterruptedException closed) {
+              return;  // the server is going away
+            }
+          }
+        });
+        client.start();
+        clients.add(client);
+      }
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (answered.get() < 300 && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      server.process().destroy();  // SIGTERM while the clients keep sending
+      assertTrue(server.process().waitFor(60, TimeUnit.SECONDS), "the server did not stop on SIGTERM");
+      assertEquals(0, server.process().exitValue(), server.output());
+    } finally {
+      stop.set(true);
+      for (Thread client : clients) {
+        client.join(20_000);
+      }
+    }
+    List<PredictionLog> all = readAll(logs);  // fails on any torn or corrupt record
+    assertTrue(answered.get() >= 300, "load ran: " + answered.get());
+    assertTrue(all.size() >= answered.get(), "every answered call was logged and flushed at shutdown: "
+        + all.size() + " records, " + answered.get() + " answers");
+    try (Stream<Path> files = Files.list(logs)) {
+      assertTrue(files.count() >= 3, "files rotated at 4096 bytes");
+    }
   }
 
   private static void reload(ModelServiceGrpc.ModelServiceBlockingStub models, String text) throws Exception {
