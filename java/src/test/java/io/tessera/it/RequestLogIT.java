@@ -121,7 +121,8 @@ class RequestLogIT {
         .getRegressions(0).getValue());
 
     // tessera warmup: the logs become the warmup file of a new version, which replays them.
-    Path version = copyVersion(dir.resolve("models/hp2/00000124"));
+    Path version = dir.resolve("models/hp2/00000124");  // half_plus_two's version 123 as a new version
+    ModelDirs.copyTree(TWO.resolve("00000123"), version);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     assertEquals(0, WarmupFromLogs.run(new String[] {"--from=" + logs, "--model_dir=" + version, "--max_records=6"},
         new PrintStream(out, true, StandardCharsets.UTF_8), System.err), out.toString(StandardCharsets.UTF_8));
@@ -178,6 +179,35 @@ class RequestLogIT {
     assertTrue(e.getMessage().contains("Model hp2: logging_config.log_collector_config has unknown type \"syslog\""),
         e.getMessage());
     TestServer.assertNoLeaks();
+  }
+
+  @Test
+  void imageModelsLogTheEncodedBytesAndTheLogReplaysThroughTheImagePath(@TempDir Path dir) throws Exception {
+    Path base = ImageModelFixture.create(Files.createDirectories(dir.resolve("image")));
+    Path logs = dir.resolve("logs");
+    Path config = Files.writeString(dir.resolve("models.config"), list("config { name: \"image\" base_path: \""
+        + base + "\" model_platform: \"tensorflow\" " + fileLogging(logs.resolve("image"), 1) + " }"));
+    byte[] jpeg = Files.readAllBytes(TestServer.shared("images/coffee.jpg"));
+    try (TestServer server = TestServer.startPolling(Duration.ZERO, "--model_config_file=" + config)) {
+      assertEquals(200, server.post("/v1/models/image:predict", "{\"instances\": [{\"b64\": \""
+          + java.util.Base64.getEncoder().encodeToString(jpeg) + "\"}]}").statusCode());
+    }
+    List<PredictionLog> all = readAll(logs);
+    assertEquals(1, all.size());
+    TensorProto logged = all.get(0).getPredictLog().getRequest().getInputsMap().get("images");
+    assertEquals(DataType.DT_STRING, logged.getDtype());
+    assertEquals(com.google.protobuf.ByteString.copyFrom(jpeg), logged.getStringVal(0),
+        "the JPEG is logged, not 150528 decoded floats");
+    assertEquals(1001, all.get(0).getPredictLog().getResponse().getOutputsMap().values().iterator().next()
+        .getTensorShape().getDim(1).getSize());
+    // The log, as the version's warmup file, replays through the image path (the JPEG is decoded again).
+    Path version = base.resolve("2");
+    ModelDirs.copyTree(TestServer.shared("models/mobilenet_v2/1"), version);
+    assertEquals(0, WarmupFromLogs.run(new String[] {"--from=" + logs, "--model_dir=" + version}, System.out, System.err));
+    try (LogCapture log = new LogCapture(); TestServer server = TestServer.start("image", base)) {
+      assertTrue(log.first("Finished reading warmup data").contains("1 records, 1 iteration(s), 1 requests replayed"),
+          log.toString());
+    }
   }
 
   @Test
@@ -260,22 +290,6 @@ class RequestLogIT {
       values.add(content.getFloat());
     }
     return values;
-  }
-
-  /** A copy of half_plus_two's version 123 under another version number. */
-  private static Path copyVersion(Path target) throws IOException {
-    Path source = TWO.resolve("00000123");
-    try (Stream<Path> files = Files.walk(source)) {
-      for (Path p : files.toList()) {
-        Path to = target.resolve(source.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(to);
-        } else {
-          Files.copy(p, to);
-        }
-      }
-    }
-    return target;
   }
 
   /** Every record of every log file under {@code dir}, oldest file first; a damaged record fails. */
