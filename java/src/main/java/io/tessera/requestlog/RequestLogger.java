@@ -191,6 +191,12 @@ public final class RequestLogger implements AutoCloseable {
     if (writer.isAlive()) {
       LOG.warning("Request log of model " + model + " did not finish writing within " + CLOSE_WAIT_SECONDS + " s");
       writer.interrupt();
+      return;
+    }
+    // A submit that raced with close may have queued after the writer's last look.
+    for (PredictionLog late = queue.poll(); late != null; late = queue.poll()) {
+      stats.queueDepth(model, -1);
+      dropped(StatusCode.CANCELLED, "the version is unloading");
     }
   }
 }

@@ -1,7 +1,7 @@
 package io.tessera.serving;
 
-import io.tessera.config.ModelConfigs.ModelEntry;
 import io.tessera.config.ModelConfigs;
+import io.tessera.config.ModelConfigs.ModelEntry;
 import io.tessera.core.AspiredVersionsManager;
 import io.tessera.core.ServableHandle;
 import io.tessera.core.ServableId;
@@ -11,8 +11,8 @@ import io.tessera.proto.serving.config.ModelServerConfig;
 import io.tessera.requestlog.RequestLogSettings;
 import io.tessera.requestlog.RequestLogStats;
 import io.tessera.requestlog.RequestLogger;
-import io.tessera.sources.FileSystemStoragePathSource.WatchedServable;
 import io.tessera.sources.FileSystemStoragePathSource;
+import io.tessera.sources.FileSystemStoragePathSource.WatchedServable;
 import io.tessera.sources.LoadableVersions;
 import io.tessera.status.ServingException;
 import io.tessera.status.StatusCode;
