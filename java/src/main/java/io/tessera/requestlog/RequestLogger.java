@@ -116,6 +116,18 @@ public final class RequestLogger implements AutoCloseable {
     stats.queueDepth(model, 1);
   }
 
+  /**
+   * Whether a record of about {@code bytes} can ever be queued; if not, it is dropped and counted
+   * (RESOURCE_EXHAUSTED) here, before the pipeline copies a large call into a record.
+   */
+  public boolean fits(long bytes) {
+    if (bytes <= maxQueuedBytes) {
+      return true;
+    }
+    dropped(StatusCode.RESOURCE_EXHAUSTED, "a record of " + bytes + " bytes is larger than the log queue");
+    return false;
+  }
+
   /** A sampled call whose record could not be built: dropped and counted (INTERNAL). */
   public void notBuilt(RuntimeException e) {
     LOG.log(Level.FINE, "Request log record of " + model + " not built", e);

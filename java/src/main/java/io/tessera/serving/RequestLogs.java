@@ -35,7 +35,8 @@ import java.util.Map;
  * image input, so logs stay small and replay through the image path), pairs it with the response
  * and hands the PredictionLog to the version's logger. Warmup replays are never logged. Runs on
  * the request thread only for sampled calls (the copy must be taken while the tensors are alive);
- * queuing never blocks. Stateless.
+ * a call too large for the log queue is counted as dropped before anything is copied; queuing
+ * never blocks. Stateless.
  */
 final class RequestLogs {
   private RequestLogs() {}
@@ -53,10 +54,34 @@ final class RequestLogs {
   static void predict(RequestLogger log, ResolvedVersion version, PredictCall call, String signatureKey,
       PredictInputs inputs, Map<String, InputTensor> tensors, String imageAlias, List<OutputTensor> outputs) {
     try {
-      buildPredict(log, version, call, signatureKey, inputs, tensors, imageAlias, outputs);
+      if (log.fits(predictBytes(inputs, tensors, outputs))) {
+        buildPredict(log, version, call, signatureKey, inputs, tensors, imageAlias, outputs);
+      }
     } catch (RuntimeException e) {
       log.notBuilt(e);
     }
+  }
+
+  /** About the bytes a predict record takes (strings' outputs count one byte per element). */
+  private static long predictBytes(PredictInputs inputs, Map<String, InputTensor> tensors, List<OutputTensor> outputs) {
+    long bytes = 0;
+    if (inputs instanceof PredictInputs.Protos protos) {
+      for (TensorProto t : protos.tensors().values()) {
+        bytes += t.getSerializedSize();
+      }
+    } else if (inputs instanceof PredictInputs.Images images) {
+      for (byte[] image : images.encoded()) {
+        bytes += image.length;
+      }
+    } else {
+      for (InputTensor t : tensors.values()) {
+        bytes += t.byteSize();
+      }
+    }
+    for (OutputTensor t : outputs) {
+      bytes += t.elementCount() * (t.dtype().isString() ? 1 : t.dtype().byteSize());
+    }
+    return bytes;
   }
 
   private static void buildPredict(RequestLogger log, ResolvedVersion version, PredictCall call, String signatureKey,
@@ -86,6 +111,9 @@ final class RequestLogs {
 
   static void classify(RequestLogger log, ResolvedVersion version, ModelRef ref, ExamplesCall.Examples examples,
       ClassificationResponse response) {
+    if (!log.fits(examples.input().getSerializedSize() + (long) response.getSerializedSize())) {
+      return;
+    }
     ClassificationRequest request = ClassificationRequest.newBuilder()
         .setModelSpec(requestSpec(ref, examples.signatureName())).setInput(examples.input()).build();
     log.submit(PredictionLog.newBuilder()
@@ -95,6 +123,9 @@ final class RequestLogs {
 
   static void regress(RequestLogger log, ResolvedVersion version, ModelRef ref, ExamplesCall.Examples examples,
       RegressionResponse response) {
+    if (!log.fits(examples.input().getSerializedSize() + (long) response.getSerializedSize())) {
+      return;
+    }
     RegressionRequest request = RegressionRequest.newBuilder()
         .setModelSpec(requestSpec(ref, examples.signatureName())).setInput(examples.input()).build();
     log.submit(PredictionLog.newBuilder()
@@ -104,6 +135,9 @@ final class RequestLogs {
 
   static void multiInference(RequestLogger log, ResolvedVersion version, MultiInferenceCall call,
       MultiInferenceResponse response) {
+    if (!log.fits(call.input().getSerializedSize() + (long) response.getSerializedSize())) {
+      return;
+    }
     MultiInferenceRequest.Builder request = MultiInferenceRequest.newBuilder().setInput(call.input());
     for (MultiInferenceCall.Task task : call.tasks()) {
       request.addTasks(InferenceTask.newBuilder().setModelSpec(requestSpec(task.model(), task.signatureName()))

@@ -71,11 +71,15 @@ class RequestLoggingPipelineTest {
   }
 
   private RequestLogger logger(String model, double rate, CountDownLatch open, int queueRecords) {
+    return logger(model, rate, open, queueRecords, 64 << 20);
+  }
+
+  private RequestLogger logger(String model, double rate, CountDownLatch open, int queueRecords, long queueBytes) {
     LoggingConfig config = LoggingConfig.newBuilder()
         .setLogCollectorConfig(LogCollectorConfig.newBuilder().setType("stdout_json"))
         .setSamplingConfig(SamplingConfig.newBuilder().setSamplingRate(rate)).build();
     return new RequestLogger(model, RequestLogSettings.of(model, config, RequestLogSettings.ServerOptions.DEFAULTS),
-        List.of("serve"), collector(open), metrics, queueRecords, 64 << 20);
+        List.of("serve"), collector(open), metrics, queueRecords, queueBytes);
   }
 
   @Test
@@ -161,6 +165,19 @@ class RequestLoggingPipelineTest {
     open.countDown();
     plain.close();
     assertEquals(500 - drops, written.size());
+  }
+
+  @Test
+  void aCallLargerThanTheLogQueueIsCountedAndNotCopied() throws Exception {
+    plain.replaceRequestLog(logger("m", 1, new CountDownLatch(0), 8, 1000));
+    predict("m", new PredictInputs.Protos(Map.of("x", strings("x".repeat(2000))), false), Origin.grpc("Predict"));
+    predict("m", new PredictInputs.Protos(Map.of("x", strings("small")), false), Origin.grpc("Predict"));
+    plain.close();
+    assertEquals(1, written.size(), "only the small call is logged");
+    String page = page();
+    assertTrue(page.contains(":tensorflow:serving:request_log_count{model_name=\"m\",status_code=\"RESOURCE_EXHAUSTED\"} 1"),
+        page);
+    assertTrue(page.contains(":tensorflow:serving:request_count{model_name=\"m\",status=\"OK\"} 2"), page);
   }
 
   private PredictionLog find(String model, PredictionLog.LogTypeCase type, int nth) {
