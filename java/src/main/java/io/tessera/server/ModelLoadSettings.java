@@ -86,8 +86,8 @@ record ModelLoadSettings(SessionOptions session, BatchingOptions batching, boole
       }
     }
     if (!set.isEmpty()) {
-      LOG.warning("--platform_config_file is set, so " + String.join(", ", set)
-          + " are ignored (as TF Serving does); its SessionBundleConfig applies instead");
+      LOG.warning("--platform_config_file is set, so TF Serving ignores " + String.join(", ", set)
+          + " and so does this server; the file's SessionBundleConfig applies instead");
     }
   }
 
