@@ -71,11 +71,10 @@ public final class SavedModelBundle implements Servable, AutoCloseable {
       }
       LOG.info("Loaded SavedModel " + exportDir + " with signatures " + signatures.keySet()
           + " on devices " + session.devices());
-      // Both forms rebuild the signature map the same way, so metadata answers are byte-identical.
-      MetaGraphDef.Builder kept = removeUnusedMetaGraphFields ? MetaGraphDef.newBuilder()
-          : metaGraph.toBuilder().clearSignatureDef();
-      kept.putAllSignatureDef(metaGraph.getSignatureDefMap());
-      return new SavedModelBundle(exportDir, session, kept.build(), Collections.unmodifiableMap(signatures));
+      MetaGraphDef kept = removeUnusedMetaGraphFields
+          ? MetaGraphDef.newBuilder().putAllSignatureDef(metaGraph.getSignatureDefMap()).build()
+          : metaGraph;
+      return new SavedModelBundle(exportDir, session, kept, Collections.unmodifiableMap(signatures));
     } catch (InvalidProtocolBufferException e) {
       session.close();
       throw new ServingException(StatusCode.DATA_LOSS, "cannot parse MetaGraphDef of " + exportDir + ": " + e.getMessage());
