@@ -36,7 +36,7 @@ public final class Main {
       System.out.println("TensorFlow Library: " + SavedModelSession.tensorflowVersion());
       System.exit(0);
     }
-    warnUnimplemented(flags);
+    warnIgnored(flags);
     java.util.logging.Logger.getLogger(Main.class.getName()).info(JvmReport.describe());
 
     TesseraServer server;
@@ -56,7 +56,7 @@ public final class Main {
   }
 
   /** Logs each ignored flag the command line sets to a non-default value, with the reason. */
-  private static void warnUnimplemented(FlagParser.Result flags) {
+  private static void warnIgnored(FlagParser.Result flags) {
     FlagParser.Result defaults = FlagParser.parse(ServerFlags.ALL, new String[0]);
     for (Flag flag : ServerFlags.ALL) {
       if (!flag.implemented() && !flags.get(flag.name()).equals(defaults.get(flag.name()))) {
