@@ -201,6 +201,16 @@ public final class Pipeline {
     return k > 0 ? ImagePredictions.topK(result.outputs(), k, config.labels()) : null;
   }
 
+  /**
+   * A REST call on an API path that TF Serving's http_server.cc answers without reaching a model:
+   * the CORS preflight (OPTIONS) and a path no route matches ("Malformed request"). ProcessRequest
+   * records request_count for them too, under the empty model name and API (request_latency when
+   * OK), so they are counted here the same way.
+   */
+  public void recordUnroutedRestCall(StatusCode status) {
+    metrics.recordRequest("", "", Origin.EntryPoint.REST.label(), status.name(), 0);
+  }
+
   /** @param model the call's model name (null: no ModelSpec, recorded as "" as TF Serving does) */
   private <R> R timed(String model, Origin origin, Supplier<R> body) {
     String recordedName = model == null ? "" : model;
