@@ -41,9 +41,10 @@ final class DeclaredInputs {
       DeclaredTensor given = e.getValue();
       if (given instanceof DeclaredTensor.Strings strings && images.isPresent()
           && alias.equals(images.get().config().inputAlias())) {
-        if (strings.shape().length != 1) {
+        if (strings.shape().length != 1 || strings.shape()[0] != strings.elements().size()) {
           throw ServingException.invalidArgument("encoded images for input '" + alias + "' must be a BYTES tensor"
-              + " of shape [batch], got " + Shapes.debugString(strings.shape()));
+              + " of shape [batch] holding batch images, got " + strings.elements().size() + " for shape "
+              + Shapes.debugString(strings.shape()));
         }
         tensors.put(alias, owned.add(images.get().decodeBatch(strings.elements(), deadline)));
         continue;

@@ -323,6 +323,11 @@ class V2ProtocolIT {
         "{\"inputs\": [{\"name\": \"images\", \"shape\": [1], \"datatype\": \"BYTES\", \"parameters\":"
             + " {\"binary_data_size\": " + notAnImage.length + "}}]}", notAnImage, null));
 
+    byte[] onePhoto = V2Client.strings(V2Client.photo("coffee.jpg"));
+    assertError(400, "shape [batch] holding batch images", rest.postBinary("/v2/models/mobilenet/infer",
+        "{\"inputs\": [{\"name\": \"images\", \"shape\": [2], \"datatype\": \"BYTES\", \"parameters\":"
+            + " {\"binary_data_size\": " + onePhoto.length + "}}]}", onePhoto, null));
+
     StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class,
         () -> grpc.modelInfer(ModelInferRequest.newBuilder().setModelName("half_plus_two")
             .addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName("x").setDatatype("FP32").addShape(3))
