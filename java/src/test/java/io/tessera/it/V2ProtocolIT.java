@@ -352,6 +352,39 @@ class V2ProtocolIT {
     assertEquals(200, rest.post("/v2/models/half_plus_two/infer", String.format(x, "FP32")).statusCode());
   }
 
+  /** Seeded mutations of valid binary and JSON requests: never a 5xx, always a JSON answer. */
+  @Test
+  void mutatedRequestsNeverFailTheServer() throws Exception {
+    java.util.SplittableRandom random = new java.util.SplittableRandom(20261201);
+    String header = "{\"inputs\": [{\"name\": \"x\", \"shape\": [3], \"datatype\": \"FP32\", \"parameters\":"
+        + " {\"binary_data_size\": 12}}], \"outputs\": [{\"name\": \"y\", \"parameters\": {\"binary_data\": true}}]}";
+    byte[] valid = (header + new String(V2Client.floats(1, 2, 5), StandardCharsets.ISO_8859_1))
+        .getBytes(StandardCharsets.ISO_8859_1);
+    for (int i = 0; i < 150; i++) {
+      byte[] body = valid.clone();
+      int flips = 1 + random.nextInt(4);
+      for (int f = 0; f < flips; f++) {
+        body[random.nextInt(body.length)] = (byte) random.nextInt(256);
+      }
+      if (random.nextInt(4) == 0) {
+        body = java.util.Arrays.copyOf(body, random.nextInt(body.length));
+      }
+      String length = switch (random.nextInt(5)) {
+        case 0 -> Integer.toString(random.nextInt(body.length + 20) - 5);  // anywhere, or outside the body
+        case 1 -> Integer.toString(body.length);  // all of it as JSON
+        default -> Integer.toString(Math.min(header.length(), body.length));
+      };
+      HttpResponse<byte[]> r = rest.postBinary("/v2/models/half_plus_two/infer", "", body, length);
+      assertTrue(r.statusCode() == 200 || r.statusCode() == 400 || r.statusCode() == 404, "case " + i + ": "
+          + r.statusCode() + " " + new String(r.body(), StandardCharsets.UTF_8));
+      if (r.statusCode() != 200) {
+        assertTrue(TestServer.JSON.readTree(r.body()).has("error"), "case " + i);
+      }
+    }
+    assertEquals(200, rest.postBinary("/v2/models/half_plus_two/infer", header, V2Client.floats(1, 2, 5), null)
+        .statusCode());
+  }
+
   private static void assertError(int status, String text, HttpResponse<?> r) throws Exception {
     String body = r.body() instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : (String) r.body();
     assertEquals(status, r.statusCode(), body);
