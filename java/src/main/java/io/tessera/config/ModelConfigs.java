@@ -77,7 +77,7 @@ public final class ModelConfigs {
         throw ServingException.invalidArgument("Model " + m.getName() + " requested unsupported platform "
             + platform + "; this server supports only model_platform: \"" + TENSORFLOW + "\"");
       }
-      Path base = Path.of(m.getBasePath());
+      Path base = BasePaths.localPath(m.getName(), m.getBasePath());
       if (m.getBasePath().isEmpty() || !base.isAbsolute()) {
         throw ServingException.invalidArgument("Expected model " + m.getName()
             + " to have an absolute path or URI; got base_path()=" + m.getBasePath());

@@ -70,6 +70,17 @@ public final class ServerFlags {
       Flag.of("grpc_api_port", Type.INT32, "0", "[Tessera] alias of --port (the deployment guide's spelling); 0 = use --port"),
       Flag.of("enable_metrics", Type.BOOL, "false", "[Tessera] serve Prometheus metrics on their own listener (--metrics_address)"),
       Flag.of("metrics_address", Type.STRING, "0.0.0.0:8502", "[Tessera] HOST:PORT of the --enable_metrics listener (path /metrics)"),
+      Flag.of("metrics_path", Type.STRING, "",
+          "[Tessera] also serve the Prometheus page on the REST port at this path, as --monitoring_config_file's "
+              + "prometheus_config does but without a file (KServe scrapes /metrics on the REST port); empty = off"),
+      Flag.of("startup_timeout_seconds", Type.INT32, "0",
+          "[Tessera] fail start-up (exit 255, naming each model and what it waits for) when the models are not "
+              + "AVAILABLE within this long; 0 = wait as long as it takes, as TF Serving does"),
+      Flag.of("shutdown_delay_seconds", Type.INT32, "0",
+          "[Tessera] on SIGTERM, answer /readyz with 503 (and gRPC health NOT_SERVING) for this long while still "
+              + "serving, so load balancers drop the pod before its listeners close; then drain and exit"),
+      Flag.of("enable_grpc_reflection", Type.BOOL, "false",
+          "[Tessera] serve grpc.reflection.v1 (and v1alpha) on the gRPC port, so grpcurl works without .proto files"),
       Flag.of("rest_api_ssl_config_file", Type.STRING, "",
           "[Tessera] SSLConfig file (text or JSON, as --ssl_config_file) that puts the REST port on TLS; empty = plain HTTP"),
       Flag.of("metrics_ssl_config_file", Type.STRING, "",

@@ -2,6 +2,7 @@ package io.tessera.server;
 
 import io.tessera.admission.Limits;
 import io.tessera.admission.MemoryBudget;
+import io.tessera.config.BasePaths;
 import io.tessera.config.TextOrJsonConfig;
 import io.tessera.proto.tf.ConfigProto;
 import io.tessera.servables.SessionOptions;
@@ -63,7 +64,8 @@ public record ServerOptions(
     long retryMicros = f.getLong("load_retry_interval_micros");
     return new ServerOptions(
         f.get("model_name"),
-        f.get("model_base_path").isEmpty() ? null : Path.of(f.get("model_base_path")).toAbsolutePath().normalize(),
+        f.get("model_base_path").isEmpty() ? null
+            : BasePaths.localPath(f.get("model_name"), f.get("model_base_path")).toAbsolutePath().normalize(),
         grpcPort,
         f.get("grpc_bind_address"),
         Math.max(1, f.getInt("grpc_max_threads")),

@@ -30,9 +30,13 @@ import io.tessera.serving.ServedModel;
 import io.tessera.serving.ServerCore;
 import io.tessera.serving.WarmupReplay;
 import io.tessera.sources.FileSystemStoragePathSource;
+import io.tessera.status.ServingException;
+import io.tessera.status.StatusCode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -71,6 +75,7 @@ public final class TesseraServer implements AutoCloseable {
   public static TesseraServer start(ServerOptions options) throws Exception {
     TesseraServer server = new TesseraServer(options);
     try {
+      server.checkPorts();
       server.startModels();
       server.startListeners();
       return server;
@@ -78,6 +83,19 @@ public final class TesseraServer implements AutoCloseable {
       server.close();
       throw e;
     }
+  }
+
+  /** Fails at once, naming the port, if a listener's port is taken (before minutes of loading). */
+  private void checkPorts() {
+    PortPreflight ports = new PortPreflight().add("--port", options.grpcBindAddress(), options.grpcPort());
+    if (options.restPort() != options.grpcPort()) {
+      ports.add("--rest_api_port", options.restBindAddress(), options.restPort());
+    }
+    if (options.ops().metricsAddress() != null) {
+      HostAndPort at = HostAndPort.parse(options.ops().metricsAddress());
+      ports.add("--metrics_address", at.host(), at.port());
+    }
+    ports.check();
   }
 
   private void startModels() throws InterruptedException {
@@ -107,7 +125,7 @@ public final class TesseraServer implements AutoCloseable {
     source.start();
     configs = new ModelConfigController(manager, source, options.allowLabelsForUnavailable(),
         options.limits().reloadConfigMaxTime());
-    configs.apply(initial);
+    configs.apply(initial, options.ops().startupTimeout());
     Duration configPoll = options.modelConfigPollWait();
     if (options.modelConfigFile() != null && !configPoll.isZero() && !configPoll.isNegative()) {
       configPoller = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -183,7 +201,7 @@ public final class TesseraServer implements AutoCloseable {
     grpc = new GrpcServer(core, new GrpcServer.Options(options.grpcBindAddress(), options.grpcPort(),
         options.grpcMaxThreads(), options.tensorContentOutputs(), tls == null ? null : tls.grpc(),
         ops.grpcHealth() ? health.grpcService() : null, ops.grpcSocketPath(), ops.grpcChannelArguments(),
-        ops.inlineRunMaxMicros(), options.limits()))
+        ops.inlineRunMaxMicros(), options.limits(), ops.grpcReflection()))
         .start();
     if (options.restPort() != 0 && options.restPort() == options.grpcPort()) {
       LOG.severe("--rest_api_port cannot be the same as --port. Please use a different port for "
@@ -192,7 +210,13 @@ public final class TesseraServer implements AutoCloseable {
       rest = new RestServer(new RestApi(core.pipeline(), options.restTimeoutMs()), new RestServer.Options(
           options.restBindAddress(), options.restPort(), options.restThreads(),
           options.restMaxBodyBytes(), options.corsEnabled(), restTls == null ? null : restTls.rest(),
-          new ExtraPages(core, monitoringPath(ops)), ops.inlineRunMaxMicros(), options.limits())).start();
+          new ExtraPages(core, metricsPaths(ops), health::ready), ops.inlineRunMaxMicros(), options.limits()));
+      try {
+        rest.start();
+      } catch (Exception e) {  // Netty's BindException names no port; taken since the preflight
+        throw e instanceof java.net.BindException ? new ServingException(StatusCode.UNAVAILABLE, "Cannot listen on "
+            + options.restBindAddress() + ":" + options.restPort() + " (--rest_api_port): " + e.getMessage()) : e;
+      }
     }
     if (ops.metricsAddress() != null) {
       HostAndPort at = HostAndPort.parse(ops.metricsAddress());
@@ -209,6 +233,19 @@ public final class TesseraServer implements AutoCloseable {
 
   private static TlsContexts tls(Path sslConfigFile) {
     return sslConfigFile == null ? null : TlsContexts.fromFile(sslConfigFile);
+  }
+
+  /** The Prometheus paths on the REST port: --monitoring_config_file's and --metrics_path. */
+  private static Set<String> metricsPaths(OperationsOptions ops) {
+    Set<String> paths = new TreeSet<>();
+    String monitoring = monitoringPath(ops);
+    if (monitoring != null) {
+      paths.add(monitoring);
+    }
+    if (ops.metricsPath() != null) {
+      paths.add(ops.metricsPath());
+    }
+    return paths;
   }
 
   /** The Prometheus path on the REST port from --monitoring_config_file, or null when off. */
@@ -236,6 +273,23 @@ public final class TesseraServer implements AutoCloseable {
   /** The REST port, or -1 when REST is off. */
   public int restPort() {
     return rest == null ? -1 : rest.port();
+  }
+
+  /**
+   * SIGTERM: readiness turns 503 (gRPC health NOT_SERVING) while both listeners keep serving for
+   * --shutdown_delay_seconds, so endpoints and load balancers drop this pod first; then
+   * {@link #close()} drains what was received and unloads the models.
+   */
+  public void shutdownGracefully() throws InterruptedException {
+    Duration delay = options.ops().shutdownDelay();
+    if (health != null && !delay.isZero()) {
+      health.enterShutdown();
+      LOG.info("Readiness is now 503; serving for " + delay.toSeconds()
+          + " s more (--shutdown_delay_seconds) before the listeners close");
+      Thread.sleep(delay.toMillis());
+      LOG.info("Shutdown delay over: closing the listeners and draining in-flight requests");
+    }
+    close();
   }
 
   @Override

@@ -81,9 +81,31 @@ public final class ModelConfigController {
    * @throws ServingException invalid config, a new model that failed to load, or a bad label
    */
   public void apply(ModelServerConfig config) throws InterruptedException {
+    apply(config, Duration.ZERO);
+  }
+
+  /**
+   * Start-up bounded by {@code timeout} (--startup_timeout_seconds; zero or negative = wait as
+   * long as it takes, TF Serving's behaviour). At the bound it fails with DEADLINE_EXCEEDED naming
+   * each model not yet AVAILABLE and why it waits.
+   */
+  public void apply(ModelServerConfig config, Duration timeout) throws InterruptedException {
+    boolean bounded = !timeout.isZero() && !timeout.isNegative();
     reloadLock.lockInterruptibly();
     try {
-      applyLocked(config, false, System.nanoTime() + UNBOUNDED.toNanos());
+      applyLocked(config, false, System.nanoTime() + (bounded ? timeout : UNBOUNDED).toNanos());
+    } catch (ServingException e) {
+      if (!bounded || e.code() != StatusCode.DEADLINE_EXCEEDED) {
+        throw e;
+      }
+      List<String> waiting = new ArrayList<>();
+      for (ModelEntry entry : ModelConfigs.entries(config)) {
+        if (!isServing(entry.name())) {
+          waiting.add(entry.name() + " (" + whyWaiting(entry) + ")");
+        }
+      }
+      throw new ServingException(StatusCode.DEADLINE_EXCEEDED, "Models did not become AVAILABLE within "
+          + "--startup_timeout_seconds=" + timeout.toSeconds() + ": " + String.join("; ", waiting));
     } finally {
       reloadLock.unlock();
     }
@@ -161,7 +183,7 @@ public final class ModelConfigController {
     }
     for (ModelEntry e : entries) {
       if (!previous.containsKey(e.name())) {
-        awaitAvailable(e.name(), started, deadline, entries);
+        awaitAvailable(e, started, deadline, entries);
       }
     }
     installLabels(entries);
@@ -219,11 +241,12 @@ public final class ModelConfigController {
     return current;
   }
 
-  private void awaitAvailable(String model, long started, long deadline, List<ModelEntry> entries)
+  private void awaitAvailable(ModelEntry entry, long started, long deadline, List<ModelEntry> entries)
       throws InterruptedException {
+    String model = entry.name();
     while (!manager.awaitSettled(model, slice(deadline))) {
       checkDeadline(deadline, entries);
-      LOG.info("Still waiting for model " + model + " to load (" + seconds(started) + " s)");
+      LOG.info("Still waiting for model " + model + " to load (" + seconds(started) + " s): " + whyWaiting(entry));
     }
     List<VersionStatus> versions = manager.monitor().versions(model);
     if (versions.stream().noneMatch(v -> v.state() == ServableState.AVAILABLE)) {
@@ -256,6 +279,24 @@ public final class ModelConfigController {
       }
     }
     labels = Map.copyOf(next);
+  }
+
+  /**
+   * What a model that is not AVAILABLE yet waits for: its base path's problem on disk (missing,
+   * not a directory, no numeric version, a version its policy names is absent), else the
+   * versions still loading.
+   */
+  private String whyWaiting(ModelEntry entry) {
+    return LoadableVersions.problem(watched(entry)).orElseGet(() -> {
+      List<String> loading = manager.monitor().versions(entry.name()).stream()
+          .map(v -> "version " + v.version() + " " + v.state()).toList();
+      return loading.isEmpty() ? "a loadable version is on disk; waiting for the next poll of "
+          + entry.basePath() : String.join(", ", loading);
+    });
+  }
+
+  private boolean isServing(String model) {
+    return manager.monitor().versions(model).stream().anyMatch(v -> v.state() == ServableState.AVAILABLE);
   }
 
   private boolean isAvailable(String model, long version) {
