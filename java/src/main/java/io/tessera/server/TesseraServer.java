@@ -7,12 +7,16 @@ import io.tessera.config.TextOrJsonConfig;
 import io.tessera.core.AspiredVersionPolicy;
 import io.tessera.core.AspiredVersionsManager;
 import io.tessera.core.Loader;
+import io.tessera.core.ServableHandle;
 import io.tessera.core.ServableId;
+import io.tessera.core.ServableState;
 import io.tessera.core.SourceAdapter;
+import io.tessera.core.VersionStatus;
 import io.tessera.grpc.GrpcServer;
 import io.tessera.http.ExtraPages;
 import io.tessera.http.RestApi;
 import io.tessera.http.RestServer;
+import io.tessera.metrics.OperatorMetrics;
 import io.tessera.metrics.ServingMetrics;
 import io.tessera.nativebridge.BatchThreads;
 import io.tessera.nativebridge.HostBuffer;
@@ -34,9 +38,13 @@ import io.tessera.status.ServingException;
 import io.tessera.status.StatusCode;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -64,6 +72,8 @@ public final class TesseraServer implements AutoCloseable {
   private final ServingMetrics metrics = new ServingMetrics();
   private ServingHealth health;
   private HTTPServer metricsListener;
+  /** How long each version's last successful load took, warmup included (tessera_model_load_seconds). */
+  private final Map<ServableId, Double> loadSeconds = new ConcurrentHashMap<>();
   /** With --enable_batching: the batch threads all models' batching sessions share; else null. */
   private BatchThreads batchThreads;
 
@@ -115,6 +125,8 @@ public final class TesseraServer implements AutoCloseable {
         new AspiredVersionsManager.Options(options.maxLoadRetries(), options.loadRetryInterval(),
             LOAD_THREADS),
         AspiredVersionPolicy.AVAILABILITY_PRESERVING);
+    metrics.operators().exportBuildInfo(Main.VERSION, SavedModelSession.tensorflowVersion());
+    metrics.operators().exportModelVersions(this::versionSamples);
     SessionOptions session = options.sessionOptions();
     if (!options.enableWarmup()) {
       LOG.info("Model warmup is disabled (--enable_model_warmup=false)");
@@ -144,6 +156,13 @@ public final class TesseraServer implements AutoCloseable {
    * Records TF's load and warmup metrics.
    */
   private ServedModel loadVersion(ServableId id, Path dir, SessionOptions session) {
+    long started = System.nanoTime();
+    ServedModel served = loadAndWarm(id, dir, session);
+    loadSeconds.put(id, (System.nanoTime() - started) / 1e9);
+    return served;
+  }
+
+  private ServedModel loadAndWarm(ServableId id, Path dir, SessionOptions session) {
     String model = id.name();
     long started = System.nanoTime();
     SavedModelBundle bundle;
@@ -181,6 +200,33 @@ public final class TesseraServer implements AutoCloseable {
     } catch (RuntimeException e) {
       metrics.recordWarmup(model, dir.toString(), false, -1, System.nanoTime() - warmupStarted);
       throw e;
+    }
+  }
+
+  /** Every model version the manager knows, for the per-version gauges (read at scrape time). */
+  private List<OperatorMetrics.VersionSample> versionSamples() {
+    List<OperatorMetrics.VersionSample> samples = new ArrayList<>();
+    Set<ServableId> known = new HashSet<>();
+    for (String model : manager.monitor().modelNames()) {
+      for (VersionStatus v : manager.monitor().versions(model)) {
+        ServableId id = new ServableId(model, v.version());
+        known.add(id);
+        samples.add(new OperatorMetrics.VersionSample(model, v.version(), v.state().name(),
+            loadSeconds.getOrDefault(id, Double.NaN),
+            v.state() == ServableState.AVAILABLE ? queuedTasks(model, v.version()) : -1));
+      }
+    }
+    loadSeconds.keySet().retainAll(known);  // versions gone from the status list
+    return samples;
+  }
+
+  /** Tasks in a batched version's queues, or -1 (not batched, or no longer loaded). */
+  private long queuedTasks(String model, long version) {
+    try (ServableHandle<ServedModel> handle = manager.acquire(model, version)) {
+      return handle.servable().servable() instanceof SavedModelBundle bundle && bundle.batching() != null
+          ? bundle.batching().pendingTasks() : -1;
+    } catch (RuntimeException unloadedMeanwhile) {
+      return -1;
     }
   }
 

@@ -46,7 +46,7 @@ final class PredictRun {
     int topK = 0;
     if (inputs instanceof PredictInputs.Images encoded) {
       tensors = Map.of(preprocessor.config().inputAlias(),
-          owned.add(preprocessor.decodeBatch(encoded.encoded(), call.deadline().forDecoding())));
+          owned.add(pipeline.decodeImages(version, preprocessor, encoded.encoded(), call.deadline().forDecoding())));
       topK = encoded.topK();
     } else if (inputs instanceof PredictInputs.Protos protos) {
       // Names first: nothing is decoded for a call that names inputs the signature lacks.
@@ -54,8 +54,8 @@ final class PredictRun {
       tensors = new LinkedHashMap<>();
       for (Map.Entry<String, TensorProto> e : protos.tensors().entrySet()) {
         if (images.isPresent() && isEncodedImages(images.get(), e.getKey(), e.getValue())) {
-          tensors.put(e.getKey(), owned.add(images.get().decodeBatch(encodedImages(e.getValue()),
-              call.deadline().forDecoding())));
+          tensors.put(e.getKey(), owned.add(pipeline.decodeImages(version, images.get(),
+              encodedImages(e.getValue()), call.deadline().forDecoding())));
         } else if (protos.trusted()) {
           tensors.put(e.getKey(), owned.add(TensorProtoCodec.decodeTrusted(e.getKey(), e.getValue())));
         } else {
