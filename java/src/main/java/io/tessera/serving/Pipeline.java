@@ -179,11 +179,8 @@ public final class Pipeline {
     String status = "OK";
     try {
       return images.decodeBatch(encoded, deadline);
-    } catch (ServingException e) {
-      status = e.code().name();
-      throw e;
     } catch (RuntimeException | Error e) {
-      status = StatusCode.INTERNAL.name();
+      status = statusOf(e);
       throw e;
     } finally {
       metrics.operators().recordImageDecode(version.id().name(), status, (System.nanoTime() - started) / 1e3);
@@ -204,11 +201,8 @@ public final class Pipeline {
     Runnable finished = label == null ? null : metrics.operators().startRequest(model, origin.api(), label);
     try {
       return body.get();
-    } catch (ServingException e) {
-      status = e.code().name();
-      throw e;
     } catch (RuntimeException | Error e) {
-      status = StatusCode.INTERNAL.name();
+      status = statusOf(e);
       throw e;
     } finally {
       if (finished != null) {  // ServingMetrics applies TF Serving's rule of what counts
@@ -216,6 +210,11 @@ public final class Pipeline {
         metrics.recordRequest(model, origin.api(), label, status, System.nanoTime() - started);
       }
     }
+  }
+
+  /** The status label of a failed call: its ServingException's code, else INTERNAL. */
+  private static String statusOf(Throwable failure) {
+    return failure instanceof ServingException e ? e.code().name() : StatusCode.INTERNAL.name();
   }
 
   /** Every tensor a predict call owns, closed once at its end. */
