@@ -178,10 +178,14 @@ class OperationsIT {
   }
 
   static void waitFor(Check check) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    waitFor(check, Duration.ofSeconds(20));
+  }
+
+  static void waitFor(Check check, Duration limit) throws Exception {
+    long deadline = System.nanoTime() + limit.toNanos();
     while (!check.ok()) {
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not reached in 20 s");
+        throw new AssertionError("condition not reached in " + limit.toSeconds() + " s");
       }
       Thread.sleep(100);
     }
