@@ -15,8 +15,6 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,18 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
  * and a busy port found before any model loads.
  */
 class StartupIT {
-  private LogCapture log;
-
-  @BeforeEach
-  void captureLog() {
-    log = new LogCapture();
-  }
-
-  @AfterEach
-  void releaseLog() {
-    log.close();
-  }
-
   private static ServingException startupFails(String... flags) {
     return assertThrows(ServingException.class, () -> {
       try (TestServer unexpected = TestServer.startPolling(Duration.ofMillis(200), flags)) {
@@ -85,9 +71,11 @@ class StartupIT {
   @Test
   void thePeriodicWaitingLineSaysWhatItWaitsFor(@TempDir Path dir) {
     Path base = dir.resolve("later");
-    startupFails("--model_name=m", "--model_base_path=" + base, "--startup_timeout_seconds=11");
-    assertEquals(1, log.count("Still waiting for model m to load (10 s): model m: base path " + base + " does not exist"),
-        log.toString());
+    try (LogCapture log = new LogCapture()) {
+      startupFails("--model_name=m", "--model_base_path=" + base, "--startup_timeout_seconds=11");
+      assertEquals(1, log.count("Still waiting for model m to load (10 s): model m: base path " + base
+          + " does not exist"), log.toString());
+    }
   }
 
   @Test
@@ -111,7 +99,7 @@ class StartupIT {
 
   @Test
   void aBusyPortFailsBeforeAnyModelLoadsAndNamesThePort() throws Exception {
-    try (ServerSocket busy = new ServerSocket()) {
+    try (ServerSocket busy = new ServerSocket(); LogCapture log = new LogCapture()) {
       busy.bind(new InetSocketAddress("127.0.0.1", 0));
       int port = busy.getLocalPort();
       FlagParser.Result flags = FlagParser.parse(ServerFlags.ALL, new String[] {"--model_name=m",
