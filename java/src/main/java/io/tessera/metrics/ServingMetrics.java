@@ -1,11 +1,13 @@
 package io.tessera.metrics;
 
+import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tessera.nativebridge.HostBuffer;
+import io.tessera.requestlog.RequestLogStats;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -26,7 +28,7 @@ import java.util.regex.Pattern;
  * {@code tensorflow_serving_*_ms} names beside them, JVM metrics and native memory.
  * One instance per server (its own registry); recording methods are thread-safe and cheap.
  */
-public final class ServingMetrics {
+public final class ServingMetrics implements RequestLogStats {
   private static final String PREFIX = ":tensorflow:serving:";
   /** TF Serving's latency buckets: 10 * 1.8^i microseconds, 33 of them. */
   static final double[] MICROS_BUCKETS = exponentialBounds(10, 1.8, 33);
@@ -40,6 +42,10 @@ public final class ServingMetrics {
       new TfCounterFamily(":tensorflow:cc:saved_model:load_attempt_count", "model_path", "status");
   private final TfCounterFamily warmupRecords =
       new TfCounterFamily(PREFIX + "model_warmup_records_read", "model_path", "status");
+  private final TfCounterFamily requestLogCount =
+      new TfCounterFamily(PREFIX + "request_log_count", "model_name", "status_code");
+  private final Gauge requestLogQueueDepth = Gauge.builder().name("tessera_request_log_queue_depth")
+      .help("Request log records waiting to be written, per model").labelNames("model_name").register(registry);
   private final Histogram requestLatency = microsHistogram(PREFIX + "request_latency", "model_name", "API", "entrypoint");
   private final Histogram runtimeLatency = microsHistogram(PREFIX + "runtime_latency", "model_name", "API", "runtime");
   private final Histogram loadLatency = microsHistogram(":tensorflow:cc:saved_model:load_latency", "model_path");
@@ -60,8 +66,9 @@ public final class ServingMetrics {
   private final Histogram guideWarmupTime = millisHistogram("tensorflow_serving_model_warmup_time_ms", "model");
 
   /** TF Serving's counters, which {@link #writeTo} writes as TF Serving's exporter does. */
-  private final List<TfCounterFamily> tfCounters = List.of(requestCount, loadAttempts, warmupRecords);
-  private final Set<String> tfCounterNames = Set.of(requestCount.name(), loadAttempts.name(), warmupRecords.name());
+  private final List<TfCounterFamily> tfCounters = List.of(requestCount, loadAttempts, warmupRecords, requestLogCount);
+  private final Set<String> tfCounterNames = Set.of(requestCount.name(), loadAttempts.name(), warmupRecords.name(),
+      requestLogCount.name());
 
   private final OperatorMetrics operators;
 
@@ -113,6 +120,16 @@ public final class ServingMetrics {
       warmupRecords.increment(modelPath, status);
     }
     guideWarmupTime.labelValues(model).observe(nanos / 1e6);
+  }
+
+  @Override
+  public void logged(String model, String statusCode) {
+    requestLogCount.increment(model, statusCode);
+  }
+
+  @Override
+  public void queueDepth(String model, int delta) {
+    requestLogQueueDepth.labelValues(model).inc(delta);
   }
 
   /** The runtime of one call and, for the first call of a batch, that batch's metrics. */
