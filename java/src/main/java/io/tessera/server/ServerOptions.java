@@ -2,6 +2,7 @@ package io.tessera.server;
 
 import io.tessera.admission.Limits;
 import io.tessera.admission.MemoryBudget;
+import io.tessera.config.ModelConfigs;
 import io.tessera.config.TextOrJsonConfig;
 import io.tessera.proto.tf.ConfigProto;
 import io.tessera.servables.SessionOptions;
@@ -14,11 +15,12 @@ import java.time.Duration;
  * Validated server settings derived from the command line. {@code restEphemeral} (tests only)
  * opens REST on an ephemeral port even though a port of 0 normally means "REST off".
  * {@code modelConfigFile} null means the single model --model_name/--model_base_path; a zero
- * poll wait means "read once".
+ * poll wait means "read once". {@code modelBasePath} is an absolute local path or a URI
+ * (s3://bucket/prefix); {@code modelCacheDir} is where remote versions are downloaded.
  */
 public record ServerOptions(
     String modelName,
-    Path modelBasePath,
+    String modelBasePath,
     int grpcPort,
     String grpcBindAddress,
     int grpcMaxThreads,
@@ -43,7 +45,8 @@ public record ServerOptions(
     boolean checkMethodNames,
     BatchingOptions batching,
     boolean perModelBatching,
-    Limits limits) {
+    Limits limits,
+    Path modelCacheDir) {
 
   /** Builds options from parsed flags, applying TF Serving's start-up checks. */
   public static ServerOptions fromFlags(FlagParser.Result f) {
@@ -63,7 +66,7 @@ public record ServerOptions(
     long retryMicros = f.getLong("load_retry_interval_micros");
     return new ServerOptions(
         f.get("model_name"),
-        f.get("model_base_path").isEmpty() ? null : Path.of(f.get("model_base_path")).toAbsolutePath().normalize(),
+        f.get("model_base_path").isEmpty() ? null : ModelConfigs.absoluteBasePath(f.get("model_base_path")),
         grpcPort,
         f.get("grpc_bind_address"),
         Math.max(1, f.getInt("grpc_max_threads")),
@@ -88,7 +91,8 @@ public record ServerOptions(
         f.getBool("enable_signature_method_name_check"),
         batchingOptions(f),
         f.getBool("enable_batching") && f.getBool("enable_per_model_batching_parameters"),
-        limits(f));
+        limits(f),
+        Path.of(f.get("model_cache_dir")).toAbsolutePath().normalize());
   }
 
   /** The admission and transport limits (README "Limits and hardening"). */
@@ -152,7 +156,7 @@ public record ServerOptions(
         "127.0.0.1", restThreads, restTimeoutMs, restMaxBodyBytes, corsEnabled,
         tensorContentOutputs, maxLoadRetries, loadRetryInterval, fileSystemPollWait, sessionOptions,
         modelConfigFile, modelConfigPollWait, allowLabelsForUnavailable, enableWarmup, warmupIterations,
-        ops, checkMethodNames, batching, perModelBatching, limits);
+        ops, checkMethodNames, batching, perModelBatching, limits, modelCacheDir);
   }
 
   /** A copy with other poll periods (tests: sub-second polling). */
@@ -161,6 +165,6 @@ public record ServerOptions(
         restPort, restEphemeral, restBindAddress, restThreads, restTimeoutMs, restMaxBodyBytes,
         corsEnabled, tensorContentOutputs, maxLoadRetries, loadRetryInterval, fileSystem,
         sessionOptions, modelConfigFile, modelConfig, allowLabelsForUnavailable, enableWarmup,
-        warmupIterations, ops, checkMethodNames, batching, perModelBatching, limits);
+        warmupIterations, ops, checkMethodNames, batching, perModelBatching, limits, modelCacheDir);
   }
 }

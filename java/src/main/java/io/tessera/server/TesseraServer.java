@@ -30,6 +30,12 @@ import io.tessera.serving.ServedModel;
 import io.tessera.serving.ServerCore;
 import io.tessera.serving.WarmupReplay;
 import io.tessera.sources.FileSystemStoragePathSource;
+import io.tessera.sources.ModelStorages;
+import io.tessera.sources.S3Settings;
+import io.tessera.sources.StoredVersion;
+import io.tessera.status.ServingException;
+import io.tessera.status.StatusCode;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -39,8 +45,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 /**
- * Wires the serving pipeline (model config → file-system Source → SavedModel adapter with warmup
- * → manager) and the two API listeners, TF Serving's start-up order: ports open only once every
+ * Wires the serving pipeline (model config → Source over local or s3:// storage → loader that
+ * fetches the version and loads the SavedModel with warmup → manager) and the two API listeners, TF Serving's start-up order: ports open only once every
  * configured model has an AVAILABLE version; a model that fails to load fails start-up. {@link #close()} stops listeners first,
  * then unloads models.
  */
@@ -53,6 +59,8 @@ public final class TesseraServer implements AutoCloseable {
   private final ServerOptions options;
   private AspiredVersionsManager<ServedModel> manager;
   private FileSystemStoragePathSource source;
+  /** Base-path storages (local, s3://) and their download caches; closed after the manager. */
+  private ModelStorages storages;
   private ModelConfigController configs;
   private ScheduledExecutorService configPoller;
   private GrpcServer grpc;
@@ -85,7 +93,7 @@ public final class TesseraServer implements AutoCloseable {
         + HostBuffer.allocatorName() + " (" + HostBuffer.allocatorReason() + ")");
     ModelServerConfig initial = options.modelConfigFile() != null
         ? ModelConfigs.readFile(options.modelConfigFile())
-        : ModelConfigs.singleModel(options.modelName(), options.modelBasePath().toString());
+        : ModelConfigs.singleModel(options.modelName(), options.modelBasePath());
     ModelConfigs.entries(initial);  // validate before anything starts
     if (options.batching() != null) {
       int threads = options.batching().settings().numBatchThreads();
@@ -101,9 +109,10 @@ public final class TesseraServer implements AutoCloseable {
     if (!options.enableWarmup()) {
       LOG.info("Model warmup is disabled (--enable_model_warmup=false)");
     }
-    SourceAdapter<Path, Loader<ServedModel>> adapter = new SourceAdapter<>(
-        (id, path) -> () -> loadVersion(id, path, session), manager);
-    source = new FileSystemStoragePathSource(List.of(), options.fileSystemPollWait(), adapter);
+    SourceAdapter<StoredVersion, Loader<ServedModel>> adapter = new SourceAdapter<>(
+        (id, version) -> () -> loadStored(id, version, session), manager);
+    storages = new ModelStorages(S3Settings.fromEnvironment(System.getenv(), options.modelCacheDir()));
+    source = new FileSystemStoragePathSource(List.of(), options.fileSystemPollWait(), adapter, storages);
     source.start();
     configs = new ModelConfigController(manager, source, options.allowLabelsForUnavailable(),
         options.limits().reloadConfigMaxTime());
@@ -121,19 +130,52 @@ public final class TesseraServer implements AutoCloseable {
   }
 
   /**
+   * Fetches a version onto local disk (a download for s3://, recorded in the download metrics)
+   * and loads it from there; the local copy is held until the version is unloaded, or given up
+   * at once when the load fails. A failed fetch fails the load, which the manager retries.
+   */
+  private ServedModel loadStored(ServableId id, StoredVersion version, SessionOptions session) {
+    long started = System.nanoTime();
+    StoredVersion.Fetched local;
+    try {
+      local = version.fetch();
+    } catch (IOException | RuntimeException e) {
+      metrics.recordDownload(id.name(), false, 0, System.nanoTime() - started);
+      throw new ServingException(StatusCode.UNAVAILABLE, "Could not fetch " + version.location() + ": "
+          + e.getMessage());
+    }
+    if (local.downloaded()) {
+      metrics.recordDownload(id.name(), true, local.bytes(), local.nanos());
+    }
+    try {
+      ServedModel served = loadVersion(id, local.dir(), version.location(), session);
+      return new ServedModel(served.servable(), served.images(), () -> {
+        try {
+          served.close();
+        } finally {
+          local.close();
+        }
+      });
+    } catch (RuntimeException | Error e) {
+      local.close();
+      throw e;
+    }
+  }
+
+  /**
    * Loads one version with its per-version state (image preprocessing, when configured) and,
    * unless disabled, replays its warmup data through the request pipeline before it is served.
    * Records TF's load and warmup metrics.
    */
-  private ServedModel loadVersion(ServableId id, Path dir, SessionOptions session) {
+  private ServedModel loadVersion(ServableId id, Path dir, String location, SessionOptions session) {
     String model = id.name();
     long started = System.nanoTime();
     SavedModelBundle bundle;
     try {
       bundle = SavedModelBundle.load(dir, session.tags(), session.configBytes());
-      metrics.recordLoad(dir.toString(), true, System.nanoTime() - started);
+      metrics.recordLoad(location, true, System.nanoTime() - started);
     } catch (RuntimeException e) {
-      metrics.recordLoad(dir.toString(), false, System.nanoTime() - started);
+      metrics.recordLoad(location, false, System.nanoTime() - started);
       throw e;
     }
     // With --enable_per_model_batching_parameters only versions with their own file are batched.
@@ -158,10 +200,10 @@ public final class TesseraServer implements AutoCloseable {
     try {
       ServedModel warmed = new ModelWarmup<>(new WarmupReplay(metrics, id), options.warmupIterations())
           .warm(served, dir);
-      metrics.recordWarmup(model, dir.toString(), true, -1, System.nanoTime() - warmupStarted);
+      metrics.recordWarmup(model, location, true, -1, System.nanoTime() - warmupStarted);
       return warmed;
     } catch (RuntimeException e) {
-      metrics.recordWarmup(model, dir.toString(), false, -1, System.nanoTime() - warmupStarted);
+      metrics.recordWarmup(model, location, false, -1, System.nanoTime() - warmupStarted);
       throw e;
     }
   }
@@ -260,6 +302,9 @@ public final class TesseraServer implements AutoCloseable {
     }
     if (manager != null) {
       manager.close();
+    }
+    if (storages != null) {
+      storages.close();
     }
     if (batchThreads != null) {
       batchThreads.close();  // sessions still loaded keep the threads until they close
