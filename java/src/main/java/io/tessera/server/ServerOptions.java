@@ -7,6 +7,7 @@ import io.tessera.config.TextOrJsonConfig;
 import io.tessera.proto.tf.ConfigProto;
 import io.tessera.servables.SessionOptions;
 import io.tessera.servables.batching.BatchingOptions;
+import io.tessera.sources.S3Settings;
 import io.tessera.status.ServingException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,7 +17,8 @@ import java.time.Duration;
  * opens REST on an ephemeral port even though a port of 0 normally means "REST off".
  * {@code modelConfigFile} null means the single model --model_name/--model_base_path; a zero
  * poll wait means "read once". {@code modelBasePath} is an absolute local path or a URI
- * (s3://bucket/prefix); {@code modelCacheDir} is where remote versions are downloaded.
+ * (s3://bucket/prefix); {@code s3} says how s3:// is reached (environment variables) and
+ * where its versions are downloaded (--model_cache_dir).
  */
 public record ServerOptions(
     String modelName,
@@ -46,7 +48,7 @@ public record ServerOptions(
     BatchingOptions batching,
     boolean perModelBatching,
     Limits limits,
-    Path modelCacheDir) {
+    S3Settings s3) {
 
   /** Builds options from parsed flags, applying TF Serving's start-up checks. */
   public static ServerOptions fromFlags(FlagParser.Result f) {
@@ -92,7 +94,7 @@ public record ServerOptions(
         batchingOptions(f),
         f.getBool("enable_batching") && f.getBool("enable_per_model_batching_parameters"),
         limits(f),
-        Path.of(f.get("model_cache_dir")).toAbsolutePath().normalize());
+        S3Settings.fromEnvironment(System.getenv(), Path.of(f.get("model_cache_dir")).toAbsolutePath().normalize()));
   }
 
   /** The admission and transport limits (README "Limits and hardening"). */
@@ -156,7 +158,16 @@ public record ServerOptions(
         "127.0.0.1", restThreads, restTimeoutMs, restMaxBodyBytes, corsEnabled,
         tensorContentOutputs, maxLoadRetries, loadRetryInterval, fileSystemPollWait, sessionOptions,
         modelConfigFile, modelConfigPollWait, allowLabelsForUnavailable, enableWarmup, warmupIterations,
-        ops, checkMethodNames, batching, perModelBatching, limits, modelCacheDir);
+        ops, checkMethodNames, batching, perModelBatching, limits, s3);
+  }
+
+  /** A copy that reaches s3:// base paths with other settings (tests: a local S3 server). */
+  public ServerOptions withS3(S3Settings settings) {
+    return new ServerOptions(modelName, modelBasePath, grpcPort, grpcBindAddress, grpcMaxThreads,
+        restPort, restEphemeral, restBindAddress, restThreads, restTimeoutMs, restMaxBodyBytes,
+        corsEnabled, tensorContentOutputs, maxLoadRetries, loadRetryInterval, fileSystemPollWait,
+        sessionOptions, modelConfigFile, modelConfigPollWait, allowLabelsForUnavailable, enableWarmup,
+        warmupIterations, ops, checkMethodNames, batching, perModelBatching, limits, settings);
   }
 
   /** A copy with other poll periods (tests: sub-second polling). */
@@ -165,6 +176,6 @@ public record ServerOptions(
         restPort, restEphemeral, restBindAddress, restThreads, restTimeoutMs, restMaxBodyBytes,
         corsEnabled, tensorContentOutputs, maxLoadRetries, loadRetryInterval, fileSystem,
         sessionOptions, modelConfigFile, modelConfig, allowLabelsForUnavailable, enableWarmup,
-        warmupIterations, ops, checkMethodNames, batching, perModelBatching, limits, modelCacheDir);
+        warmupIterations, ops, checkMethodNames, batching, perModelBatching, limits, s3);
   }
 }

@@ -31,7 +31,6 @@ import io.tessera.serving.ServerCore;
 import io.tessera.serving.WarmupReplay;
 import io.tessera.sources.FileSystemStoragePathSource;
 import io.tessera.sources.ModelStorages;
-import io.tessera.sources.S3Settings;
 import io.tessera.sources.StoredVersion;
 import io.tessera.status.ServingException;
 import io.tessera.status.StatusCode;
@@ -111,7 +110,7 @@ public final class TesseraServer implements AutoCloseable {
     }
     SourceAdapter<StoredVersion, Loader<ServedModel>> adapter = new SourceAdapter<>(
         (id, version) -> () -> loadStored(id, version, session), manager);
-    storages = new ModelStorages(S3Settings.fromEnvironment(System.getenv(), options.modelCacheDir()));
+    storages = new ModelStorages(options.s3());
     source = new FileSystemStoragePathSource(List.of(), options.fileSystemPollWait(), adapter, storages);
     source.start();
     configs = new ModelConfigController(manager, source, options.allowLabelsForUnavailable(),

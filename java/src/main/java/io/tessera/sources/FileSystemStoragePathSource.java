@@ -127,7 +127,7 @@ public final class FileSystemStoragePathSource implements AutoCloseable {
         listing = storageOf.computeIfAbsent(servable.name(), n -> storages.open(servable.basePath())).list();
       } catch (IOException | RuntimeException e) {
         report(servable, "Cannot list base path " + servable.basePath() + " of servable "
-            + servable.name() + ": " + e);
+            + servable.name() + ": " + describe(e));
         continue;
       }
       NavigableMap<Long, StoredVersion> found = listing.versions();
@@ -151,6 +151,11 @@ public final class FileSystemStoragePathSource implements AutoCloseable {
         target.setAspiredVersions(servable.name(), aspired);
       }
     }
+  }
+
+  /** A storage error in a line: the message of our own IOExceptions, else the exception's class too. */
+  static String describe(Exception e) {
+    return e.getClass() == IOException.class ? e.getMessage() : e.toString();
   }
 
   private void report(WatchedServable servable, String problem) {

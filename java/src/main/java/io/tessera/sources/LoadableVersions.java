@@ -49,7 +49,7 @@ public final class LoadableVersions {
     try {
       found = storage.list().versions();
     } catch (IOException | RuntimeException e) {
-      return Optional.of(prefix + " cannot be listed: " + e);
+      return Optional.of(prefix + " cannot be listed: " + FileSystemStoragePathSource.describe(e));
     }
     ServableVersionPolicy policy = servable.policy();
     Set<Long> missing = VersionSelection.missingSpecific(policy, found.keySet());
