@@ -164,11 +164,7 @@ class S3ModelsIT {
             "--model_name=outage", "--model_base_path=s3://models/outage")) {
       s3.stop();
       try {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (log.count("Cannot list base path s3://models/outage of servable outage") == 0) {
-          assertTrue(System.nanoTime() < deadline, "no listing error logged: " + log);
-          Thread.sleep(50);
-        }
+        awaitLog(log, "Cannot list base path s3://models/outage of servable outage");
         Thread.sleep(1000);  // more failing polls
         assertPredicts(server, "outage");
         assertEquals(Map.of(1L, "AVAILABLE"), ModelDirs.states(server, "outage"));
@@ -182,6 +178,42 @@ class S3ModelsIT {
       assertPredicts(server, "outage");
     }
     TestServer.assertNoLeaks();
+  }
+
+  @Test
+  void aFailedDownloadOrLoadIsRetriedWhileTheServedVersionStays(@TempDir Path cache) throws Exception {
+    s3.uploadTree(HPT_WARMUP, "models", "retry/1");
+    try (LogCapture log = new LogCapture();
+        TestServer server = TestServer.startPolling(Duration.ofMillis(100), s3.settings(cache),
+            "--model_name=retry", "--model_base_path=s3://models/retry", "--max_num_load_retries=100",
+            "--load_retry_interval_micros=200000")) {
+      s3.put("models", "retry/2/saved_model.pb", "not a SavedModel");  // complete with it: fetched, fails to load
+      s3.uploadSome(HPT_WARMUP, "models", "retry/2", List.of("variables/variables.index",
+          "variables/variables.data-00000-of-00001", "assets/foo.txt", "assets.extra/tf_serving_warmup_requests"));
+      awaitLog(log, "Loading servable {name: retry version: 2} failed");
+      s3.stop();  // now the retries' downloads fail
+      try {
+        awaitLog(log, "Loading servable {name: retry version: 2} failed: Could not fetch s3://models/retry/2: ");
+        assertPredicts(server, "retry");
+        assertEquals("AVAILABLE", ModelDirs.states(server, "retry").get(1L), "the served version stays");
+        assertFalse(Files.exists(cache.resolve("s3/models/retry/2")), "a failed version leaves the cache");
+      } finally {
+        s3.start();
+      }
+      s3.upload(HPT_WARMUP.resolve("saved_model.pb"), "models", "retry/2/saved_model.pb");
+      ModelDirs.await(server, "retry", 60, ModelDirs.availableExactly(2L));
+      assertPredicts(server, "retry");
+      System.out.println("S3ModelsIT: a failed download: " + log.first("Loading servable {name: retry version: 2} failed: Could not fetch"));
+    }
+    TestServer.assertNoLeaks();
+  }
+
+  private static void awaitLog(LogCapture log, String fragment) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (log.count(fragment) == 0) {
+      assertTrue(System.nanoTime() < deadline, "never logged: " + fragment + " in " + log);
+      Thread.sleep(50);
+    }
   }
 
   /** The FAILED_PRECONDITION description of a reload that adds a model at {@code basePath}. */
