@@ -15,6 +15,7 @@ import io.tessera.serving.Pipeline;
 import io.tessera.serving.PredictCall;
 import io.tessera.status.ErrorText;
 import io.tessera.status.ServingException;
+import io.tessera.tensor.json.ExampleJsonReader;
 import io.tessera.tensor.json.FloatText;
 import io.tessera.tensor.json.PredictJsonWriter.ExtraMember;
 import io.tessera.tensor.json.PredictJsonWriter;
@@ -79,7 +80,7 @@ public final class RestApi {
 
   private static ExamplesCall examplesCall(ModelRef model, ByteBuffer body, CallDeadline deadline, String verb) {
     return new ExamplesCall(model, () -> {
-      ExampleJson.Request request = ExampleJson.parse(body);
+      ExampleJsonReader.Request request = ExampleJsonReader.read(body);
       return new ExamplesCall.Examples(request.signatureName(), request.input());
     }, deadline, Origin.rest(verb));
   }
