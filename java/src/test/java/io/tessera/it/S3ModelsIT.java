@@ -64,8 +64,7 @@ class S3ModelsIT {
   void servesAVersionWithItsWarmupAndFollowsUploadsAndDeletes(@TempDir Path cache) throws Exception {
     s3.uploadTree(HPT_WARMUP, "models", "hpt/1");
     try (LogCapture log = new LogCapture();
-        TestServer server = TestServer.startPolling(Duration.ofMillis(200), s3.settings(cache),
-            "--model_name=hpt", "--model_base_path=s3://models/hpt", MONITORING)) {
+        TestServer server = serve("hpt", cache, 200, MONITORING)) {
       assertPredicts(server, "hpt");
       Path v1 = cache.resolve("s3/models/hpt/1");
       assertTrue(Files.isRegularFile(v1.resolve("saved_model.pb")), "downloaded into the cache");
@@ -94,8 +93,7 @@ class S3ModelsIT {
   void aHalfUploadedVersionIsLoadedOnlyOnceComplete(@TempDir Path cache) throws Exception {
     s3.uploadTree(HPT_WARMUP, "models", "partial/1");
     try (LogCapture log = new LogCapture();
-        TestServer server = TestServer.startPolling(Duration.ofMillis(100), s3.settings(cache),
-            "--model_name=partial", "--model_base_path=s3://models/partial")) {
+        TestServer server = serve("partial", cache, 100)) {
       ModelDirs.await(server, "partial", 60, ModelDirs.availableExactly(1L));
       s3.uploadSome(HPT_WARMUP, "models", "partial/2",
           List.of("saved_model.pb", "variables/variables.index", "assets/foo.txt"));
@@ -122,8 +120,7 @@ class S3ModelsIT {
     s3.upload(MOBILENET.resolve("labels.txt"), "models", "mobilenet/labels.txt");
     s3.put("models", "mobilenet/tessera_image.json",
         "{\"value\": {\"scale\": 0.00784313725490196, \"offset\": -1}, \"labels_file\": \"labels.txt\"}");
-    try (TestServer server = TestServer.startPolling(Duration.ofMillis(500), s3.settings(cache),
-        "--model_name=mobilenet", "--model_base_path=s3://models/mobilenet")) {
+    try (TestServer server = serve("mobilenet", cache, 500)) {
       String photo = Base64.getEncoder().encodeToString(Files.readAllBytes(TestServer.shared("images/coffee.jpg")));
       var response = server.post("/v1/models/mobilenet:predict",
           "{\"instances\": [{\"image_bytes\": {\"b64\": \"" + photo + "\"}}], \"top_k\": 1}");
@@ -138,8 +135,7 @@ class S3ModelsIT {
   @Test
   void aReloadNamesAMissingBucketBadCredentialsAndUnknownSchemes(@TempDir Path cache) throws Exception {
     s3.uploadTree(HPT_WARMUP, "models", "reload/1");
-    try (TestServer server = TestServer.startPolling(Duration.ofMillis(200), s3.settings(cache),
-        "--model_name=reload", "--model_base_path=s3://models/reload")) {
+    try (TestServer server = serve("reload", cache, 200)) {
       String missingBucket = rejected(server, "s3://no-such-bucket/m");
       assertTrue(missingBucket.contains("s3://no-such-bucket/m") && missingBucket.contains("NoSuchBucket (HTTP 404)"), missingBucket);
       assertTrue(rejected(server, "s3://models/nothing-here").contains("has no numeric version directory"));
@@ -160,8 +156,7 @@ class S3ModelsIT {
   void aStorageOutageKeepsTheServedVersionAndPollingRecovers(@TempDir Path cache) throws Exception {
     s3.uploadTree(HPT_WARMUP, "models", "outage/1");
     try (LogCapture log = new LogCapture();
-        TestServer server = TestServer.startPolling(Duration.ofMillis(100), s3.settings(cache),
-            "--model_name=outage", "--model_base_path=s3://models/outage")) {
+        TestServer server = serve("outage", cache, 100)) {
       s3.stop();
       try {
         awaitLog(log, "Cannot list base path s3://models/outage of servable outage");
@@ -184,8 +179,7 @@ class S3ModelsIT {
   void aFailedDownloadOrLoadIsRetriedWhileTheServedVersionStays(@TempDir Path cache) throws Exception {
     s3.uploadTree(HPT_WARMUP, "models", "retry/1");
     try (LogCapture log = new LogCapture();
-        TestServer server = TestServer.startPolling(Duration.ofMillis(100), s3.settings(cache),
-            "--model_name=retry", "--model_base_path=s3://models/retry", "--max_num_load_retries=100",
+        TestServer server = serve("retry", cache, 100, "--max_num_load_retries=100",
             "--load_retry_interval_micros=200000")) {
       s3.put("models", "retry/2/saved_model.pb", "not a SavedModel");  // complete with it: fetched, fails to load
       s3.uploadSome(HPT_WARMUP, "models", "retry/2", List.of("variables/variables.index",
@@ -227,6 +221,13 @@ class S3ModelsIT {
     assertEquals(Status.Code.FAILED_PRECONDITION, e.getStatus().getCode(), e.getStatus().toString());
     System.out.println("S3ModelsIT: reload with " + basePath + " rejected: " + e.getStatus().getDescription());
     return e.getStatus().getDescription();
+  }
+
+  /** A server for {@code model} at s3://models/{model}, polling every {@code pollMillis}. */
+  private static TestServer serve(String model, Path cache, long pollMillis, String... flags) throws Exception {
+    List<String> all = new java.util.ArrayList<>(List.of("--model_name=" + model, "--model_base_path=s3://models/" + model));
+    all.addAll(List.of(flags));
+    return TestServer.startPolling(Duration.ofMillis(pollMillis), s3.settings(cache), all.toArray(new String[0]));
   }
 
   static void assertPredicts(TestServer server, String model) throws Exception {
