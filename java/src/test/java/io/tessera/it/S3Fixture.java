@@ -69,6 +69,7 @@ final class S3Fixture implements AutoCloseable {
         return;
       } catch (IOException notYet) {
         if (!proxy.isAlive() || System.nanoTime() > deadline) {
+          stop();
           throw new IllegalStateException("s3proxy did not start: " + Files.readString(dataDir.resolve("s3proxy.log")));
         }
         Thread.sleep(100);

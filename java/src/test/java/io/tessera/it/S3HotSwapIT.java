@@ -42,8 +42,10 @@ class S3HotSwapIT {
             } else {
               s3.deletePrefix("models", "hpt/3");
             }
+            long stored = System.nanoTime();
             ModelDirs.await(server, "hpt", 60, ModelDirs.availableExactly(expected[t]));
-            transitions.add("→" + expected[t] + " in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - at) + " ms");
+            transitions.add("→" + expected[t] + ": " + (t < 2 ? "upload " : "delete ") + millis(at, stored)
+                + " ms, then served after " + millis(stored, System.nanoTime()) + " ms");
           }
           sleepUntil(started, LOAD);
         } finally {
@@ -56,6 +58,10 @@ class S3HotSwapIT {
       }
     }
     TestServer.assertNoLeaks();
+  }
+
+  private static long millis(long fromNanos, long toNanos) {
+    return TimeUnit.NANOSECONDS.toMillis(toNanos - fromNanos);
   }
 
   private static void sleepUntil(long startedNanos, Duration offset) throws InterruptedException {
