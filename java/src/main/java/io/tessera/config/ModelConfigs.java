@@ -2,6 +2,7 @@ package io.tessera.config;
 
 import com.google.protobuf.TextFormat;
 import io.tessera.proto.serving.config.FileSystemStoragePathSourceConfig.ServableVersionPolicy;
+import io.tessera.proto.serving.config.LoggingConfig;
 import io.tessera.proto.serving.config.ModelConfig;
 import io.tessera.proto.serving.config.ModelServerConfig;
 import io.tessera.proto.serving.config.ModelType;
@@ -35,10 +36,11 @@ public final class ModelConfigs {
 
   /**
    * One validated model: base path (a normalized absolute path, or a URI such as s3://bucket/m
-   * whose scheme the sources check), version policy (never unset), labels.
+   * whose scheme the sources check), version policy (never unset), labels, and its
+   * logging_config as given (checked by the request log's settings, not here).
    */
   public record ModelEntry(String name, String basePath, ServableVersionPolicy policy,
-      Map<String, Long> labels) {}
+      Map<String, Long> labels, LoggingConfig logging) {}
 
   public static ModelServerConfig readFile(Path file) {
     String text;
@@ -89,7 +91,7 @@ public final class ModelConfigs {
       }
       String base = isUri(m.getBasePath()) ? m.getBasePath() : Path.of(m.getBasePath()).normalize().toString();
       entries.add(new ModelEntry(m.getName(), base, policyOf(m),
-          Map.copyOf(new TreeMap<>(m.getVersionLabelsMap()))));
+          Map.copyOf(new TreeMap<>(m.getVersionLabelsMap())), m.getLoggingConfig()));
     }
     return entries;
   }

@@ -15,6 +15,7 @@ import io.tessera.serving.Pipeline;
 import io.tessera.serving.PredictCall;
 import io.tessera.status.ErrorText;
 import io.tessera.status.ServingException;
+import io.tessera.status.StatusCode;
 import io.tessera.tensor.json.ExampleJsonReader;
 import io.tessera.tensor.json.FloatText;
 import io.tessera.tensor.json.PredictJsonWriter.ExtraMember;
@@ -42,6 +43,11 @@ public final class RestApi {
     this.pipeline = pipeline;
     this.timeoutMs = timeoutMs;
   }
+  /** Counts an API-path call answered before any route ran (see Pipeline#recordUnroutedRestCall). */
+  void recordUnrouted(StatusCode status) {
+    pipeline.recordUnroutedRestCall(status);
+  }
+
 
   /**
    * Answers one request, writing the JSON body to {@code out}.

@@ -125,9 +125,11 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       String origin = request.headers().get(HttpHeaderNames.ORIGIN, "");
       request.release();
       if (PREFLIGHT_ORIGIN.matcher(origin).find()) {
+        api.recordUnrouted(StatusCode.OK);
         send(ctx, new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.EMPTY_BUFFER),
             keepAlive);
       } else {
+        api.recordUnrouted(StatusCode.FAILED_PRECONDITION);
         send(ctx, error(ctx, StatusCode.FAILED_PRECONDITION, "Origin header is missing in CORS preflight"), keepAlive);
       }
       return;
@@ -137,6 +139,7 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       route = RestRoute.parse(method, target.uriPath());
     } catch (ServingException e) {
       request.release();
+      api.recordUnrouted(e.code());
       send(ctx, error(ctx, e.code(), e.getMessage()), keepAlive);
       return;
     }

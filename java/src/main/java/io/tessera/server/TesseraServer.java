@@ -19,6 +19,7 @@ import io.tessera.nativebridge.HostBuffer;
 import io.tessera.nativebridge.SavedModelSession;
 import io.tessera.proto.serving.config.ModelServerConfig;
 import io.tessera.proto.serving.config.MonitoringConfig;
+import io.tessera.requestlog.RequestLogger;
 import io.tessera.servables.SavedModelBundle;
 import io.tessera.servables.SessionOptions;
 import io.tessera.servables.batching.BatchingOptions;
@@ -28,6 +29,7 @@ import io.tessera.server.tls.TlsContexts;
 import io.tessera.serving.ModelConfigController;
 import io.tessera.serving.ServedModel;
 import io.tessera.serving.ServerCore;
+import io.tessera.serving.SyntheticWarmup;
 import io.tessera.serving.WarmupReplay;
 import io.tessera.sources.FileSystemStoragePathSource;
 import io.tessera.sources.ModelStorages;
@@ -52,8 +54,8 @@ import java.util.logging.Logger;
 public final class TesseraServer implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(TesseraServer.class.getName());
 
-  /** Servables that may load at once (TF Serving's initial load threads: 4 x CPUs). */
-  private static final int LOAD_THREADS = 4 * ServerFlags.CPUS;
+  /** Servables that may load at once at start-up (TF Serving's num_initial_load_threads: 4 x CPUs). */
+  private static final int INITIAL_LOAD_THREADS = 4 * ServerFlags.CPUS;
 
   private final ServerOptions options;
   private AspiredVersionsManager<ServedModel> manager;
@@ -102,9 +104,12 @@ public final class TesseraServer implements AutoCloseable {
     }
     manager = new AspiredVersionsManager<>(
         new AspiredVersionsManager.Options(options.maxLoadRetries(), options.loadRetryInterval(),
-            LOAD_THREADS),
+            INITIAL_LOAD_THREADS, options.lifecycle().numUnloadThreads()),
         AspiredVersionPolicy.AVAILABILITY_PRESERVING);
     SessionOptions session = options.sessionOptions();
+    LOG.info("Sessions: tags " + session.tags() + ", intra_op_parallelism_threads "
+        + session.config().getIntraOpParallelismThreads() + ", inter_op_parallelism_threads "
+        + session.config().getInterOpParallelismThreads() + " (0 = TensorFlow's default)");
     if (!options.enableWarmup()) {
       LOG.info("Model warmup is disabled (--enable_model_warmup=false)");
     }
@@ -113,9 +118,13 @@ public final class TesseraServer implements AutoCloseable {
     storages = new ModelStorages(options.s3());
     source = new FileSystemStoragePathSource(List.of(), options.fileSystemPollWait(), adapter, storages);
     source.start();
+    List<String> tags = List.copyOf(session.tags());
     configs = new ModelConfigController(manager, source, options.allowLabelsForUnavailable(),
-        options.limits().reloadConfigMaxTime());
+        options.limits().reloadConfigMaxTime(), options.requestLog(),
+        (id, settings) -> RequestLogger.open(id.name(), id.version(), settings, tags, metrics));
     configs.apply(initial);
+    // The initial models are in; later loads use --num_load_threads (TF Serving's server core).
+    manager.setLoadThreads(options.lifecycle().numLoadThreads());
     Duration configPoll = options.modelConfigPollWait();
     if (options.modelConfigFile() != null && !configPoll.isZero() && !configPoll.isNegative()) {
       configPoller = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -130,8 +139,8 @@ public final class TesseraServer implements AutoCloseable {
 
   /**
    * Fetches a version onto local disk (a download for s3://, recorded in the download metrics)
-   * and loads it from there; the local copy is held until the version is unloaded, or given up
-   * at once when the load fails. A failed fetch fails the load, which the manager retries.
+   * and loads it from there; the served version owns the local copy until it is unloaded, and a
+   * failed load gives it up at once. A failed fetch fails the load, which the manager retries.
    */
   private ServedModel loadStored(ServableId id, StoredVersion version, SessionOptions session) {
     long started = System.nanoTime();
@@ -147,14 +156,7 @@ public final class TesseraServer implements AutoCloseable {
       metrics.recordDownload(id.name(), true, local.bytes(), local.nanos());
     }
     try {
-      ServedModel served = loadVersion(id, local.dir(), version.location(), session);
-      return new ServedModel(served.servable(), served.images(), () -> {
-        try {
-          served.close();
-        } finally {
-          local.close();
-        }
-      });
+      return loadVersion(id, local, version.location(), session);
     } catch (RuntimeException | Error e) {
       local.close();
       throw e;
@@ -162,16 +164,20 @@ public final class TesseraServer implements AutoCloseable {
   }
 
   /**
-   * Loads one version with its per-version state (image preprocessing, when configured) and,
-   * unless disabled, replays its warmup data through the request pipeline before it is served.
-   * Records TF's load and warmup metrics.
+   * Loads one version with its per-version state (image preprocessing, when configured; its
+   * request log, when its model has a logging_config) and, unless disabled, replays its warmup
+   * data (or, with --synthesize_warmup_requests, synthetic requests when it has no warmup file)
+   * through the request pipeline before it is served. Records TF's load and warmup metrics.
    */
-  private ServedModel loadVersion(ServableId id, Path dir, String location, SessionOptions session) {
+  private ServedModel loadVersion(ServableId id, StoredVersion.Fetched local, String location,
+      SessionOptions session) {
+    Path dir = local.dir();
     String model = id.name();
     long started = System.nanoTime();
     SavedModelBundle bundle;
     try {
-      bundle = SavedModelBundle.load(dir, session.tags(), session.configBytes());
+      bundle = SavedModelBundle.load(dir, session.tags(), session.configBytes(),
+          options.lifecycle().removeUnusedMetaGraphFields());
       metrics.recordLoad(location, true, System.nanoTime() - started);
     } catch (RuntimeException e) {
       metrics.recordLoad(location, false, System.nanoTime() - started);
@@ -189,20 +195,31 @@ public final class TesseraServer implements AutoCloseable {
         throw e;
       }
     }
-    ServedModel served = ServedModel.of(bundle);  // closes the bundle if its image config is invalid
+    ServedModel served = ServedModel.of(bundle, local);  // closes the bundle if its image config is invalid
     served.images().ifPresent(p -> LOG.info("Model " + model + " accepts encoded images as input '"
         + p.config().inputAlias() + "' (" + p.config().source() + ")"));
-    if (!options.enableWarmup()) {
-      return served;
-    }
     long warmupStarted = System.nanoTime();
     try {
-      ServedModel warmed = new ModelWarmup<>(new WarmupReplay(metrics, id), options.warmupIterations())
-          .warm(served, dir);
-      metrics.recordWarmup(model, location, true, -1, System.nanoTime() - warmupStarted);
-      return warmed;
+      if (options.enableWarmup()) {
+        WarmupReplay replay = new WarmupReplay(metrics, id);
+        ModelWarmup.Result result = new ModelWarmup<>(replay, options.warmupIterations()).run(served, dir);
+        if (result == null && options.synthesizeWarmupRequests() > 0) {
+          result = SyntheticWarmup.run(served, replay, options.synthesizeWarmupRequests());
+        }
+        metrics.recordWarmup(model, location, true, result == null ? 0 : result.replayed(),
+            System.nanoTime() - warmupStarted);
+      }
+      served.replaceRequestLog(configs.requestLogFor(id));  // after warmup: replays are never logged
+      return served;
     } catch (RuntimeException e) {
-      metrics.recordWarmup(model, location, false, -1, System.nanoTime() - warmupStarted);
+      if (options.enableWarmup()) {
+        metrics.recordWarmup(model, location, false, 0, System.nanoTime() - warmupStarted);
+      }
+      try {
+        served.close();  // never served
+      } catch (RuntimeException closeFailed) {
+        e.addSuppressed(closeFailed);
+      }
       throw e;
     }
   }

@@ -11,6 +11,7 @@ import io.tessera.proto.serving.Input;
 import io.tessera.proto.serving.ModelSpec;
 import io.tessera.proto.serving.RegressionResponse;
 import io.tessera.proto.serving.SignatureDefMap;
+import io.tessera.requestlog.RequestLogger;
 import io.tessera.servables.RunResult;
 import io.tessera.servables.Signature;
 import io.tessera.servables.inference.InferenceRunner;
@@ -31,7 +32,8 @@ import java.util.function.Supplier;
  * call ends), decode inputs that need the version, look up the signature, check its method name
  * (--enable_signature_method_name_check; never for warmup), pick the image path, run with the one
  * {@link io.tessera.servables.SignatureRunner.RunSettings} derived from the call's deadline, and
- * hand the outputs to the front end's encoder while they are alive. Metrics are recorded here and
+ * hand the outputs to the front end's encoder while they are alive; a call whose version logs
+ * requests and is sampled is then handed to its request log ({@link RequestLogs}). Metrics are recorded here and
  * nowhere else: one request sample per call (none for warmup; which gRPC methods count, e.g.
  * not MultiInference or GetModelMetadata, is TF Serving's rule as {@link ServingMetrics} applies
  * it) with the call's model name, and one runtime sample per TensorFlow run (a MultiInference
@@ -90,7 +92,7 @@ public final class Pipeline {
         .setModelSpec(ModelResponses.resolvedSpec(version.id().name(), version.id().version(), signature.key()))
         .setResult(InferenceRunner.classify(version.model().servable(), signature, input,
             checksMethods(call.origin()), call.deadline().runSettings(), runRecorder(version, call.origin())))
-        .build());
+        .build(), (log, version, examples, response) -> RequestLogs.classify(log, version, call.model(), examples, response));
   }
 
   /** Regress over tf.Examples. */
@@ -99,7 +101,7 @@ public final class Pipeline {
         .setModelSpec(ModelResponses.resolvedSpec(version.id().name(), version.id().version(), signature.key()))
         .setResult(InferenceRunner.regress(version.model().servable(), signature, input,
             checksMethods(call.origin()), call.deadline().runSettings(), runRecorder(version, call.origin())))
-        .build());
+        .build(), (log, version, examples, response) -> RequestLogs.regress(log, version, call.model(), examples, response));
   }
 
   /** What classify or regress does with the held version, its signature and the examples. */
@@ -107,13 +109,30 @@ public final class Pipeline {
     R run(ResolvedVersion version, Signature signature, Input input);
   }
 
-  /** Examples first (a body that does not parse is reported before a missing model), then the version. */
-  private <R> R onExamples(ExamplesCall call, ExamplesRun<R> run) {
+  /** How a sampled classify or regress call is logged. */
+  private interface ExamplesLogging<R> {
+    void log(RequestLogger log, ResolvedVersion version, ExamplesCall.Examples examples, R response);
+  }
+
+  /**
+   * Examples first (a body that does not parse is reported before a missing model), then the
+   * version, the run and, when sampled, the request log record.
+   */
+  private <R> R onExamples(ExamplesCall call, ExamplesRun<R> run, ExamplesLogging<R> logging) {
     return timed(call.model().name(), call.origin(), () -> {
       ExamplesCall.Examples examples = call.examples().get();
       try (ResolvedVersion version = resolve(call.model(), null)) {
-        return run.run(version, InferenceRunner.signatureFor(version.model().servable(), examples.signatureName()),
-            examples.input());
+        R response = run.run(version, InferenceRunner.signatureFor(version.model().servable(),
+            examples.signatureName()), examples.input());
+        RequestLogger log = RequestLogs.sampled(version, call.origin());
+        if (log != null) {
+          try {
+            logging.log(log, version, examples, response);
+          } catch (RuntimeException e) {
+            log.notBuilt(e);
+          }
+        }
+        return response;
       }
     });
   }
@@ -180,6 +199,16 @@ public final class Pipeline {
     ImageConfig config = images.config();
     int k = asked > 0 ? asked : config.defaultTopK();
     return k > 0 ? ImagePredictions.topK(result.outputs(), k, config.labels()) : null;
+  }
+
+  /**
+   * A REST call on an API path that TF Serving's http_server.cc answers without reaching a model:
+   * the CORS preflight (OPTIONS) and a path no route matches ("Malformed request"). ProcessRequest
+   * records request_count for them too, under the empty model name and API (request_latency when
+   * OK), so they are counted here the same way.
+   */
+  public void recordUnroutedRestCall(StatusCode status) {
+    metrics.recordRequest("", "", Origin.EntryPoint.REST.label(), status.name(), 0);
   }
 
   /** @param model the call's model name (null: no ModelSpec, recorded as "" as TF Serving does) */

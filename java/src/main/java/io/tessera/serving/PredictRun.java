@@ -5,6 +5,7 @@ import io.tessera.image.ImagePreprocessor;
 import io.tessera.image.LabelScore;
 import io.tessera.proto.tf.DataType;
 import io.tessera.proto.tf.TensorProto;
+import io.tessera.requestlog.RequestLogger;
 import io.tessera.servables.RunResult;
 import io.tessera.servables.Servable;
 import io.tessera.servables.Signature;
@@ -26,8 +27,8 @@ import java.util.TreeSet;
 /**
  * The predict half of {@link Pipeline} once the version is held: signature, method check, the
  * image path for encoded images (given as {@link PredictInputs.Images}, or as a DT_STRING wire
- * tensor under the image input's alias), decoding of wire tensors, the run and its metrics, and
- * the encoder call. Stateless.
+ * tensor under the image input's alias), decoding of wire tensors, the run and its metrics, the
+ * encoder call and, for a sampled call, its request log record. Stateless.
  */
 final class PredictRun {
   private PredictRun() {}
@@ -62,7 +63,13 @@ final class PredictRun {
       pipeline.runRecorder(version, call.origin()).accept(result);
       List<List<LabelScore>> rows = inputs instanceof PredictInputs.Images
           ? Pipeline.topK(images.get(), topK, result) : null;
-      return encoder.encode(new Predicted(version.id(), signature.key(), result.outputs(), rows));
+      R encoded = encoder.encode(new Predicted(version.id(), signature.key(), result.outputs(), rows));
+      RequestLogger log = RequestLogs.sampled(version, call.origin());
+      if (log != null) {
+        RequestLogs.predict(log, version, call, signature.key(), inputs, tensors,
+            preprocessor != null ? preprocessor.config().inputAlias() : "", result.outputs());
+      }
+      return encoded;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
