@@ -1,5 +1,6 @@
 package io.tessera.metrics;
 
+import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -65,6 +66,12 @@ public final class ServingMetrics implements RequestLogStats {
       .classicOnly().classicUpperBounds(exponentialBounds(1, 2, 14)).register(registry);
   private final Histogram guideWarmupTime = millisHistogram("tensorflow_serving_model_warmup_time_ms", "model");
 
+  private final Histogram downloadSeconds = Histogram.builder().name("tessera_model_download_seconds")
+      .help("Time to download a model version from remote storage (s3://) into --model_cache_dir")
+      .labelNames("model", "status").classicOnly().classicExponentialUpperBounds(0.01, 2, 16).register(registry);
+  private final Counter downloadBytes = Counter.builder().name("tessera_model_download_bytes")
+      .help("Bytes of model versions downloaded from remote storage").labelNames("model").register(registry);
+
   /** TF Serving's counters, which {@link #writeTo} writes as TF Serving's exporter does. */
   private final List<TfCounterFamily> tfCounters = List.of(requestCount, loadAttempts, warmupRecords, requestLogCount);
   private final Set<String> tfCounterNames = Set.of(requestCount.name(), loadAttempts.name(), warmupRecords.name(),
@@ -110,6 +117,17 @@ public final class ServingMetrics implements RequestLogStats {
     loadAttempts.increment(modelPath, ok ? "success" : "fail");
     if (ok) {
       loadLatency.labelValues(modelPath).observe(micros(nanos));
+    }
+  }
+
+  /**
+   * One fetch of a remote version (s3://): its time and, when it succeeded, the bytes downloaded.
+   * Versions reused from the cache are not recorded.
+   */
+  public void recordDownload(String model, boolean ok, long bytes, long nanos) {
+    downloadSeconds.labelValues(model, ok ? "OK" : "ERROR").observe(nanos / 1e9);
+    if (ok) {
+      downloadBytes.labelValues(model).inc(bytes);
     }
   }
 

@@ -15,6 +15,8 @@ public final class ServerFlags {
   private ServerFlags() {}
 
   static final int CPUS = Runtime.getRuntime().availableProcessors();
+  /** --model_cache_dir's default. */
+  public static final String DEFAULT_MODEL_CACHE_DIR = "/tmp/tessera-model-cache";
 
   public static final List<Flag> ALL = List.of(
       Flag.of("port", Type.INT32, "8500", "Port to listen on for gRPC API"),
@@ -104,6 +106,9 @@ public final class ServerFlags {
       Flag.of("metrics_ssl_config_file", Type.STRING, "",
           "[Tessera] SSLConfig file (text or JSON) that puts the --enable_metrics listener on TLS; empty = plain HTTP. "
               + "Independent of --rest_api_ssl_config_file (may name the same file)"),
+      Flag.of("model_cache_dir", Type.STRING, DEFAULT_MODEL_CACHE_DIR,
+          "[Tessera] local directory that versions of s3:// base paths are downloaded into (one per server process); "
+              + "unloaded versions are removed from it"),
       Flag.of("rest_api_max_body_bytes", Type.INT32, Integer.toString(256 << 20), "[Tessera] largest accepted REST request body"),
       Flag.of("inline_run_max_micros", Type.INT64, Long.toString(OperationsOptions.DEFAULT_INLINE_RUN_MAX_MICROS),
           "[Tessera] REST requests (up to 16 KiB) and gRPC calls to models whose recent requests averaged at most this "

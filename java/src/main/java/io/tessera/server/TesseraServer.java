@@ -36,8 +36,11 @@ import io.tessera.serving.ServerCore;
 import io.tessera.serving.SyntheticWarmup;
 import io.tessera.serving.WarmupReplay;
 import io.tessera.sources.FileSystemStoragePathSource;
+import io.tessera.sources.ModelStorages;
+import io.tessera.sources.StoredVersion;
 import io.tessera.status.ServingException;
 import io.tessera.status.StatusCode;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,8 +56,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 /**
- * Wires the serving pipeline (model config → file-system Source → SavedModel adapter with warmup
- * → manager) and the two API listeners, TF Serving's start-up order: ports open only once every
+ * Wires the serving pipeline (model config → Source over local or s3:// storage → loader that
+ * fetches the version and loads the SavedModel with warmup → manager) and the two API listeners, TF Serving's start-up order: ports open only once every
  * configured model has an AVAILABLE version; a model that fails to load fails start-up. {@link #close()} stops listeners first,
  * then unloads models.
  */
@@ -67,6 +70,8 @@ public final class TesseraServer implements AutoCloseable {
   private final ServerOptions options;
   private AspiredVersionsManager<ServedModel> manager;
   private FileSystemStoragePathSource source;
+  /** Base-path storages (local, s3://) and their download caches; closed after the manager. */
+  private ModelStorages storages;
   private ModelConfigController configs;
   private ScheduledExecutorService configPoller;
   private GrpcServer grpc;
@@ -115,7 +120,7 @@ public final class TesseraServer implements AutoCloseable {
         + HostBuffer.allocatorName() + " (" + HostBuffer.allocatorReason() + ")");
     ModelServerConfig initial = options.modelConfigFile() != null
         ? ModelConfigs.readFile(options.modelConfigFile())
-        : ModelConfigs.singleModel(options.modelName(), options.modelBasePath().toString());
+        : ModelConfigs.singleModel(options.modelName(), options.modelBasePath());
     ModelConfigs.entries(initial);  // validate before anything starts
     if (options.batching() != null) {
       int threads = options.batching().settings().numBatchThreads();
@@ -136,9 +141,10 @@ public final class TesseraServer implements AutoCloseable {
     if (!options.enableWarmup()) {
       LOG.info("Model warmup is disabled (--enable_model_warmup=false)");
     }
-    SourceAdapter<Path, Loader<ServedModel>> adapter = new SourceAdapter<>(
-        (id, path) -> () -> loadVersion(id, path, session), manager);
-    source = new FileSystemStoragePathSource(List.of(), options.fileSystemPollWait(), adapter);
+    SourceAdapter<StoredVersion, Loader<ServedModel>> adapter = new SourceAdapter<>(
+        (id, version) -> () -> loadStored(id, version, session), manager);
+    storages = new ModelStorages(options.s3());
+    source = new FileSystemStoragePathSource(List.of(), options.fileSystemPollWait(), adapter, storages);
     source.start();
     List<String> tags = List.copyOf(session.tags());
     configs = new ModelConfigController(manager, source, options.allowLabelsForUnavailable(),
@@ -160,28 +166,57 @@ public final class TesseraServer implements AutoCloseable {
   }
 
   /**
+   * Fetches a version onto local disk (a download for s3://, recorded in the download metrics)
+   * and loads it from there; the served version owns the local copy until it is unloaded, and a
+   * failed load gives it up at once. A failed fetch fails the load, which the manager retries.
+   */
+  private ServedModel loadStored(ServableId id, StoredVersion version, SessionOptions session) {
+    long started = System.nanoTime();
+    StoredVersion.Fetched local;
+    try {
+      local = version.fetch();
+    } catch (IOException | RuntimeException e) {
+      metrics.recordDownload(id.name(), false, 0, System.nanoTime() - started);
+      throw new ServingException(StatusCode.UNAVAILABLE, "Could not fetch " + version.location() + ": "
+          + e.getMessage());
+    }
+    if (local.downloaded()) {
+      metrics.recordDownload(id.name(), true, local.bytes(), local.nanos());
+    }
+    try {
+      return loadVersion(id, local, version.location(), session);
+    } catch (RuntimeException | Error e) {
+      local.close();
+      throw e;
+    }
+  }
+
+  /**
    * Loads one version with its per-version state (image preprocessing, when configured; its
    * request log, when its model has a logging_config) and, unless disabled, replays its warmup
    * data (or, with --synthesize_warmup_requests, synthetic requests when it has no warmup file)
    * through the request pipeline before it is served. Records TF's load and warmup metrics.
    */
-  private ServedModel loadVersion(ServableId id, Path dir, SessionOptions session) {
+  private ServedModel loadVersion(ServableId id, StoredVersion.Fetched local, String location,
+      SessionOptions session) {
     long started = System.nanoTime();
-    ServedModel served = loadAndWarm(id, dir, session);
+    ServedModel served = loadAndWarm(id, local, location, session);
     loadSeconds.put(id, (System.nanoTime() - started) / 1e9);
     return served;
   }
 
-  private ServedModel loadAndWarm(ServableId id, Path dir, SessionOptions session) {
+  private ServedModel loadAndWarm(ServableId id, StoredVersion.Fetched local, String location,
+      SessionOptions session) {
+    Path dir = local.dir();
     String model = id.name();
     long started = System.nanoTime();
     SavedModelBundle bundle;
     try {
       bundle = SavedModelBundle.load(dir, session.tags(), session.configBytes(),
           options.lifecycle().removeUnusedMetaGraphFields());
-      metrics.recordLoad(dir.toString(), true, System.nanoTime() - started);
+      metrics.recordLoad(location, true, System.nanoTime() - started);
     } catch (RuntimeException e) {
-      metrics.recordLoad(dir.toString(), false, System.nanoTime() - started);
+      metrics.recordLoad(location, false, System.nanoTime() - started);
       throw e;
     }
     // With --enable_per_model_batching_parameters only versions with their own file are batched.
@@ -196,7 +231,7 @@ public final class TesseraServer implements AutoCloseable {
         throw e;
       }
     }
-    ServedModel served = ServedModel.of(bundle);  // closes the bundle if its image config is invalid
+    ServedModel served = ServedModel.of(bundle, local);  // closes the bundle if its image config is invalid
     served.images().ifPresent(p -> LOG.info("Model " + model + " accepts encoded images as input '"
         + p.config().inputAlias() + "' (" + p.config().source() + ")"));
     long warmupStarted = System.nanoTime();
@@ -207,14 +242,14 @@ public final class TesseraServer implements AutoCloseable {
         if (result == null && options.synthesizeWarmupRequests() > 0) {
           result = SyntheticWarmup.run(served, replay, options.synthesizeWarmupRequests());
         }
-        metrics.recordWarmup(model, dir.toString(), true, result == null ? 0 : result.replayed(),
+        metrics.recordWarmup(model, location, true, result == null ? 0 : result.replayed(),
             System.nanoTime() - warmupStarted);
       }
       served.replaceRequestLog(configs.requestLogFor(id));  // after warmup: replays are never logged
       return served;
     } catch (RuntimeException e) {
       if (options.enableWarmup()) {
-        metrics.recordWarmup(model, dir.toString(), false, 0, System.nanoTime() - warmupStarted);
+        metrics.recordWarmup(model, location, false, 0, System.nanoTime() - warmupStarted);
       }
       try {
         served.close();  // never served
@@ -382,6 +417,9 @@ public final class TesseraServer implements AutoCloseable {
     }
     if (manager != null) {
       manager.close();
+    }
+    if (storages != null) {
+      storages.close();
     }
     if (batchThreads != null) {
       batchThreads.close();  // sessions still loaded keep the threads until they close

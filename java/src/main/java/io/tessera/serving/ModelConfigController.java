@@ -13,7 +13,6 @@ import io.tessera.requestlog.RequestLogStats;
 import io.tessera.requestlog.RequestLogger;
 import io.tessera.sources.FileSystemStoragePathSource;
 import io.tessera.sources.FileSystemStoragePathSource.WatchedServable;
-import io.tessera.sources.LoadableVersions;
 import io.tessera.status.ServingException;
 import io.tessera.status.StatusCode;
 import java.nio.file.Path;
@@ -40,7 +39,7 @@ import java.util.logging.Logger;
  *
  * <p>Reloads (RPC and polls) are first checked as a whole: every model that is new, or whose base
  * path or version policy changed, must have a loadable version on disk now
- * ({@link LoadableVersions}); otherwise nothing changes and the reload fails with
+ * ({@link FileSystemStoragePathSource#problem}); otherwise nothing changes and the reload fails with
  * FAILED_PRECONDITION naming each model and path. They are bounded in time: waiting for the
  * config lock and for the new models both end at the caller's deadline (ABORTED "another config
  * reload is in progress", or DEADLINE_EXCEEDED with the config in effect, its models still
@@ -223,12 +222,12 @@ public final class ModelConfigController {
    * Problems of the entries that are new or changed base path or policy: those must have a
    * loadable version now. Unchanged models are left alone (they may be between versions).
    */
-  static List<String> unloadable(List<ModelEntry> entries, Map<String, ModelEntry> previous) {
+  private List<String> unloadable(List<ModelEntry> entries, Map<String, ModelEntry> previous) {
     List<String> problems = new ArrayList<>();
     for (ModelEntry e : entries) {
       ModelEntry old = previous.get(e.name());
       if (old == null || !old.basePath().equals(e.basePath()) || !old.policy().equals(e.policy())) {
-        LoadableVersions.problem(watched(e)).ifPresent(problems::add);
+        source.problem(watched(e)).ifPresent(problems::add);
       }
     }
     return problems;
