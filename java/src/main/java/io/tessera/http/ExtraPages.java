@@ -13,11 +13,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.BooleanSupplier;
 
 /**
  * The REST port's pages outside TF Serving's /v1 API: Prometheus metrics at the monitoring path
- * (only when --monitoring_config_file enables it), Kubernetes probes ({@code /healthz}: the
- * process serves; {@code /readyz}: every configured model has an AVAILABLE version), the devices
+ * (only when --monitoring_config_file or --metrics_path enables it), Kubernetes probes ({@code /healthz}: the
+ * process serves; {@code /readyz}: every configured model has an AVAILABLE version and the server is
+ * not shutting down), the devices
  * page and the image demo page at {@link #DEMO_PATH}. {@code GET /} is a 404, as in TF Serving
  * (model_servers/http_server.cc answers only /v1/ and the monitoring path), so an API client or a
  * probe of {@code /} sees what it would see there. Thread-safe.
@@ -30,19 +32,24 @@ public final class ExtraPages {
   public record Page(int status, String contentType, byte[] body) {}
 
   private final ServerCore core;
-  private final String metricsPath;
+  private final Set<String> metricsPaths;
+  private final BooleanSupplier ready;
   private final byte[] demoPage;
 
-  /** @param metricsPath path of the Prometheus page, or null when metrics are off on this port */
-  public ExtraPages(ServerCore core, String metricsPath) {
+  /**
+   * @param metricsPaths paths of the Prometheus page on this port (none: metrics off here)
+   * @param ready what /readyz reports: every model AVAILABLE and the server not shutting down
+   */
+  public ExtraPages(ServerCore core, Set<String> metricsPaths, BooleanSupplier ready) {
     this.core = core;
-    this.metricsPath = metricsPath;
+    this.metricsPaths = Set.copyOf(metricsPaths);
+    this.ready = ready;
     this.demoPage = resource("/io/tessera/web/index.html");
   }
 
   /** The page for a GET of {@code path}, or null if there is none (404). */
   public Page get(String path) {
-    if (path.equals(metricsPath)) {
+    if (metricsPaths.contains(path)) {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       try {
         core.metrics().writeTo(out);
@@ -56,7 +63,7 @@ public final class ExtraPages {
         return json(200, "{\"status\": \"alive\"}");
       }
       case "/readyz" -> {
-        boolean ready = core.allModelsAvailable();
+        boolean ready = this.ready.getAsBoolean();
         return json(ready ? 200 : 503, "{\"ready\": " + ready + ", \"models\": " + quoted(core.modelNames()) + "}");
       }
       case "/tessera/devices" -> {

@@ -15,6 +15,8 @@ public final class ServerFlags {
   private ServerFlags() {}
 
   static final int CPUS = Runtime.getRuntime().availableProcessors();
+  /** --model_cache_dir's default. */
+  public static final String DEFAULT_MODEL_CACHE_DIR = "/tmp/tessera-model-cache";
 
   public static final List<Flag> ALL = List.of(
       Flag.of("port", Type.INT32, "8500", "Port to listen on for gRPC API"),
@@ -88,11 +90,25 @@ public final class ServerFlags {
       Flag.of("grpc_api_port", Type.INT32, "0", "[Tessera] alias of --port (the deployment guide's spelling); 0 = use --port"),
       Flag.of("enable_metrics", Type.BOOL, "false", "[Tessera] serve Prometheus metrics on their own listener (--metrics_address)"),
       Flag.of("metrics_address", Type.STRING, "0.0.0.0:8502", "[Tessera] HOST:PORT of the --enable_metrics listener (path /metrics)"),
+      Flag.of("metrics_path", Type.STRING, "",
+          "[Tessera] also serve the Prometheus page on the REST port at this path, as --monitoring_config_file's "
+              + "prometheus_config does but without a file (KServe scrapes /metrics on the REST port); empty = off"),
+      Flag.of("startup_timeout_seconds", Type.INT32, "0",
+          "[Tessera] fail start-up (exit 255, naming each model and what it waits for) when the models are not "
+              + "AVAILABLE within this long; 0 = wait as long as it takes, as TF Serving does"),
+      Flag.of("shutdown_delay_seconds", Type.INT32, "0",
+          "[Tessera] on SIGTERM, answer /readyz with 503 (and gRPC health NOT_SERVING) for this long while still "
+              + "serving, so load balancers drop the pod before its listeners close; then drain and exit"),
+      Flag.of("enable_grpc_reflection", Type.BOOL, "false",
+          "[Tessera] serve grpc.reflection.v1 (and v1alpha) on the gRPC port, so grpcurl works without .proto files"),
       Flag.of("rest_api_ssl_config_file", Type.STRING, "",
           "[Tessera] SSLConfig file (text or JSON, as --ssl_config_file) that puts the REST port on TLS; empty = plain HTTP"),
       Flag.of("metrics_ssl_config_file", Type.STRING, "",
           "[Tessera] SSLConfig file (text or JSON) that puts the --enable_metrics listener on TLS; empty = plain HTTP. "
               + "Independent of --rest_api_ssl_config_file (may name the same file)"),
+      Flag.of("model_cache_dir", Type.STRING, DEFAULT_MODEL_CACHE_DIR,
+          "[Tessera] local directory that versions of s3:// base paths are downloaded into (one per server process); "
+              + "unloaded versions are removed from it"),
       Flag.of("rest_api_max_body_bytes", Type.INT32, Integer.toString(256 << 20), "[Tessera] largest accepted REST request body"),
       Flag.of("inline_run_max_micros", Type.INT64, Long.toString(OperationsOptions.DEFAULT_INLINE_RUN_MAX_MICROS),
           "[Tessera] REST requests (up to 16 KiB) and gRPC calls to models whose recent requests averaged at most this "

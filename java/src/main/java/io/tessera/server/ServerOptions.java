@@ -2,9 +2,11 @@ package io.tessera.server;
 
 import io.tessera.admission.Limits;
 import io.tessera.admission.MemoryBudget;
+import io.tessera.config.ModelConfigs;
 import io.tessera.requestlog.RequestLogSettings;
 import io.tessera.servables.SessionOptions;
 import io.tessera.servables.batching.BatchingOptions;
+import io.tessera.sources.S3Settings;
 import io.tessera.status.ServingException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,11 +17,13 @@ import java.time.Duration;
  * {@code modelConfigFile} null means the single model --model_name/--model_base_path; a zero
  * poll wait means "read once". {@code requestLog} holds --log_task and
  * --request_log_max_file_bytes; {@code synthesizeWarmupRequests} is
- * --synthesize_warmup_requests (0 = off).
+ * --synthesize_warmup_requests (0 = off). {@code modelBasePath} is an absolute local path or a
+ * URI (s3://bucket/prefix); {@code s3} says how s3:// is reached (environment variables) and
+ * where its versions are downloaded (--model_cache_dir).
  */
 public record ServerOptions(
     String modelName,
-    Path modelBasePath,
+    String modelBasePath,
     int grpcPort,
     String grpcBindAddress,
     int grpcMaxThreads,
@@ -47,7 +51,8 @@ public record ServerOptions(
     Limits limits,
     LifecycleOptions lifecycle,
     RequestLogSettings.ServerOptions requestLog,
-    int synthesizeWarmupRequests) {
+    int synthesizeWarmupRequests,
+    S3Settings s3) {
 
   /**
    * @param numLoadThreads --num_load_threads: versions loading at once after the initial load (0 = one)
@@ -73,7 +78,7 @@ public record ServerOptions(
     long retryMicros = f.getLong("load_retry_interval_micros");
     return new ServerOptions(
         f.get("model_name"),
-        f.get("model_base_path").isEmpty() ? null : Path.of(f.get("model_base_path")).toAbsolutePath().normalize(),
+        f.get("model_base_path").isEmpty() ? null : ModelConfigs.absoluteBasePath(f.get("model_base_path")),
         grpcPort,
         f.get("grpc_bind_address"),
         Math.max(1, f.getInt("grpc_max_threads")),
@@ -102,7 +107,8 @@ public record ServerOptions(
         new LifecycleOptions(nonNegative(f, "num_load_threads"), nonNegative(f, "num_unload_threads"),
             load.removeUnusedMetaGraphFields()),
         RequestLogSettings.ServerOptions.parse(f.get("log_task"), f.getLong("request_log_max_file_bytes")),
-        Math.max(0, f.getInt("synthesize_warmup_requests")));
+        Math.max(0, f.getInt("synthesize_warmup_requests")),
+        S3Settings.fromEnvironment(System.getenv(), Path.of(f.get("model_cache_dir")).toAbsolutePath().normalize()));
   }
 
   /** Flags set to a value this server cannot honour: start-up fails rather than run differently. */
@@ -162,7 +168,17 @@ public record ServerOptions(
         tensorContentOutputs, maxLoadRetries, loadRetryInterval, fileSystemPollWait, sessionOptions,
         modelConfigFile, modelConfigPollWait, allowLabelsForUnavailable, enableWarmup, warmupIterations,
         ops, checkMethodNames, batching, perModelBatching, limits, lifecycle, requestLog,
-        synthesizeWarmupRequests);
+        synthesizeWarmupRequests, s3);
+  }
+
+  /** A copy that reaches s3:// base paths with other settings (tests: a local S3 server). */
+  public ServerOptions withS3(S3Settings settings) {
+    return new ServerOptions(modelName, modelBasePath, grpcPort, grpcBindAddress, grpcMaxThreads,
+        restPort, restEphemeral, restBindAddress, restThreads, restTimeoutMs, restMaxBodyBytes,
+        corsEnabled, tensorContentOutputs, maxLoadRetries, loadRetryInterval, fileSystemPollWait,
+        sessionOptions, modelConfigFile, modelConfigPollWait, allowLabelsForUnavailable, enableWarmup,
+        warmupIterations, ops, checkMethodNames, batching, perModelBatching, limits, lifecycle,
+        requestLog, synthesizeWarmupRequests, settings);
   }
 
   /** A copy with other poll periods (tests: sub-second polling). */
@@ -172,6 +188,6 @@ public record ServerOptions(
         corsEnabled, tensorContentOutputs, maxLoadRetries, loadRetryInterval, fileSystem,
         sessionOptions, modelConfigFile, modelConfig, allowLabelsForUnavailable, enableWarmup,
         warmupIterations, ops, checkMethodNames, batching, perModelBatching, limits, lifecycle,
-        requestLog, synthesizeWarmupRequests);
+        requestLog, synthesizeWarmupRequests, s3);
   }
 }

@@ -13,7 +13,6 @@ import io.tessera.requestlog.RequestLogStats;
 import io.tessera.requestlog.RequestLogger;
 import io.tessera.sources.FileSystemStoragePathSource;
 import io.tessera.sources.FileSystemStoragePathSource.WatchedServable;
-import io.tessera.sources.LoadableVersions;
 import io.tessera.status.ServingException;
 import io.tessera.status.StatusCode;
 import java.nio.file.Path;
@@ -40,7 +39,7 @@ import java.util.logging.Logger;
  *
  * <p>Reloads (RPC and polls) are first checked as a whole: every model that is new, or whose base
  * path or version policy changed, must have a loadable version on disk now
- * ({@link LoadableVersions}); otherwise nothing changes and the reload fails with
+ * ({@link FileSystemStoragePathSource#problem}); otherwise nothing changes and the reload fails with
  * FAILED_PRECONDITION naming each model and path. They are bounded in time: waiting for the
  * config lock and for the new models both end at the caller's deadline (ABORTED "another config
  * reload is in progress", or DEADLINE_EXCEEDED with the config in effect, its models still
@@ -111,9 +110,24 @@ public final class ModelConfigController {
    * @throws ServingException invalid config, a new model that failed to load, or a bad label
    */
   public void apply(ModelServerConfig config) throws InterruptedException {
+    apply(config, Duration.ZERO);
+  }
+
+  /**
+   * Start-up bounded by {@code timeout} (--startup_timeout_seconds; zero or negative = wait as
+   * long as it takes, TF Serving's behaviour). At the bound it fails with DEADLINE_EXCEEDED naming
+   * each model not yet AVAILABLE and why it waits.
+   */
+  public void apply(ModelServerConfig config, Duration timeout) throws InterruptedException {
+    boolean bounded = !timeout.isZero() && !timeout.isNegative();
     reloadLock.lockInterruptibly();
     try {
-      applyLocked(config, false, System.nanoTime() + UNBOUNDED.toNanos());
+      applyLocked(config, false, System.nanoTime() + (bounded ? timeout : UNBOUNDED).toNanos());
+    } catch (ServingException e) {
+      if (!bounded || e.code() != StatusCode.DEADLINE_EXCEEDED) {
+        throw e;
+      }
+      throw StartupWait.timedOut(manager, ModelConfigs.entries(config), timeout);
     } finally {
       reloadLock.unlock();
     }
@@ -198,7 +212,7 @@ public final class ModelConfigController {
     updateRequestLogs(entries, previous);  // versions whose load read the previous config
     for (ModelEntry e : entries) {
       if (!previous.containsKey(e.name())) {
-        awaitAvailable(e.name(), started, deadline, entries);
+        awaitAvailable(e, started, deadline, entries);
       }
     }
     installLabels(entries);
@@ -208,12 +222,12 @@ public final class ModelConfigController {
    * Problems of the entries that are new or changed base path or policy: those must have a
    * loadable version now. Unchanged models are left alone (they may be between versions).
    */
-  static List<String> unloadable(List<ModelEntry> entries, Map<String, ModelEntry> previous) {
+  private List<String> unloadable(List<ModelEntry> entries, Map<String, ModelEntry> previous) {
     List<String> problems = new ArrayList<>();
     for (ModelEntry e : entries) {
       ModelEntry old = previous.get(e.name());
       if (old == null || !old.basePath().equals(e.basePath()) || !old.policy().equals(e.policy())) {
-        LoadableVersions.problem(watched(e)).ifPresent(problems::add);
+        source.problem(watched(e)).ifPresent(problems::add);
       }
     }
     return problems;
@@ -318,11 +332,12 @@ public final class ModelConfigController {
     return current;
   }
 
-  private void awaitAvailable(String model, long started, long deadline, List<ModelEntry> entries)
+  private void awaitAvailable(ModelEntry entry, long started, long deadline, List<ModelEntry> entries)
       throws InterruptedException {
+    String model = entry.name();
     while (!manager.awaitSettled(model, slice(deadline))) {
       checkDeadline(deadline, entries);
-      LOG.info("Still waiting for model " + model + " to load (" + seconds(started) + " s)");
+      LOG.info("Still waiting for model " + model + " to load (" + seconds(started) + " s): " + StartupWait.reason(manager, entry));
     }
     List<VersionStatus> versions = manager.monitor().versions(model);
     if (versions.stream().noneMatch(v -> v.state() == ServableState.AVAILABLE)) {

@@ -3,6 +3,7 @@ package io.tessera.serving;
 import io.tessera.core.ServableId;
 import io.tessera.core.ServableState;
 import io.tessera.core.VersionStatus;
+import io.tessera.image.DecodeDeadline;
 import io.tessera.image.ImageConfig;
 import io.tessera.image.ImagePredictions;
 import io.tessera.image.ImagePreprocessor;
@@ -232,6 +233,21 @@ public final class Pipeline {
     return result -> metrics.recordRun(version.id().name(), origin.api(), result);
   }
 
+  /** Decodes a call's encoded images for {@code version}'s model, recording the decode's time and outcome. */
+  InputTensor decodeImages(ResolvedVersion version, ImagePreprocessor images, List<byte[]> encoded,
+      DecodeDeadline deadline) {
+    long started = System.nanoTime();
+    String status = "OK";
+    try {
+      return images.decodeBatch(encoded, deadline);
+    } catch (RuntimeException | Error e) {
+      status = statusOf(e);
+      throw e;
+    } finally {
+      metrics.operators().recordImageDecode(version.id().name(), status, (System.nanoTime() - started) / 1e3);
+    }
+  }
+
   /** The labelled top-k rows an image call asked for (or its model's default_top_k), else null. */
   static List<List<LabelScore>> topK(ImagePreprocessor images, int asked, RunResult result) {
     ImageConfig config = images.config();
@@ -254,20 +270,24 @@ public final class Pipeline {
     String recordedName = model == null ? "" : model;
     long started = System.nanoTime();
     String status = "OK";
+    String label = origin.entryPoint().label();
+    Runnable finished = label == null ? null : metrics.operators().startRequest(recordedName, origin.api(), label);
     try {
       return body.get();
-    } catch (ServingException e) {
-      status = e.code().name();
-      throw e;
     } catch (RuntimeException | Error e) {
-      status = StatusCode.INTERNAL.name();
+      status = statusOf(e);
       throw e;
     } finally {
-      String entryPoint = origin.entryPoint().label();
-      if (entryPoint != null) {  // ServingMetrics applies TF Serving's rule of what counts
-        metrics.recordRequest(recordedName, origin.api(), entryPoint, status, System.nanoTime() - started);
+      if (finished != null) {  // ServingMetrics applies TF Serving's rule of what counts
+        finished.run();
+        metrics.recordRequest(recordedName, origin.api(), label, status, System.nanoTime() - started);
       }
     }
+  }
+
+  /** The status label of a failed call: its ServingException's code, else INTERNAL. */
+  private static String statusOf(Throwable failure) {
+    return failure instanceof ServingException e ? e.code().name() : StatusCode.INTERNAL.name();
   }
 
   /** Every tensor a predict call owns, closed once at its end. */

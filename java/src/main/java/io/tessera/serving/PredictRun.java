@@ -52,10 +52,10 @@ final class PredictRun {
     int topK = 0;
     if (inputs instanceof PredictInputs.Images encoded) {
       tensors = Map.of(preprocessor.config().inputAlias(),
-          owned.add(preprocessor.decodeBatch(encoded.encoded(), call.deadline().forDecoding())));
+          owned.add(pipeline.decodeImages(version, preprocessor, encoded.encoded(), call.deadline().forDecoding())));
       topK = encoded.topK();
     } else if (inputs instanceof PredictInputs.Protos protos) {
-      tensors = decodeWire(signature, protos, images, call, owned);
+      tensors = decodeWire(pipeline, version, signature, protos, images, call, owned);
     } else if (inputs instanceof PredictInputs.Declared declared) {
       tensors = DeclaredInputs.decode(declared, signature, version.id().name(), images, owned,
           call.deadline().forDecoding());
@@ -100,8 +100,8 @@ final class PredictRun {
    * its error; missing with a default: the default), unknown names, the output filter; then the
    * declared dtypes (TensorFlow's run would refuse a mismatch; this refuses it first).
    */
-  private static Map<String, InputTensor> decodeWire(Signature signature, PredictInputs.Protos protos,
-      Optional<ImagePreprocessor> images, PredictCall call, Pipeline.OwnedInputs owned) {
+  private static Map<String, InputTensor> decodeWire(Pipeline pipeline, ResolvedVersion version, Signature signature,
+      PredictInputs.Protos protos, Optional<ImagePreprocessor> images, PredictCall call, Pipeline.OwnedInputs owned) {
     Map<String, TensorProto> given = protos.tensors();
     SignatureRunner.checkInputCount(signature, given.keySet());  // before any tensor is decoded
     Map<String, TensorProto> defaults = signature.def().getDefaultsMap();
@@ -120,7 +120,8 @@ final class PredictRun {
       }
       fromRequest++;
       if (images.isPresent() && isEncodedImages(images.get(), alias, proto)) {
-        tensors.put(alias, owned.add(images.get().decodeBatch(encodedImages(proto), call.deadline().forDecoding())));
+        tensors.put(alias, owned.add(pipeline.decodeImages(version, images.get(), encodedImages(proto),
+            call.deadline().forDecoding())));
       } else if (protos.trusted()) {
         tensors.put(alias, owned.add(TensorProtoCodec.decodeTrusted(alias, proto)));
       } else {

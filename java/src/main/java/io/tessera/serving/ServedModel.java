@@ -12,7 +12,8 @@ import java.util.Optional;
  * per-version state its loader built (the image preprocessor with its labels, when the model has
  * a tessera_image.json) and its request log (the model's logging_config, replaced in place when a
  * config reload changes it). Built once by the version's loader, released with it: {@link #close}
- * closes what the version owns (the SavedModel session), then drains and closes its request log.
+ * closes what the version owns (the SavedModel session, a downloaded copy of its files), then
+ * drains and closes its request log.
  * Safe for concurrent requests.
  */
 public final class ServedModel implements AutoCloseable {
@@ -38,11 +39,25 @@ public final class ServedModel implements AutoCloseable {
    * propagates, failing the load.
    */
   public static ServedModel of(SavedModelBundle bundle) {
+    return of(bundle, () -> {});
+  }
+
+  /**
+   * As {@link #of(SavedModelBundle)} for a version read from a local copy (a download of a
+   * remote version): {@link #close} closes {@code files} after the bundle.
+   */
+  public static ServedModel of(SavedModelBundle bundle, AutoCloseable files) {
     try {
       Optional<ImagePreprocessor> images = ImageConfigs
           .forModel(bundle.exportDir().getParent(), bundle.exportDir(), name -> bundle.signatures().get(name))
           .map(ImagePreprocessor::new);
-      return new ServedModel(bundle, images, bundle);
+      return new ServedModel(bundle, images, () -> {
+        try {
+          bundle.close();
+        } finally {
+          files.close();
+        }
+      });
     } catch (RuntimeException | Error e) {
       bundle.close();
       throw e;
