@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tessera.server.FlagParser;
 import io.tessera.server.ServerFlags;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,8 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * deploy/kserve's ClusterServingRuntime runs the server with the args it lists: every one is a
  * flag the server knows with a valid value, and a server started with them (KServe's
- * {{.Name}} and /mnt/models filled in; the fixed ports and the metrics address made ephemeral, as
- * this machine is shared) answers TF Serving's API and the Open Inference Protocol for the model,
+ * {{.Name}} and /mnt/models filled in; the fixed ports made ephemeral, as this machine is shared)
+ * answers TF Serving's API and the Open Inference Protocol for the model,
  * and serves metrics where the runtime's Prometheus annotations point.
  */
 class KServeRuntimeIT {
@@ -50,14 +47,14 @@ class KServeRuntimeIT {
     assertEquals(List.of(), parsed.unknown());
     String port = yaml.replaceAll("(?s).*prometheus.kserve.io/port: \"(\\d+)\".*", "$1");
     String path = yaml.replaceAll("(?s).*prometheus.kserve.io/path: \"([^\"]+)\".*", "$1");
-    assertTrue(args.contains("--metrics_address=0.0.0.0:" + port), port + " " + args);
+    assertEquals("8080", port, "metrics on the REST port");
+    assertTrue(args.contains("--metrics_path=" + path), path + " " + args);
 
     Path models = Files.createDirectories(dir.resolve("mnt/models"));
     Files.createSymbolicLink(models.resolve("123"), TestServer.shared("testdata/saved_model_half_plus_two_cpu/00000123"));
     List<String> local = new ArrayList<>();
     for (String a : args) {
-      local.add(a.replace("{{.Name}}", "half_plus_two").replace("/mnt/models", models.toString())
-          .replace("0.0.0.0:" + port, "127.0.0.1:0"));
+      local.add(a.replace("{{.Name}}", "half_plus_two").replace("/mnt/models", models.toString()));
     }
     try (TestServer server = TestServer.startPolling(Duration.ZERO, local.toArray(new String[0]))) {
       assertEquals("[2.5,3.0]", TestServer.json(server.post("/v1/models/half_plus_two:predict",
@@ -66,8 +63,7 @@ class KServeRuntimeIT {
           "{\"inputs\": [{\"name\": \"x\", \"shape\": [2], \"datatype\": \"FP32\", \"data\": [1, 2]}]}");
       assertEquals(200, v2.statusCode(), v2.body());
       assertTrue(v2.body().contains("[2.5,3.0]"), v2.body());
-      HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
-          "http://127.0.0.1:" + server.server().metricsPort() + path)).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> metrics = server.get(path);  // the REST port: the annotations' 8080
       assertEquals(200, metrics.statusCode());
       assertTrue(metrics.body().contains("API=\"ModelInfer\""), metrics.body());
     }
