@@ -10,7 +10,7 @@ import java.util.Optional;
  * One loaded model version as the manager serves it: the servable the pipeline runs, plus the
  * per-version state its loader built (the image preprocessor with its labels, when the model has
  * a tessera_image.json). Built once by the version's loader, released with it: {@link #close}
- * closes what the version owns (the SavedModel session). Immutable; safe for concurrent requests.
+ * closes what the version owns (the image preprocessor's native graph, the SavedModel session). Immutable; safe for concurrent requests.
  */
 public final class ServedModel implements AutoCloseable {
   private final Servable servable;
@@ -55,6 +55,7 @@ public final class ServedModel implements AutoCloseable {
 
   @Override
   public void close() {
+    images.ifPresent(ImagePreprocessor::close);
     if (owned == null) {
       return;
     }

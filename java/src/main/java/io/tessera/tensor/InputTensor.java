@@ -106,6 +106,19 @@ public final class InputTensor implements AutoCloseable {
     return byteSize;
   }
 
+  /**
+   * A read-only little-endian view of a dense tensor's bytes (tests, diagnostics), valid until
+   * {@link #close()}.
+   */
+  public ByteBuffer denseData() {
+    if (buffer == null) {
+      throw new IllegalStateException("a " + dtype + " tensor has no dense data");
+    }
+    ByteBuffer view = buffer.data().duplicate();
+    view.position((int) offset).limit((int) (offset + byteSize));
+    return view.slice().asReadOnlyBuffer().order(java.nio.ByteOrder.LITTLE_ENDIAN);
+  }
+
   /** Adds this tensor as the feed for {@code endpoint}. */
   public void feed(RunCall call, int endpoint) {
     if (dtype.isString()) {
