@@ -162,8 +162,13 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     ChunkedBodyStream body = new ChunkedBodyStream(ctx.alloc());
     FullHttpResponse response;
     try {
-      api.handle(route, request.content().nioBuffer(), body);
+      QueryStringDecoder query = new QueryStringDecoder(request.uri());
+      String timing = api.handle(route, request.content().nioBuffer(),
+          request.headers().get(HttpHeaderNames.CONTENT_TYPE), ImageUpload.topK(query.parameters()), body);
       response = json(HttpResponseStatus.OK, body.finish());
+      if (timing != null) {
+        response.headers().set("Server-Timing", timing);
+      }
     } catch (ServingException e) {
       if (e.code().httpStatus() < 500) {
         CLIENT_ERRORS.log("REST request " + route + " failed: " + e.code() + ": " + e.getMessage());

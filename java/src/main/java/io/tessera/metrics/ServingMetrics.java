@@ -50,6 +50,7 @@ public final class ServingMetrics {
       .name("tensorflow_serving_batch_size").labelNames("model")
       .classicOnly().classicExponentialUpperBounds(1, 2, 14).register(registry);
   private final Histogram guideWarmupTime = millisHistogram("tensorflow_serving_model_warmup_time_ms", "model");
+  private final ImageMetrics images = new ImageMetrics(registry);
 
   /** TF Serving's counters, which {@link #writeTo} writes as TF Serving's exporter does. */
   private final List<TfCounterFamily> tfCounters = List.of(requestCount, loadAttempts, warmupRecords);
@@ -123,6 +124,11 @@ public final class ServingMetrics {
   }
 
   /** The registry, for the separate --enable_metrics listener. */
+  /** The image API's metrics. */
+  public ImageMetrics images() {
+    return images;
+  }
+
   public PrometheusRegistry registry() {
     return registry;
   }

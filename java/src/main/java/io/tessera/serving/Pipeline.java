@@ -1,6 +1,7 @@
 package io.tessera.serving;
 
 import io.tessera.core.VersionStatus;
+import io.tessera.image.DecodeObserver;
 import io.tessera.image.ImageConfig;
 import io.tessera.image.ImagePredictions;
 import io.tessera.image.ImagePreprocessor;
@@ -169,6 +170,25 @@ public final class Pipeline {
   /** Records one finished run's runtime (and its batch, for the batch's first call). */
   Consumer<RunResult> runRecorder(ResolvedVersion version, Origin origin) {
     return result -> metrics.recordRun(version.id().name(), origin.api(), result);
+  }
+
+  /** Records each decoded image of a call to {@code version} (image metrics). */
+  DecodeObserver decodeObserver(ResolvedVersion version) {
+    String model = version.id().name();
+    return (bytes, nanos) -> metrics.images().recordDecode(model, bytes, nanos);
+  }
+
+  /** Records an image call's size and each image's top-1 class and score. */
+  void recordImagePredictions(ResolvedVersion version, int count, ImagePreprocessor images, RunResult result) {
+    String model = version.id().name();
+    metrics.images().recordRequest(model, count);
+    for (List<LabelScore> row : ImagePredictions.topK(result.outputs(), 1, images.config().labels())) {
+      if (!row.isEmpty()) {
+        LabelScore best = row.get(0);
+        String label = best.label() != null ? best.label() : Integer.toString(best.index());
+        metrics.images().recordTop1(model, label, best.score());
+      }
+    }
   }
 
   /** The labelled top-k rows an image call asked for (or its model's default_top_k), else null. */

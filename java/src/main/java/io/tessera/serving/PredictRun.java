@@ -44,9 +44,13 @@ final class PredictRun {
     InferenceRunner.checkPredictMethod(signature, pipeline.checksMethods(call.origin()));
     Map<String, InputTensor> tensors;
     int topK = 0;
+    long decodeStarted = System.nanoTime();
+    long decodeNanos = 0;
     if (inputs instanceof PredictInputs.Images encoded) {
       tensors = Map.of(preprocessor.config().inputAlias(),
-          owned.add(preprocessor.decodeBatch(encoded.encoded(), call.deadline().forDecoding())));
+          owned.add(preprocessor.decodeBuffers(encoded.encoded(), call.deadline().forDecoding(),
+              pipeline.decodeObserver(version))));
+      decodeNanos = System.nanoTime() - decodeStarted;
       topK = encoded.topK();
     } else if (inputs instanceof PredictInputs.Protos protos) {
       // Names first: nothing is decoded for a call that names inputs the signature lacks.
@@ -68,11 +72,17 @@ final class PredictRun {
     } else {
       throw new IllegalStateException("a Deferred decoded to a Deferred");
     }
+    long runStarted = System.nanoTime();
     try (RunResult result = servable.run(signature, tensors, call.outputFilter(), call.deadline().runSettings())) {
+      long runNanos = System.nanoTime() - runStarted;
       pipeline.runRecorder(version, call.origin()).accept(result);
-      List<List<LabelScore>> rows = inputs instanceof PredictInputs.Images
-          ? Pipeline.topK(images.get(), topK, result) : null;
-      return encoder.encode(new Predicted(version.id(), signature.key(), result.outputs(), rows));
+      List<List<LabelScore>> rows = null;
+      if (inputs instanceof PredictInputs.Images encoded) {
+        rows = Pipeline.topK(images.get(), topK, result);
+        pipeline.recordImagePredictions(version, encoded.encoded().size(), images.get(), result);
+      }
+      return encoder.encode(new Predicted(version.id(), signature.key(), result.outputs(), rows,
+          decodeNanos, runNanos));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
