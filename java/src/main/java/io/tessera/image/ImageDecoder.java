@@ -107,7 +107,7 @@ public final class ImageDecoder {
           source.abort();
         });
         watch.attach(reader);
-        checkSize(reader, header);
+        checkSize(reader, header, watch);
         int orientation = format.equals("jpeg") ? ExifOrientation.read(bytes) : 1;
         DecodedImage image = readPixels(reader, header, orientation, watch);
         if (!warnings.isEmpty()) {
@@ -123,13 +123,16 @@ public final class ImageDecoder {
   }
 
   /** The decoder must see the size {@link ImageHeader} read (the limits were checked on it). */
-  private static void checkSize(ImageReader reader, ImageHeader header) {
+  private static void checkSize(ImageReader reader, ImageHeader header, DecodeWatch watch) {
     long width;
     long height;
     try {
       width = reader.getWidth(0);
       height = reader.getHeight(0);
     } catch (IOException | RuntimeException e) {
+      if (watch.stopped()) {
+        throw watch.failure(header.format()); // the time ran out while the header was read
+      }
       throw invalid("corrupt or truncated " + header.format() + " header: " + describe(e));
     }
     if (width != header.width() || height != header.height()) {

@@ -118,7 +118,8 @@ public final class ImagePreprocessor implements AutoCloseable {
     for (int i = 0; i < n; i++) {
       ByteBuffer bytes = encodedImages.get(i);
       headers[i] = withIndex(i, () -> ImageDecoder.inspect(bytes, limits));
-      total = Math.min(Long.MAX_VALUE - headers[i].decodeBytes(), total) + headers[i].decodeBytes();
+      long cost = tensorflow != null ? tensorflow.decodeBytes(headers[i], 1) : headers[i].decodeBytes();
+      total = Math.min(Long.MAX_VALUE - cost, total) + cost;
     }
     if (total > limits.maxRequestDecodedBytes()) {
       throw ServingException.invalidArgument("the request's " + n + " images need " + total

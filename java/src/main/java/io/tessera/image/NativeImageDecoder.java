@@ -40,14 +40,15 @@ final class NativeImageDecoder implements AutoCloseable {
   }
 
   /**
-   * Memory TensorFlow allocates for one image beyond the encoded bytes: {@link
-   * ImageHeader#decodeBytes} (the decoded raster, CMYK conversion, progressive coefficients) plus
-   * one RGB copy when the image is re-oriented or cropped.
+   * Memory TensorFlow allocates for one image: the decoded RGB raster (3 bytes per pixel whatever
+   * the file holds; at least {@link ImageHeader#decodeBytes}, which adds CMYK conversion and a
+   * progressive JPEG's coefficients), plus one RGB copy when the image is re-oriented or cropped
+   * (identity flips, transposes and slices are free in TensorFlow).
    */
   long decodeBytes(ImageHeader header, int orientation) {
     boolean copies = orientation != 1 || config.resize() != io.tessera.proto.tessera.ResizeMode.STRETCH;
     long rgb = header.pixels() * 3;
-    long base = header.decodeBytes();
+    long base = Math.max(rgb, header.decodeBytes());
     return copies ? Math.min(Long.MAX_VALUE - rgb, base) + rgb : base;
   }
 
