@@ -8,6 +8,11 @@
 #   tessera-rest/grpc  the real server (bin/tensorflow_model_server), wrk and a grpc-java client
 #   tessera-grpc-batching  mobilenet over gRPC with --enable_batching (batching on vs off)
 # and ratios against the baselines. Prints a Markdown table and writes it to bench/results/.
+# CPU per request: every row also reports the CPU time the measured process spent per request over
+# the measured window (in-process rows: the process itself; server rows: the server JVM's
+# /proc/PID/stat, sampled around the client's window), and server rows the overhead ratio
+# server CPU / (tessera-in-process CPU + echo CPU of the same API): the figure that stays stable on
+# a noisy, shared machine where throughput does not.
 # Per-call cost: the tiny model also runs on ONE thread through the bare C API and through Tessera
 # (rows c-api/1, tessera-in-process/1; compare their p50).
 # Equal resources: everything measured (in-process baselines, echo servers, the server) runs on
@@ -20,6 +25,10 @@
 # WARMUP_SECONDS (default 20), SERVER_CPUS / CLIENT_CPUS (default: first / second half of the CPUs).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
+# every server below is started with start_bg and stopped on every exit path (normal end, failure,
+# Ctrl-C, SIGTERM); the script ends by checking with pgrep that none is left
+source "$root/bench/lib/background.sh"
+bg_install_traps
 shared="${SHARED:-$root/../shared}"
 threads="${THREADS:-2}"
 secs="${SECONDS_PER_RUN:-10}"
@@ -67,13 +76,23 @@ PY
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 results=()
 record() { results+=("$1|$2"); echo "  $1: $2" >&2; }
-wrk_run() {  # url body-file warm-up-seconds → "qps p50 p99 errors"
-  BODY="$2" on_client wrk -t1 -c"$threads" -d"$3s" -s "$root/bench/post.lua" "$1" >/dev/null
-  BODY="$2" on_client wrk -t1 -c"$threads" -d"${secs}s" --latency -s "$root/bench/post.lua" "$1" | awk '/^wrk-done/ {print $2, $3, $4, $5}'
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # pid → utime + stime in clock ticks
+with_cpu() {  # server-pid "qps p50 p99 errors" → the same plus the server's CPU µs per request
+  local pid="$1" before="$2" line="$3"
+  awk -v line="$line" -v ticks="$(( $(cpu_ticks "$pid") - before ))" -v hz="$(getconf CLK_TCK)" -v secs="$secs" \
+    'BEGIN {split(line, a, " "); n = a[1] * secs; printf "%s %.1f\n", line, (n > 0 ? ticks * 1e6 / hz / n : 0)}'
 }
-grpc_run() {  # name host:port model alias kind warm-up-seconds → "qps p50 p99 errors"
-  (( $6 > 0 )) && on_client java -cp "$benchcp" io.tessera.bench.load.GrpcLoad "$1" "$2" "$3" "$4" "$5" "$threads" "$6" >/dev/null 2>&1
-  on_client java -cp "$benchcp" io.tessera.bench.load.GrpcLoad "$1" "$2" "$3" "$4" "$5" "$threads" "$secs" 2>/dev/null | awk '{print $2, $3, $4, $5}'
+wrk_run() {  # server-pid url body-file warm-up-seconds → "qps p50 p99 errors cpu_us_per_request"
+  BODY="$3" on_client wrk -t1 -c"$threads" -d"$4s" -s "$root/bench/post.lua" "$2" >/dev/null
+  local before; before=$(cpu_ticks "$1")
+  with_cpu "$1" "$before" "$(BODY="$3" on_client wrk -t1 -c"$threads" -d"${secs}s" --latency -s "$root/bench/post.lua" "$2" \
+    | awk '/^wrk-done/ {print $2, $3, $4, $5}')"
+}
+grpc_run() {  # server-pid name host:port model alias kind warm-up-seconds → as wrk_run
+  (( $7 > 0 )) && on_client java -cp "$benchcp" io.tessera.bench.load.GrpcLoad "$2" "$3" "$4" "$5" "$6" "$threads" "$7" >/dev/null 2>&1
+  # the client samples the server's CPU time itself, over exactly its measured window
+  on_client java -Dbench.cpuPid="$1" -cp "$benchcp" io.tessera.bench.load.GrpcLoad "$2" "$3" "$4" "$5" "$6" "$threads" "$secs" \
+    2>/dev/null | awk '{print $2, $3, $4, $5, $6}'
 }
 wait_http() { for _ in $(seq 1 300); do curl -s -o /dev/null "$1" && return 0; sleep 0.2; done; echo "no answer from $1" >&2; return 1; }
 
@@ -85,26 +104,27 @@ for m in tiny mobilenet; do
   run_threads=("$threads"); [[ $m == tiny && $threads != 1 ]] && run_threads=(1 "$threads")
   for t in "${run_threads[@]}"; do
     suffix=""; [[ $t != "$threads" ]] && suffix="/$t"
-    record "$m c-api$suffix" "$(on_server "$work/c_api_bench" "$dir" "$in" "$out" "$m" "$t" "$secs" 2>/dev/null | awk '{print $2, $3, $4, 0}')"
-    record "$m tessera-in-process$suffix" "$(on_server java -cp "$benchcp" io.tessera.bench.load.InProcessTessera "$dir" "$alias" "$m" "$t" "$secs" 2>/dev/null | awk '{print $2, $3, $4, $5}')"
+    record "$m c-api$suffix" "$(on_server "$work/c_api_bench" "$dir" "$in" "$out" "$m" "$t" "$secs" 2>/dev/null | awk '{print $2, $3, $4, $5, $6}')"
+    record "$m tessera-in-process$suffix" "$(on_server java -cp "$benchcp" io.tessera.bench.load.InProcessTessera "$dir" "$alias" "$m" "$t" "$secs" 2>/dev/null | awk '{print $2, $3, $4, $5, $6}')"
   done
-  record "$m tf-java" "$(on_server java -cp "$tfjcp:$work/tfjava" TfJavaBaseline "$dir" "$tfin" "$tfout" "$m" "$threads" "$secs" 2>/dev/null | awk '{print $2, $3, $4, $5}')"
+  record "$m tf-java" "$(on_server java -cp "$tfjcp:$work/tfjava" TfJavaBaseline "$dir" "$tfin" "$tfout" "$m" "$threads" "$secs" 2>/dev/null | awk '{print $2, $3, $4, $5, "–"}')"
 done
 
 # --- transport floor --------------------------------------------------------------------------
 hp=$(free_port); gp=$(free_port)
-on_server java -cp "$benchcp" io.tessera.bench.load.EchoServers http "$hp" >/dev/null 2>&1 & echo_http=$!
-on_server java -cp "$benchcp" io.tessera.bench.load.EchoServers grpc "$gp" >/dev/null 2>&1 & echo_grpc=$!
-trap 'kill $echo_http $echo_grpc ${server:-} 2>/dev/null || true' EXIT
+start_bg "$work/echo-http.log" taskset -c "$server_cpus" java -cp "$benchcp" io.tessera.bench.load.EchoServers http "$hp"
+echo_http=$BG_PID
+start_bg "$work/echo-grpc.log" taskset -c "$server_cpus" java -cp "$benchcp" io.tessera.bench.load.EchoServers grpc "$gp"
+echo_grpc=$BG_PID
 wait_http "http://127.0.0.1:$hp/"
 sleep 1
 for m in tiny mobilenet; do
   alias=x; [[ $m == mobilenet ]] && alias=images
   echo "[$m] echo servers" >&2
-  record "$m echo-rest" "$(wrk_run "http://127.0.0.1:$hp/v1/models/echo:predict" "$work/$m.json" "$warmup")"
-  record "$m echo-grpc" "$(grpc_run echo "127.0.0.1:$gp" echo "$alias" "$m" "$warmup")"
+  record "$m echo-rest" "$(wrk_run "$echo_http" "http://127.0.0.1:$hp/v1/models/echo:predict" "$work/$m.json" "$warmup")"
+  record "$m echo-grpc" "$(grpc_run "$echo_grpc" echo "127.0.0.1:$gp" echo "$alias" "$m" "$warmup")"
 done
-kill $echo_http $echo_grpc
+stop_bg "$echo_http"; stop_bg "$echo_grpc"
 
 # --- the server -------------------------------------------------------------------------------
 cat > "$work/models.config" <<CFG
@@ -114,25 +134,28 @@ model_config_list {
 }
 CFG
 sp=$(free_port); rp=$(free_port)
-on_server "$root/bin/tensorflow_model_server" --port="$sp" --rest_api_port="$rp" --model_config_file="$work/models.config" \
-  > "$work/server.log" 2>&1 & server=$!
+start_bg "$work/server.log" taskset -c "$server_cpus" \
+  "$root/bin/tensorflow_model_server" --port="$sp" --rest_api_port="$rp" --model_config_file="$work/models.config"
+server=$BG_PID
 wait_http "http://127.0.0.1:$rp/v1/models/mobilenet"
 for m in tiny mobilenet; do
   alias=x; [[ $m == mobilenet ]] && alias=images
   echo "[$m] tessera server" >&2
-  record "$m tessera-rest" "$(wrk_run "http://127.0.0.1:$rp/v1/models/$m:predict" "$work/$m.json" "$warmup")"
-  record "$m tessera-grpc" "$(grpc_run tessera "127.0.0.1:$sp" "$m" "$alias" "$m" "$warmup")"
+  record "$m tessera-rest" "$(wrk_run "$server" "http://127.0.0.1:$rp/v1/models/$m:predict" "$work/$m.json" "$warmup")"
+  record "$m tessera-grpc" "$(grpc_run "$server" tessera "127.0.0.1:$sp" "$m" "$alias" "$m" "$warmup")"
 done
-kill $server; wait $server 2>/dev/null || true
+stop_bg "$server"
 
 # --- the server with --enable_batching (TF's defaults: max_batch_size 1000, timeout 0) ------------
 sp=$(free_port); rp=$(free_port)
-on_server "$root/bin/tensorflow_model_server" --port="$sp" --rest_api_port="$rp" --model_config_file="$work/models.config" \
-  --enable_batching > "$work/server-batching.log" 2>&1 & server=$!
+start_bg "$work/server-batching.log" taskset -c "$server_cpus" \
+  "$root/bin/tensorflow_model_server" --port="$sp" --rest_api_port="$rp" --model_config_file="$work/models.config" \
+  --enable_batching
+server=$BG_PID
 wait_http "http://127.0.0.1:$rp/v1/models/mobilenet"
 echo "[mobilenet] tessera server with batching" >&2
-record "mobilenet tessera-grpc-batching" "$(grpc_run tessera "127.0.0.1:$sp" mobilenet images mobilenet "$warmup")"
-kill $server; wait $server 2>/dev/null || true
+record "mobilenet tessera-grpc-batching" "$(grpc_run "$server" tessera "127.0.0.1:$sp" mobilenet images mobilenet "$warmup")"
+stop_bg "$server"
 
 # --- table ------------------------------------------------------------------------------------
 out="$root/bench/results/load-$(date -u +%Y%m%d-%H%M%S).md"
@@ -141,20 +164,28 @@ out="$root/bench/results/load-$(date -u +%Y%m%d-%H%M%S).md"
        "$threads client threads/connections (rows /1: one thread), ${secs}s per run after ${warmup}s of warm-up" \
        "for servers, closed loop; measured runs on CPUs $server_cpus, load generators on CPUs $client_cpus; $(date -u +%F)"
   echo
-  echo "| model | run | req/s | p50 µs | p99 µs | errors | vs c-api | p50 vs c-api | vs tf-java | vs echo (same API) |"
-  echo "|---|---|---|---|---|---|---|---|---|---|"
+  echo "| model | run | req/s | p50 µs | p99 µs | errors | vs c-api | p50 vs c-api | vs tf-java | vs echo (same API) | CPU µs/req | CPU vs in-process + echo |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
   for r in "${results[@]}"; do
     key="${r%%|*}"; vals="${r#*|}"; m="${key%% *}"; run="${key#* }"
-    read -r qps p50 p99 err <<<"$vals"
+    read -r qps p50 p99 err cpu <<<"$vals"
     capi_key="$m c-api"; [[ $run == */* ]] && capi_key="$m c-api/${run##*/}"
     capi=$(printf '%s\n' "${results[@]}" | awk -F'|' -v k="$capi_key" '$1==k {split($2,a," "); print a[1]}')
     capi_p50=$(printf '%s\n' "${results[@]}" | awk -F'|' -v k="$capi_key" '$1==k {split($2,a," "); print a[2]}')
     tfj=$(printf '%s\n' "${results[@]}" | awk -F'|' -v k="$m tf-java" '$1==k {split($2,a," "); print a[1]}')
     echo_key=""; [[ $run == tessera-rest ]] && echo_key="$m echo-rest"; [[ $run == tessera-grpc* ]] && echo_key="$m echo-grpc"
-    echo_qps=$(printf '%s\n' "${results[@]}" | awk -F'|' -v k="$echo_key" '$1==k {split($2,a," "); print a[1]}')
+    field() { printf '%s\n' "${results[@]}" | awk -F'|' -v k="$1" -v i="$2" '$1==k {split($2,a," "); print a[i]}'; }
+    echo_qps=$(field "$echo_key" 1)
+    # the server's CPU per request against what the work itself costs: the model run in-process
+    # plus a bare server of the same API moving the same payload
+    overhead="–"
+    if [[ -n "$echo_key" ]]; then
+      overhead=$(awk -v s="$cpu" -v i="$(field "$m tessera-in-process" 5)" -v e="$(field "$echo_key" 5)" \
+        'BEGIN {if (s + 0 > 0 && i + e > 0) printf "%.2f×", s / (i + e); else print "–"}')
+    fi
     ratio() { [[ -n "$2" && "$2" != 0 ]] && awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f×", a/b}' || echo "–"; }
     p50_ratio="–"; [[ $run == c-api* || $run == tessera-in-process* ]] && p50_ratio=$(ratio "$p50" "$capi_p50")
-    echo "| $m | $run | $qps | $p50 | $p99 | $err | $(ratio "$qps" "$capi") | $p50_ratio | $(ratio "$qps" "$tfj") | $(ratio "$qps" "$echo_qps") |"
+    echo "| $m | $run | $qps | $p50 | $p99 | $err | $(ratio "$qps" "$capi") | $p50_ratio | $(ratio "$qps" "$tfj") | $(ratio "$qps" "$echo_qps") | ${cpu:-–} | $overhead |"
   done
 } | tee "$out"
 echo "written to $out" >&2

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <string>
 #include <thread>
 #include <vector>
@@ -59,6 +60,9 @@ int main(int argc, char** argv) {
   const char run_options_bytes[] = {0x18, '\xff', '\xff', '\xff', '\xff', '\xff', '\xff', '\xff', '\xff', '\xff', 0x01};
   TF_Buffer run_options{run_options_bytes, sizeof(run_options_bytes), nullptr};
 
+  // process CPU time over the measured window: the baseline's CPU cost per request
+  timespec cpu_before{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu_before);
   std::atomic<bool> stop{false};
   std::vector<std::vector<double>> latencies(threads);
   std::vector<std::thread> workers;
@@ -88,12 +92,15 @@ int main(int argc, char** argv) {
   std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
   stop = true;
   for (auto& w : workers) w.join();
+  timespec cpu_after{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu_after);
+  double cpu_us = (cpu_after.tv_sec - cpu_before.tv_sec) * 1e6 + (cpu_after.tv_nsec - cpu_before.tv_nsec) / 1e3;
   std::vector<double> all;
   for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
   std::sort(all.begin(), all.end());
   double p50 = all.empty() ? 0 : all[all.size() / 2];
   double p99 = all.empty() ? 0 : all[std::min(all.size() - 1, all.size() * 99 / 100)];
-  std::printf("c-api %.1f %.1f %.1f\n", all.size() / seconds, p50, p99);
+  std::printf("c-api %.1f %.1f %.1f 0 %.1f\n", all.size() / seconds, p50, p99, all.empty() ? 0 : cpu_us / all.size());
   TF_CloseSession(session, status);
   TF_DeleteSession(session, status);
   TF_DeleteGraph(graph);

@@ -47,7 +47,7 @@ public final class ModelServiceImpl extends ModelServiceGrpc.ModelServiceImplBas
     GrpcStatuses.unary(observer, () -> {
       ModelSpec spec = request.getModelSpec();
       Long version = spec.hasVersion() ? spec.getVersion().getValue() : null;
-      return ModelResponses.status(core.status(spec.getName(), version));
+      return ModelResponses.status(core.status(request.hasModelSpec() ? spec.getName() : null, version));
     });
   }
 

@@ -50,7 +50,7 @@ public final class PredictionServiceImpl extends PredictionServiceGrpc.Predictio
   public void predict(PredictRequest request, StreamObserver<PredictResponse> observer) {
     GrpcStatuses.unary(observer, "Predict", () -> {
       ModelSpec spec = request.getModelSpec();
-      PredictCall call = new PredictCall(ref(spec), spec.getSignatureName(),
+      PredictCall call = new PredictCall(ref(request.hasModelSpec(), spec), spec.getSignatureName(),
           new PredictInputs.Protos(request.getInputsMap(), false), request.getOutputFilterList(),
           deadline(), Origin.grpc("Predict"));
       return pipeline.predict(call, ran -> {
@@ -68,7 +68,8 @@ public final class PredictionServiceImpl extends PredictionServiceGrpc.Predictio
   public void getModelMetadata(GetModelMetadataRequest request,
       StreamObserver<GetModelMetadataResponse> observer) {
     GrpcStatuses.unary(observer, "GetModelMetadata", () -> {
-      Pipeline.Metadata metadata = pipeline.metadata(new MetadataCall(ref(request.getModelSpec()),
+      Pipeline.Metadata metadata = pipeline.metadata(new MetadataCall(
+          ref(request.hasModelSpec(), request.getModelSpec()),
           request.getMetadataFieldList(), Origin.grpc("GetModelMetadata")));
       return GetModelMetadataResponse.newBuilder()
           .setModelSpec(metadata.spec())
@@ -79,28 +80,33 @@ public final class PredictionServiceImpl extends PredictionServiceGrpc.Predictio
 
   @Override
   public void classify(ClassificationRequest request, StreamObserver<ClassificationResponse> observer) {
-    GrpcStatuses.unary(observer, "Classify", () -> pipeline.classify(ExamplesCall.of(ref(request.getModelSpec()),
+    GrpcStatuses.unary(observer, "Classify", () -> pipeline.classify(ExamplesCall.of(
+        ref(request.hasModelSpec(), request.getModelSpec()),
         request.getModelSpec().getSignatureName(), request.getInput(), deadline(), Origin.grpc("Classify"))));
   }
 
   @Override
   public void regress(RegressionRequest request, StreamObserver<RegressionResponse> observer) {
-    GrpcStatuses.unary(observer, "Regress", () -> pipeline.regress(ExamplesCall.of(ref(request.getModelSpec()),
+    GrpcStatuses.unary(observer, "Regress", () -> pipeline.regress(ExamplesCall.of(
+        ref(request.hasModelSpec(), request.getModelSpec()),
         request.getModelSpec().getSignatureName(), request.getInput(), deadline(), Origin.grpc("Regress"))));
   }
 
   @Override
   public void multiInference(MultiInferenceRequest request, StreamObserver<MultiInferenceResponse> observer) {
     GrpcStatuses.unary(observer, "MultiInference", () -> pipeline.multiInference(new MultiInferenceCall(
-        request.getTasksList().stream().map(task -> new MultiInferenceCall.Task(ref(task.getModelSpec()),
+        request.getTasksList().stream().map(task -> new MultiInferenceCall.Task(ref(true, task.getModelSpec()),
             task.getModelSpec().getSignatureName(), task.getMethodName())).toList(),
         request.getInput(), deadline(), Origin.grpc("MultiInference"))));
   }
 
-  /** A request's ModelSpec as the pipeline's reference (version wins over label; neither = latest). */
-  private static ModelRef ref(ModelSpec spec) {
-    return new ModelRef(spec.getName(), spec.hasVersion() ? spec.getVersion().getValue() : null,
-        spec.getVersionLabel());
+  /**
+   * A request's ModelSpec as the pipeline's reference (version wins over label; neither = latest);
+   * {@link ModelRef#MISSING_SPEC} when the request has none (TF Serving's "Missing ModelSpec").
+   */
+  private static ModelRef ref(boolean present, ModelSpec spec) {
+    return !present ? ModelRef.MISSING_SPEC : new ModelRef(spec.getName(),
+        spec.hasVersion() ? spec.getVersion().getValue() : null, spec.getVersionLabel());
   }
 
   /** The client's gRPC deadline (none when it set none). */

@@ -19,6 +19,8 @@ import io.tessera.serving.PredictInputs;
 import io.tessera.serving.Predicted;
 import io.tessera.status.ErrorText;
 import io.tessera.status.ServingException;
+import io.tessera.status.StatusCode;
+import io.tessera.tensor.json.ExampleJsonReader;
 import io.tessera.tensor.json.FloatText;
 import io.tessera.tensor.json.PredictJsonWriter.ExtraMember;
 import io.tessera.tensor.json.PredictJsonWriter;
@@ -47,6 +49,11 @@ public final class RestApi {
     this.pipeline = pipeline;
     this.timeoutMs = timeoutMs;
   }
+  /** Counts an API-path call answered before any route ran (see Pipeline#recordUnroutedRestCall). */
+  void recordUnrouted(StatusCode status) {
+    pipeline.recordUnroutedRestCall(status);
+  }
+
 
   /** {@link #handle(RestRoute, ByteBuffer, String, int, OutputStream)} of a JSON body. */
   public String handle(RestRoute route, ByteBuffer body, OutputStream out) throws IOException {
@@ -144,7 +151,7 @@ public final class RestApi {
 
   private static ExamplesCall examplesCall(ModelRef model, ByteBuffer body, CallDeadline deadline, String verb) {
     return new ExamplesCall(model, () -> {
-      ExampleJson.Request request = ExampleJson.parse(body);
+      ExampleJsonReader.Request request = ExampleJsonReader.read(body);
       return new ExamplesCall.Examples(request.signatureName(), request.input());
     }, deadline, Origin.rest(verb));
   }

@@ -15,22 +15,26 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.tessera.admission.ClientErrorLog;
 import io.tessera.status.ErrorText;
 import io.tessera.status.ServingException;
 import io.tessera.status.StatusCode;
 import io.tessera.transport.InlineRuns;
 import java.nio.charset.StandardCharsets;
+import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import java.util.regex.Pattern;
 
 /**
  * Dispatches each aggregated HTTP request to the REST worker pool and writes the answer back on
  * the channel's event loop, or, for small requests to routes {@link InlineRuns} knows as cheap,
- * answers on the event loop directly.
+ * answers on the event loop directly. First it screens the request as TF Serving's HTTP server
+ * does (net_http over libevent, {@code http_server.cc}): methods libevent refuses (501), a
+ * request-target its strict URI parser refuses (400, {@link RequestTarget}), the {@code /v1/}
+ * dispatch on the raw uri_path, and OPTIONS there as the CORS preflight, with or without CORS.
  *
  * <p>Buffer ownership: autoRelease is off; the request is released exactly once, by respond()
  * when it has answered (on a worker or inline), or here if it is never answered; that release also
@@ -47,6 +51,11 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private static final Logger LOG = Logger.getLogger(RestHandler.class.getName());
   /** The REST listener's log of client-caused errors (shared by the package's handlers). */
   static final ClientErrorLog CLIENT_ERRORS = new ClientErrorLog(LOG, 10);
+  /** The methods TF Serving's net_http lets libevent accept (evhttp_set_allowed_methods). */
+  private static final Set<String> LIBEVENT_METHODS = Set.of("GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS",
+      "PATCH");
+  /** http_server.cc's preflight test: RE2::PartialMatch(origin, "https?://"). */
+  private static final Pattern PREFLIGHT_ORIGIN = Pattern.compile("https?://");
 
   private final RestApi api;
   private final Executor workers;
@@ -81,17 +90,23 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       send(ctx, error(ctx, StatusCode.INVALID_ARGUMENT, "Malformed HTTP request"), false);
       return;
     }
-    String path;
-    try {
-      path = new QueryStringDecoder(request.uri()).path();
-    } catch (IllegalArgumentException badEscape) {
-      // e.g. "/v1/models/%": malformed percent-encoding, answered like any malformed path
+    if (!LIBEVENT_METHODS.contains(method)) {
+      // libevent answers a method outside its allowed set 501 before net_http sees the request.
+      request.release();
+      send(ctx, error(ctx, StatusCode.UNIMPLEMENTED, "Method not implemented: " + method), keepAlive);
+      return;
+    }
+    RequestTarget target = RequestTarget.parse(request.uri());
+    if (target == null) {
+      // e.g. "/v1/models/%zz", a control character or a space in the path: TF Serving's 400 (its
+      // body is libevent's HTML page; ours is the JSON error every other failure gets)
       request.release();
       send(ctx, error(ctx, StatusCode.INVALID_ARGUMENT, "Malformed request: " + method + " "
           + ErrorText.truncate(request.uri())), keepAlive);
       return;
     }
-    if (!RestRoute.isApiPath(path)) {
+    String path = target.path();
+    if (!RestRoute.isApiPath(target.uriPath())) {
       request.release();
       if (extras == null || !request.method().equals(HttpMethod.GET)) {
         send(ctx, plain(HttpResponseStatus.NOT_FOUND, "<h1>Not Found</h1>"), keepAlive);
@@ -104,19 +119,27 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       }
       return;
     }
-    if (request.method().equals(HttpMethod.OPTIONS) && cors) {
-      // TF Serving's preflight: OK only for an http(s) Origin.
+    if (request.method().equals(HttpMethod.OPTIONS)) {
+      // http_server.cc answers OPTIONS on any API path itself, CORS support or not: OK for an
+      // Origin containing http:// or https://, else FAILED_PRECONDITION (400).
       String origin = request.headers().get(HttpHeaderNames.ORIGIN, "");
       request.release();
-      boolean allowed = origin.startsWith("http://") || origin.startsWith("https://");
-      send(ctx, plain(allowed ? HttpResponseStatus.OK : HttpResponseStatus.BAD_REQUEST, ""), keepAlive);
+      if (PREFLIGHT_ORIGIN.matcher(origin).find()) {
+        api.recordUnrouted(StatusCode.OK);
+        send(ctx, new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.EMPTY_BUFFER),
+            keepAlive);
+      } else {
+        api.recordUnrouted(StatusCode.FAILED_PRECONDITION);
+        send(ctx, error(ctx, StatusCode.FAILED_PRECONDITION, "Origin header is missing in CORS preflight"), keepAlive);
+      }
       return;
     }
     RestRoute route;
     try {
-      route = RestRoute.parse(method, path);
+      route = RestRoute.parse(method, target.uriPath());
     } catch (ServingException e) {
       request.release();
+      api.recordUnrouted(e.code());
       send(ctx, error(ctx, e.code(), e.getMessage()), keepAlive);
       return;
     }

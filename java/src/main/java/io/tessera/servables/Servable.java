@@ -17,7 +17,11 @@ public interface Servable {
   /** Signatures by key (immutable). */
   Map<String, Signature> signatures();
 
-  /** The named signature ("" or null = serving_default); INVALID_ARGUMENT in TF Serving's words if absent. */
+  /**
+   * The named signature ("" or null = serving_default); INVALID_ARGUMENT in the words of TF
+   * Serving's REST predict ({@code HttpRestApiHandler::GetInfoMap}) if absent. gRPC Predict,
+   * Classify/Regress and MultiInference word it as their own TF Serving sources do.
+   */
   default Signature signature(String key) {
     String name = key == null || key.isEmpty() ? Signature.DEFAULT_KEY : key;
     Signature signature = signatures().get(name);

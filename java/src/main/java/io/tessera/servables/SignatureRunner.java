@@ -96,24 +96,54 @@ public final class SignatureRunner {
 
   /**
    * Fails with TF Serving's "input size does not match signature" unless {@code given} names
-   * exactly the signature's inputs. Front ends call it before decoding any tensor.
+   * exactly the signature's inputs (the guard of every run; wire requests are checked first, and
+   * in TF Serving's steps, with {@link #checkInputCount} and {@link #missingInput}).
    */
   public static void checkInputs(Signature signature, Set<String> given) {
-    if (given.size() == signature.inputs().size() && signature.inputs().keySet().containsAll(given)) {
-      return;
+    if (given.size() != signature.inputs().size() || !signature.inputs().keySet().containsAll(given)) {
+      throw sizeMismatch(signature, given);
     }
+  }
+
+  /**
+   * TF Serving's {@code VerifyRequestInputsSize} (predict_util.cc): more inputs than the
+   * signature has, or fewer while it has no default inputs, is "input size does not match
+   * signature". Front ends' wire requests are checked with it before any tensor is decoded.
+   */
+  public static void checkInputCount(Signature signature, Set<String> given) {
+    int want = signature.inputs().size();
+    if (given.size() > want || (given.size() < want && signature.def().getDefaultsCount() == 0)) {
+      throw sizeMismatch(signature, given);
+    }
+  }
+
+  /**
+   * TensorFlow's {@code GetInputValues} (saved_model/util.cc) for a signature input the request
+   * lacks and that has no default value.
+   */
+  public static ServingException missingInput(Signature signature, String alias, Set<String> given) {
+    return ServingException.invalidArgument("Signature input alias: " + alias + "(feed name: "
+        + signature.inputs().get(alias).tensorName() + ") not found in request and no default value provided. "
+        + "Inputs expected to be in the request {" + String.join(",", new TreeSet<>(given))
+        + "}, or default input alias set: " + String.join(",", new TreeSet<>(signature.def().getDefaultsMap().keySet())));
+  }
+
+  private static ServingException sizeMismatch(Signature signature, Set<String> given) {
     Set<String> extra = new TreeSet<>(given);
     extra.removeAll(signature.inputs().keySet());
     Set<String> missing = new TreeSet<>(signature.inputs().keySet());
     missing.removeAll(given);
-    throw ServingException.invalidArgument("input size does not match signature: " + given.size()
+    return ServingException.invalidArgument("input size does not match signature: " + given.size()
         + "!=" + signature.inputs().size() + " len({" + String.join(",", new TreeSet<>(given))
-        + "}) != len({" + String.join(",", signature.inputs().keySet()) + "}). Sent extra: {"
+        + "}) != len({" + String.join(",", new TreeSet<>(signature.inputs().keySet())) + "}). Sent extra: {"
         + String.join(",", extra) + "}. Missing but required: {" + String.join(",", missing) + "}.");
   }
 
-  /** All of the signature's outputs (a view, not copied), or the filter's, in the filter's order. */
-  static Collection<TensorSpec> selectOutputs(Signature signature, Collection<String> filter) {
+  /**
+   * All of the signature's outputs (a view, not copied), or the filter's, in the filter's order;
+   * an unknown or repeated alias fails in TF Serving's words ({@code PreProcessPrediction}).
+   */
+  public static Collection<TensorSpec> selectOutputs(Signature signature, Collection<String> filter) {
     if (filter == null || filter.isEmpty()) {
       return signature.outputs().values();
     }
@@ -123,7 +153,8 @@ public final class SignatureRunner {
       TensorSpec spec = signature.outputs().get(alias);
       if (spec == null) {
         throw ServingException.invalidArgument("output tensor alias not found in signature: "
-            + alias + " Outputs expected to be in the set {" + String.join(",", signature.outputs().keySet()) + "}.");
+            + alias + " Outputs expected to be in the set {"
+            + String.join(",", new TreeSet<>(signature.outputs().keySet())) + "}.");
       }
       if (!seen.add(alias)) {
         throw ServingException.invalidArgument("duplicate output tensor alias: " + alias);

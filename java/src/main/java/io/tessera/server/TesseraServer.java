@@ -47,8 +47,8 @@ import java.util.logging.Logger;
 public final class TesseraServer implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(TesseraServer.class.getName());
 
-  /** Servables that may load at once (TF Serving's initial load threads: 4 x CPUs). */
-  private static final int LOAD_THREADS = 4 * ServerFlags.CPUS;
+  /** Servables that may load at once at start-up (TF Serving's num_initial_load_threads: 4 x CPUs). */
+  private static final int INITIAL_LOAD_THREADS = 4 * ServerFlags.CPUS;
 
   private final ServerOptions options;
   private AspiredVersionsManager<ServedModel> manager;
@@ -95,9 +95,12 @@ public final class TesseraServer implements AutoCloseable {
     }
     manager = new AspiredVersionsManager<>(
         new AspiredVersionsManager.Options(options.maxLoadRetries(), options.loadRetryInterval(),
-            LOAD_THREADS),
+            INITIAL_LOAD_THREADS, options.lifecycle().numUnloadThreads()),
         AspiredVersionPolicy.AVAILABILITY_PRESERVING);
     SessionOptions session = options.sessionOptions();
+    LOG.info("Sessions: tags " + session.tags() + ", intra_op_parallelism_threads "
+        + session.config().getIntraOpParallelismThreads() + ", inter_op_parallelism_threads "
+        + session.config().getInterOpParallelismThreads() + " (0 = TensorFlow's default)");
     if (!options.enableWarmup()) {
       LOG.info("Model warmup is disabled (--enable_model_warmup=false)");
     }
@@ -108,6 +111,8 @@ public final class TesseraServer implements AutoCloseable {
     configs = new ModelConfigController(manager, source, options.allowLabelsForUnavailable(),
         options.limits().reloadConfigMaxTime());
     configs.apply(initial);
+    // The initial models are in; later loads use --num_load_threads (TF Serving's server core).
+    manager.setLoadThreads(options.lifecycle().numLoadThreads());
     Duration configPoll = options.modelConfigPollWait();
     if (options.modelConfigFile() != null && !configPoll.isZero() && !configPoll.isNegative()) {
       configPoller = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -130,7 +135,8 @@ public final class TesseraServer implements AutoCloseable {
     long started = System.nanoTime();
     SavedModelBundle bundle;
     try {
-      bundle = SavedModelBundle.load(dir, session.tags(), session.configBytes());
+      bundle = SavedModelBundle.load(dir, session.tags(), session.configBytes(),
+          options.lifecycle().removeUnusedMetaGraphFields());
       metrics.recordLoad(dir.toString(), true, System.nanoTime() - started);
     } catch (RuntimeException e) {
       metrics.recordLoad(dir.toString(), false, System.nanoTime() - started);

@@ -4,8 +4,8 @@ import io.tessera.proto.serving.Input;
 import java.util.List;
 
 /**
- * Several classify/regress tasks over one Input (PredictionService.MultiInference); the pipeline
- * checks that every task names the same model version, as TF Serving does.
+ * Several classify/regress tasks over one Input (PredictionService.MultiInference); as in TF
+ * Serving, the first task's ModelSpec picks the version and every task must name that model.
  */
 public record MultiInferenceCall(List<Task> tasks, Input input, CallDeadline deadline, Origin origin) {
   public MultiInferenceCall {

@@ -6,46 +6,36 @@ import io.tessera.servables.Servable;
 import io.tessera.servables.Signature;
 import io.tessera.servables.inference.InferenceRunner;
 import io.tessera.status.ServingException;
+import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Objects;
+import java.util.List;
 import java.util.Set;
 
 /**
- * The MultiInference half of {@link Pipeline}: TF Serving's checks and wording (one model
- * version, no duplicate signature, classify/regress only), then each task's run on the shared
- * examples, all on the same held version. Stateless.
+ * The MultiInference half of {@link Pipeline}, as TF Serving's {@code RunMultiInferenceWithServerCore}
+ * and {@code TensorFlowMultiInferenceRunner::Infer} (multi_inference.cc, multi_inference_helper.cc)
+ * do it, in their order and words: the first task's ModelSpec picks the version (no task: an
+ * empty spec), then every task is checked (a model name, the same name, no duplicate signature,
+ * the signature exists, classify/regress and that method's signature checks) before anything
+ * runs; then each task runs on the shared examples, all on the same held version. TF Serving
+ * makes one session run for all tasks; this makes one per task (same results; a failing task
+ * after the first has then already run the earlier ones). Stateless.
  */
 final class MultiInferenceRun {
+  private static final ModelRef NO_TASK = new ModelRef("", null, "");
+
   private MultiInferenceRun() {}
 
   static MultiInferenceResponse run(Pipeline pipeline, MultiInferenceCall call) {
-    if (call.tasks().isEmpty()) {
-      throw ServingException.invalidArgument("Tasks is empty");
-    }
-    ModelRef first = call.tasks().get(0).model();
-    Set<String> signatures = new HashSet<>();
-    for (MultiInferenceCall.Task task : call.tasks()) {
-      if (!task.model().name().equals(first.name())) {
-        throw ServingException.invalidArgument("All ModelSpecs in a MultiInferenceRequest must access the same model name");
-      }
-      if (!Objects.equals(task.model().version(), first.version())) {
-        throw ServingException.invalidArgument("Input request specifies different versions of the same model");
-      }
-      String name = task.signatureName().isEmpty() ? Signature.DEFAULT_KEY : task.signatureName();
-      if (!signatures.add(name)) {
-        throw ServingException.invalidArgument("Duplicate evaluation of signature: " + name);
-      }
-      if (!task.methodName().equals(InferenceRunner.CLASSIFY_METHOD)
-          && !task.methodName().equals(InferenceRunner.REGRESS_METHOD)) {
-        throw ServingException.unimplemented("Unsupported signature method_name: " + task.methodName());
-      }
-    }
+    ModelRef first = call.tasks().isEmpty() ? NO_TASK : call.tasks().get(0).model();
     try (ResolvedVersion version = pipeline.resolve(first, null)) {
       Servable servable = version.model().servable();
       boolean check = pipeline.checksMethods(call.origin());
+      List<Signature> signatures = checkTasks(call.tasks(), first.name(), servable, check);
       MultiInferenceResponse.Builder response = MultiInferenceResponse.newBuilder();
-      for (MultiInferenceCall.Task task : call.tasks()) {
-        Signature signature = servable.signature(task.signatureName());
+      for (int i = 0; i < signatures.size(); i++) {
+        MultiInferenceCall.Task task = call.tasks().get(i);
+        Signature signature = signatures.get(i);
         InferenceResult.Builder result = response.addResultsBuilder()
             .setModelSpec(ModelResponses.resolvedSpec(version.id().name(), version.id().version(), signature.key()));
         if (task.methodName().equals(InferenceRunner.CLASSIFY_METHOD)) {
@@ -58,5 +48,38 @@ final class MultiInferenceRun {
       }
       return response.build();
     }
+  }
+
+  /** Every task's checks, in TF Serving's order; returns each task's signature. */
+  private static List<Signature> checkTasks(List<MultiInferenceCall.Task> tasks, String model, Servable servable,
+      boolean checkMethodNames) {
+    Set<String> seen = new HashSet<>();
+    List<Signature> signatures = new ArrayList<>();
+    for (MultiInferenceCall.Task task : tasks) {
+      if (task.model().name().isEmpty()) {
+        throw ServingException.invalidArgument("Found ModelSpec with an empty model name.");
+      }
+      if (!task.model().name().equals(model)) {
+        throw ServingException.invalidArgument(
+            "All ModelSpecs in a MultiInferenceRequest must access the same model name.");
+      }
+      String name = task.signatureName().isEmpty() ? Signature.DEFAULT_KEY : task.signatureName();
+      if (!seen.add(name)) {
+        throw ServingException.invalidArgument("Duplicate evaluation of signature: " + name);
+      }
+      Signature signature = servable.signatures().get(name);
+      if (signature == null) {
+        throw ServingException.invalidArgument("Requested signature not found in model graph: " + name);
+      }
+      if (task.methodName().equals(InferenceRunner.CLASSIFY_METHOD)) {
+        InferenceRunner.checkClassification(signature, checkMethodNames);
+      } else if (task.methodName().equals(InferenceRunner.REGRESS_METHOD)) {
+        InferenceRunner.checkRegression(signature, checkMethodNames);
+      } else {
+        throw ServingException.unimplemented("Unsupported signature method_name: " + task.methodName());
+      }
+      signatures.add(signature);
+    }
+    return signatures;
   }
 }

@@ -113,7 +113,8 @@ public final class Pipeline {
     return timed(call.model().name(), call.origin(), () -> {
       ExamplesCall.Examples examples = call.examples().get();
       try (ResolvedVersion version = resolve(call.model(), null)) {
-        return run.run(version, version.model().servable().signature(examples.signatureName()), examples.input());
+        return run.run(version, InferenceRunner.signatureFor(version.model().servable(), examples.signatureName()),
+            examples.input());
       }
     });
   }
@@ -130,6 +131,9 @@ public final class Pipeline {
   /** GetModelMetadata; the call's fields must be non-empty and name only {@value #SIGNATURE_DEF_FIELD}. */
   public Metadata metadata(MetadataCall call) {
     return timed(call.model().name(), call.origin(), () -> {
+      if (call.model().specMissing()) {  // TF Serving's GetModelMetadataImpl checks this first
+        throw ServingException.invalidArgument("Missing ModelSpec");
+      }
       if (call.fields().isEmpty()) {
         throw ServingException.invalidArgument("GetModelMetadataRequest must specify at least one metadata_field");
       }
@@ -198,7 +202,19 @@ public final class Pipeline {
     return k > 0 ? ImagePredictions.topK(result.outputs(), k, config.labels()) : null;
   }
 
+  /**
+   * A REST call on an API path that TF Serving's http_server.cc answers without reaching a model:
+   * the CORS preflight (OPTIONS) and a path no route matches ("Malformed request"). ProcessRequest
+   * records request_count for them too, under the empty model name and API (request_latency when
+   * OK), so they are counted here the same way.
+   */
+  public void recordUnroutedRestCall(StatusCode status) {
+    metrics.recordRequest("", "", Origin.EntryPoint.REST.label(), status.name(), 0);
+  }
+
+  /** @param model the call's model name (null: no ModelSpec, recorded as "" as TF Serving does) */
   private <R> R timed(String model, Origin origin, Supplier<R> body) {
+    String recordedName = model == null ? "" : model;
     long started = System.nanoTime();
     String status = "OK";
     try {
@@ -212,7 +228,7 @@ public final class Pipeline {
     } finally {
       String entryPoint = origin.entryPoint().label();
       if (entryPoint != null) {  // ServingMetrics applies TF Serving's rule of what counts
-        metrics.recordRequest(model, origin.api(), entryPoint, status, System.nanoTime() - started);
+        metrics.recordRequest(recordedName, origin.api(), entryPoint, status, System.nanoTime() - started);
       }
     }
   }

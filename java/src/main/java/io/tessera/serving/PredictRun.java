@@ -15,10 +15,13 @@ import io.tessera.tensor.InputTensor;
 import io.tessera.tensor.TensorProtoCodec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The predict half of {@link Pipeline} once the version is held: signature, method check, the
@@ -40,7 +43,7 @@ final class PredictRun {
           "model " + version.id().name() + " takes no encoded images (it has no tessera_image.json)"));
       name = name.isEmpty() ? preprocessor.config().signatureName() : name;
     }
-    Signature signature = servable.signature(name);
+    Signature signature = predictSignature(servable, name);
     InferenceRunner.checkPredictMethod(signature, pipeline.checksMethods(call.origin()));
     Map<String, InputTensor> tensors;
     int topK = 0;
@@ -53,20 +56,7 @@ final class PredictRun {
       decodeNanos = System.nanoTime() - decodeStarted;
       topK = encoded.topK();
     } else if (inputs instanceof PredictInputs.Protos protos) {
-      // Names first: nothing is decoded for a call that names inputs the signature lacks.
-      SignatureRunner.checkInputs(signature, protos.tensors().keySet());
-      tensors = new LinkedHashMap<>();
-      for (Map.Entry<String, TensorProto> e : protos.tensors().entrySet()) {
-        if (images.isPresent() && isEncodedImages(images.get(), e.getKey(), e.getValue())) {
-          tensors.put(e.getKey(), owned.add(images.get().decodeBatch(encodedImages(e.getValue()),
-              call.deadline().forDecoding())));
-        } else if (protos.trusted()) {
-          tensors.put(e.getKey(), owned.add(TensorProtoCodec.decodeTrusted(e.getKey(), e.getValue())));
-        } else {
-          TensorProtoCodec.checkDeclaredDtype(e.getKey(), e.getValue(), signature.inputs().get(e.getKey()).dtype());
-          tensors.put(e.getKey(), owned.add(TensorProtoCodec.decode(e.getKey(), e.getValue())));
-        }
-      }
+      tensors = decodeWire(signature, protos, images, call, owned);
     } else if (inputs instanceof PredictInputs.Tensors given) {
       tensors = given.tensors();
     } else {
@@ -86,6 +76,66 @@ final class PredictRun {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * The signature a Predict names; FAILED_PRECONDITION in TF Serving's words when absent
+   * ({@code RunPredict}, predict_util.cc). REST bodies have already been decoded against it.
+   */
+  private static Signature predictSignature(Servable servable, String key) {
+    String name = key == null || key.isEmpty() ? Signature.DEFAULT_KEY : key;
+    Signature signature = servable.signatures().get(name);
+    if (signature == null) {
+      throw ServingException.failedPrecondition("Serving signature key \"" + name + "\" not found.");
+    }
+    return signature;
+  }
+
+  /**
+   * Wire tensors as TF Serving's {@code PreProcessPrediction} takes them, step by step: the input
+   * count, then each signature input in alias order (missing without a default, or not parsable:
+   * its error; missing with a default: the default), unknown names, the output filter; then the
+   * declared dtypes (TensorFlow's run would refuse a mismatch; this refuses it first).
+   */
+  private static Map<String, InputTensor> decodeWire(Signature signature, PredictInputs.Protos protos,
+      Optional<ImagePreprocessor> images, PredictCall call, Pipeline.OwnedInputs owned) {
+    Map<String, TensorProto> given = protos.tensors();
+    SignatureRunner.checkInputCount(signature, given.keySet());  // before any tensor is decoded
+    Map<String, TensorProto> defaults = signature.def().getDefaultsMap();
+    Map<String, InputTensor> tensors = new LinkedHashMap<>();
+    List<String> checkDtype = new ArrayList<>();
+    int fromRequest = 0;
+    for (String alias : new TreeSet<>(signature.inputs().keySet())) {
+      TensorProto proto = given.get(alias);
+      if (proto == null) {
+        TensorProto fallback = defaults.get(alias);
+        if (fallback == null) {
+          throw SignatureRunner.missingInput(signature, alias, given.keySet());
+        }
+        tensors.put(alias, owned.add(TensorProtoCodec.decodeTrusted(alias, fallback)));
+        continue;
+      }
+      fromRequest++;
+      if (images.isPresent() && isEncodedImages(images.get(), alias, proto)) {
+        tensors.put(alias, owned.add(images.get().decodeBatch(encodedImages(proto), call.deadline().forDecoding())));
+      } else if (protos.trusted()) {
+        tensors.put(alias, owned.add(TensorProtoCodec.decodeTrusted(alias, proto)));
+      } else {
+        tensors.put(alias, owned.add(TensorProtoCodec.decode(alias, proto)));
+        checkDtype.add(alias);
+      }
+    }
+    if (fromRequest != given.size()) {
+      Set<String> used = new TreeSet<>(given.keySet());
+      used.retainAll(signature.inputs().keySet());
+      throw ServingException.invalidArgument("Inputs contains invalid name. Used request inputs: "
+          + String.join(",", used) + ", request input: " + String.join(",", new TreeSet<>(given.keySet())));
+    }
+    SignatureRunner.selectOutputs(signature, call.outputFilter());
+    for (String alias : checkDtype) {
+      TensorProtoCodec.checkDeclaredDtype(alias, given.get(alias), signature.inputs().get(alias).dtype());
+    }
+    return tensors;
   }
 
   /** A DT_STRING tensor of encoded images for the model's image input (Tessera's image API). */

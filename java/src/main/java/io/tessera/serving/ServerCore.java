@@ -65,11 +65,16 @@ public final class ServerCore implements ModelVersions {
 
   /**
    * Resolves a request's model spec. {@code version} wins over {@code label}; neither means the
-   * latest AVAILABLE version. Close the handle when the request is done.
+   * latest AVAILABLE version. Close the handle when the request is done. A null name is a
+   * request without a ModelSpec; both checks in TF Serving's words (its Predict/Classify/Regress/
+   * GetModelMetadata impls and {@code ServerCore::ServableRequestFromModelSpec}).
    */
   public ServableHandle<ServedModel> acquire(String name, Long version, String label) {
-    if (name == null || name.isEmpty()) {
+    if (name == null) {
       throw ServingException.invalidArgument("Missing ModelSpec");
+    }
+    if (name.isEmpty()) {
+      throw ServingException.invalidArgument("ModelSpec has no name specified.");
     }
     if (version == null && label != null && !label.isEmpty()) {
       if (configs == null) {
@@ -86,11 +91,15 @@ public final class ServerCore implements ModelVersions {
     return new ResolvedVersion(handle.id(), handle.servable(), handle::close);
   }
 
-  /** All known versions of a model, newest first (TF Serving keeps END entries too). */
+  /**
+   * All known versions of a model, newest first (TF Serving keeps END entries too). A null name
+   * is a request without a ModelSpec; an empty one is looked up like any other, as TF Serving's
+   * GetModelStatusImpl does (NOT_FOUND).
+   */
   @Override
   public List<VersionStatus> status(String name, Long version) {
-    if (name == null || name.isEmpty()) {
-      throw ServingException.invalidArgument("Missing model name in request.");
+    if (name == null) {
+      throw ServingException.invalidArgument("Missing ModelSpec");
     }
     List<VersionStatus> versions = manager.monitor().versions(name);
     if (versions.isEmpty()) {

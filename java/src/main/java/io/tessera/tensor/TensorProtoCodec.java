@@ -11,7 +11,8 @@ import java.util.List;
 /**
  * TensorProto ↔ tensors, with TensorFlow's own rules: {@code tensor_content} (packed
  * little-endian) wins when present; otherwise the typed {@code *_val} field is read, where fewer
- * values than elements repeat the last one and no values mean zeros. Decoding writes straight
+ * values than elements repeat the last one, no values mean zeros and values beyond the shape are
+ * ignored. What TensorFlow cannot parse is TF Serving's {@code "tensor parsing error: <alias>"}. Decoding writes straight
  * into the aligned native input buffer. Stateless.
  *
  * <p>Bounded before anything is allocated: the shape passes {@link Shapes#checkedElementCount}
@@ -60,31 +61,37 @@ public final class TensorProtoCodec {
   }
 
   private static InputTensor decode(String alias, TensorProto proto, boolean boundFill) {
+    // What TensorFlow's Tensor::FromProto refuses is TF Serving's "tensor parsing error"
+    // (saved_model/util.cc GetInputValues): an invalid shape (unknown rank, a negative dimension,
+    // too many dimensions, too many elements), DT_INVALID or a number that is no dtype, and
+    // tensor_content whose size does not fit the shape. Only a non-empty tensor's data is read.
+    long[] shape = shapeOf(alias, proto.getTensorShape());
+    long n;
+    try {
+      n = Shapes.checkedElementCount(shape);
+    } catch (ServingException e) {
+      throw parsingError(alias);
+    }
     DataType dtype = DataType.forNumber(proto.getDtypeValue());
     if (dtype == null) {
+      if (isNoDtype(proto)) {
+        throw parsingError(alias);
+      }
       throw ServingException.invalidArgument("input " + alias + ": unsupported dtype "
           + proto.getDtype() + " (" + proto.getDtypeValue() + ")");
     }
-    long[] shape = shapeOf(alias, proto.getTensorShape());
-    long n;
     long bytes;
     try {
-      n = Shapes.checkedElementCount(shape);
       bytes = Shapes.checkedByteSize(dtype, n, shape);
     } catch (ServingException e) {
-      throw ServingException.invalidArgument("input " + alias + ": " + e.getMessage());
+      throw parsingError(alias);
     }
-    boolean content = !proto.getTensorContent().isEmpty() && !dtype.isString();
+    boolean content = n > 0 && !proto.getTensorContent().isEmpty() && !dtype.isString();
     if (content && proto.getTensorContent().size() != bytes) {
-      throw ServingException.invalidArgument("input " + alias + ": tensor_content has "
-          + proto.getTensorContent().size() + " bytes but " + dtype + Shapes.toString(shape)
-          + " needs " + bytes);
+      throw parsingError(alias);
     }
-    int values = content ? 0 : typedCount(proto, dtype);
-    if (!content && values > n) {
-      throw ServingException.invalidArgument("input " + alias + ": " + values
-          + " values do not fit a tensor of " + n + " elements");
-    }
+    // More typed values than elements: TensorFlow's FromProtoField reads the first n.
+    int values = content || n == 0 ? 0 : (int) Math.min(typedCount(proto, dtype), n);
     if (boundFill && !content && values < n) {
       checkFill(alias, proto, dtype, n, values, shape);
     }
@@ -96,6 +103,16 @@ public final class TensorProtoCodec {
       }
       return builder.build(shape);
     }
+  }
+
+  private static ServingException parsingError(String alias) {
+    return ServingException.invalidArgument("tensor parsing error: " + alias);
+  }
+
+  /** DT_INVALID, a *_REF number or one tensorflow.DataType does not know: no tensor has it. */
+  private static boolean isNoDtype(TensorProto proto) {
+    int number = proto.getDtypeValue();
+    return number <= 0 || number >= 100 || proto.getDtype() == io.tessera.proto.tf.DataType.UNRECOGNIZED;
   }
 
   /** The fill bound of the class comment. */
@@ -166,13 +183,13 @@ public final class TensorProtoCodec {
 
   private static long[] shapeOf(String alias, TensorShapeProto shape) {
     if (shape.getUnknownRank()) {
-      throw ServingException.invalidArgument("input " + alias + ": tensor shape has unknown rank");
+      throw parsingError(alias);
     }
     long[] dims = new long[shape.getDimCount()];
     for (int i = 0; i < dims.length; i++) {
       dims[i] = shape.getDim(i).getSize();
       if (dims[i] < 0) {
-        throw ServingException.invalidArgument("input " + alias + ": negative dimension in shape");
+        throw parsingError(alias);
       }
     }
     return dims;

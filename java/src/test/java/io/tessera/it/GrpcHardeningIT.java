@@ -135,15 +135,15 @@ class GrpcHardeningIT {
   void shapeBombsAreInvalidArgument() {
     Status overflow = refused(stub(), x(tensor(DataType.DT_FLOAT, 1L << 62, 1L << 62).addFloatVal(1).build()));
     assertEquals(Status.Code.INVALID_ARGUMENT, overflow.getCode());
-    assertEquals("input x: Shape [4611686018427387904,4611686018427387904] is too large (more than 2**63 - 1 entries)",
-        overflow.getDescription());
+    // TF's TensorShape::IsValid refuses it: TF Serving's GetInputValues "tensor parsing error"
+    assertEquals("tensor parsing error: x", overflow.getDescription());
     for (long[] dims : new long[][] {{1L << 31}, {1L << 20, 1L << 20}}) {
       Status s = refused(stub(), x(tensor(DataType.DT_FLOAT, dims).build()));
       assertEquals(Status.Code.INVALID_ARGUMENT, s.getCode(), Arrays.toString(dims) + ": " + s);
     }
     Status rank = refused(stub(), x(tensor(DataType.DT_FLOAT, ones(300)).addFloatVal(1).build()));
     assertEquals(Status.Code.INVALID_ARGUMENT, rank.getCode());
-    assertTrue(rank.getDescription().endsWith("has too many dimensions"), rank.getDescription());
+    assertEquals("tensor parsing error: x", rank.getDescription());
     Status dtype = refused(stub(), x(tensor(DataType.DT_DOUBLE, 1).addDoubleVal(1).build()));
     assertEquals("Expects input x to be float but double is provided", dtype.getDescription());
   }

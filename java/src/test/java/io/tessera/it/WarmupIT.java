@@ -82,7 +82,8 @@ class WarmupIT {
     Path failing = withWarmup(dir.resolve("failing"), wrongSignature, 1);
     e = assertThrows(ServingException.class, () -> TestServer.startPolling(Duration.ZERO,
         "--model_name=m", "--model_base_path=" + failing.getParent()));
-    assertTrue(e.getMessage().contains("\"nope\" not found in signature def"), e.getMessage());
+    // predict_util.cc RunPredict: FAILED_PRECONDITION, as for a live Predict
+    assertTrue(e.getMessage().contains("Serving signature key \"nope\" not found."), e.getMessage());
 
     Path thousand = withWarmup(dir.resolve("thousand"), good, 1000);
     try (TestServer server = TestServer.startPolling(Duration.ZERO, "--model_name=m",

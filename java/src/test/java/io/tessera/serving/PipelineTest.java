@@ -78,7 +78,8 @@ class PipelineTest {
   void methodNamesAreCheckedForLiveCallsOnly() {
     ServingException e = assertThrows(ServingException.class,
         () -> predict("m", "odd", tensors(), CallDeadline.NONE, Origin.grpc("Predict")));
-    assertEquals(StatusCode.INVALID_ARGUMENT, e.code());
+    // INTERNAL, as TF Serving's VerifySignature (servables/tensorflow/predict_util.cc) says
+    assertEquals(StatusCode.INTERNAL, e.code());
     assertTrue(e.getMessage().contains("Expected prediction signature method_name"), e.getMessage());
     e = assertThrows(ServingException.class, () -> pipeline.classify(ExamplesCall.of(ModelRef.latest("m"),
         "regress_x", examples(1), CallDeadline.NONE, Origin.rest("classify"))));
@@ -87,7 +88,8 @@ class PipelineTest {
     predict("m", "odd", tensors(), CallDeadline.NONE, Origin.warmup("Predict"));
     assertEquals(1, plain.runs.size());
     String page = page();
-    assertEquals(2, sample(page, "request_count{model_name=\"m\",status=\"INVALID_ARGUMENT\"}"), page);
+    assertEquals(1, sample(page, "request_count{model_name=\"m\",status=\"INTERNAL\"}"), page);
+    assertEquals(1, sample(page, "request_count{model_name=\"m\",status=\"INVALID_ARGUMENT\"}"), page);
     assertEquals(-1, sample(page, "request_count{model_name=\"m\",status=\"OK\"}"), "warmup is no request");
     assertEquals(1, sample(page, "runtime_latency_count{API=\"Predict\",model_name=\"m\",runtime=\"TF1\"}"), page);
   }
@@ -172,7 +174,7 @@ class PipelineTest {
     e = assertThrows(ServingException.class, () -> predict("m", "", body, CallDeadline.NONE, Origin.rest("predict")));
     assertTrue(e.getMessage().contains("method_name"), "the decoded signature is the one checked: " + e.getMessage());
     assertEquals(2, sample(page(), "request_count{model_name=\"nope\",status=\"INVALID_ARGUMENT\"}")
-        + sample(page(), "request_count{model_name=\"m\",status=\"INVALID_ARGUMENT\"}"));
+        + sample(page(), "request_count{model_name=\"m\",status=\"INTERNAL\"}"));
   }
 
   private Predicted predict(String model, String signature, PredictInputs inputs, CallDeadline deadline,

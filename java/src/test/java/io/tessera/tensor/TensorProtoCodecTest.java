@@ -10,6 +10,7 @@ import io.tessera.proto.tf.TensorProto;
 import io.tessera.proto.tf.TensorShapeProto;
 import io.tessera.status.ServingException;
 import io.tessera.status.StatusCode;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -70,18 +71,45 @@ class TensorProtoCodecTest {
     }
   }
 
+  /**
+   * What TensorFlow's Tensor::FromProto cannot parse is TF Serving's "tensor parsing error:
+   * <alias>" (tensorflow/cc/saved_model/util.cc GetInputValues): shapes TensorShape::IsValid
+   * refuses, DT_INVALID / no dtype, tensor_content of the wrong size.
+   */
   @Test
-  void shapeChecksComeFirst() {
-    ServingException overflow = fails(tensor(io.tessera.proto.tf.DataType.DT_FLOAT, 1L << 62, 1L << 62).build());
-    assertEquals(StatusCode.INVALID_ARGUMENT, overflow.code());
-    assertTrue(overflow.getMessage().endsWith("is too large (more than 2**63 - 1 entries)"), overflow.getMessage());
+  void whatTensorFlowCannotParseIsATensorParsingError() {
     long[] dims = new long[300];
     java.util.Arrays.fill(dims, 1);
-    ServingException rank = fails(tensor(io.tessera.proto.tf.DataType.DT_FLOAT, dims).build());
-    assertEquals(StatusCode.INVALID_ARGUMENT, rank.code());
-    assertTrue(rank.getMessage().endsWith("has too many dimensions"), rank.getMessage());
-    ServingException bytes = fails(tensor(io.tessera.proto.tf.DataType.DT_COMPLEX128, 1L << 60).build());
-    assertEquals(StatusCode.INVALID_ARGUMENT, bytes.code());
+    TensorProto unknownRank = TensorProto.newBuilder().setDtype(io.tessera.proto.tf.DataType.DT_FLOAT)
+        .setTensorShape(TensorShapeProto.newBuilder().setUnknownRank(true)).addFloatVal(1).build();
+    for (TensorProto p : List.of(tensor(io.tessera.proto.tf.DataType.DT_FLOAT, 1L << 62, 1L << 62).build(),
+        tensor(io.tessera.proto.tf.DataType.DT_FLOAT, dims).build(),
+        tensor(io.tessera.proto.tf.DataType.DT_FLOAT, 2, -1).build(),
+        unknownRank,
+        tensor(io.tessera.proto.tf.DataType.DT_INVALID, 1).addFloatVal(1).build(),
+        tensor(io.tessera.proto.tf.DataType.DT_FLOAT_REF, 1).addFloatVal(1).build(),
+        tensor(io.tessera.proto.tf.DataType.DT_FLOAT, 1).setDtypeValue(77).addFloatVal(1).build(),
+        tensor(io.tessera.proto.tf.DataType.DT_FLOAT, 3).setTensorContent(ByteString.copyFrom(new byte[8])).build(),
+        tensor(io.tessera.proto.tf.DataType.DT_COMPLEX128, 1L << 60).build())) {
+      ServingException e = fails(p);
+      assertEquals(StatusCode.INVALID_ARGUMENT, e.code());
+      assertEquals("tensor parsing error: x", e.getMessage(), p.toString());
+    }
+  }
+
+  @Test
+  void valuesBeyondTheShapeAreIgnoredAndEmptyTensorsReadNoData() {
+    // FromProtoField copies the first n typed values; a tensor of 0 elements reads no data at all.
+    TensorProto more = tensor(io.tessera.proto.tf.DataType.DT_FLOAT, 2).addFloatVal(1).addFloatVal(2)
+        .addFloatVal(3).build();
+    try (InputTensor t = TensorProtoCodec.decode("x", more)) {
+      assertEquals(8, t.byteSize());
+    }
+    TensorProto empty = tensor(io.tessera.proto.tf.DataType.DT_FLOAT, 0, 3)
+        .setTensorContent(ByteString.copyFrom(new byte[5])).build();
+    try (InputTensor t = TensorProtoCodec.decode("x", empty)) {
+      assertEquals(0, t.byteSize());
+    }
   }
 
   @Test

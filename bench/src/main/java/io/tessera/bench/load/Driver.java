@@ -1,15 +1,28 @@
 package io.tessera.bench.load;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-/** Runs a call on T threads, closed loop, for D seconds (after a short warm-up) and reports stats. */
+/**
+ * Runs a call on T threads, closed loop, for D seconds (after a short warm-up) and reports stats,
+ * including CPU time per request over the measured window: of the process named by the system
+ * property {@code bench.cpuPid} (a server under load, read from /proc/PID/stat) or, without it, of
+ * this process (the in-process baselines' own cost).
+ */
 final class Driver {
   /** One request; throws on failure. */
   interface Call {
     void run() throws Exception;
   }
+
+  /** USER_HZ: Linux reports /proc CPU times in 1/100 s on every architecture we run on. */
+  private static final long NANOS_PER_CLOCK_TICK = 10_000_000L;
 
   private Driver() {}
 
@@ -22,6 +35,7 @@ final class Driver {
         throw new IllegalStateException(name + " failed during warm-up", e);
       }
     }
+    long cpuBefore = processCpuNanos();
     AtomicBoolean stop = new AtomicBoolean();
     LoadStats stats = new LoadStats();
     List<Thread> workers = new ArrayList<>();
@@ -51,6 +65,22 @@ final class Driver {
     for (Thread w : workers) {
       w.join();
     }
-    return stats.line(name, seconds);
+    return stats.line(name, seconds, processCpuNanos() - cpuBefore);
+  }
+
+  private static long processCpuNanos() {
+    String pid = System.getProperty("bench.cpuPid");
+    if (pid == null) {
+      return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+          .getProcessCpuTime();
+    }
+    try {
+      // fields after the ")" that ends the command name: state is [0], utime [11], stime [12]
+      String stat = Files.readString(Path.of("/proc", pid, "stat"));
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * NANOS_PER_CLOCK_TICK;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the CPU time of process " + pid, e);
+    }
   }
 }

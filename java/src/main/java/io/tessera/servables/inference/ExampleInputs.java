@@ -30,10 +30,10 @@ public final class ExampleInputs {
           serialized.add(context.concat(e.toByteString()).toByteArray());
         }
       }
-      default -> throw ServingException.invalidArgument("Input is empty");
+      default -> throw ServingException.invalidArgument("Input is empty.");
     }
     if (serialized.isEmpty()) {
-      throw ServingException.invalidArgument("Input is empty");
+      throw ServingException.invalidArgument("Input is empty.");
     }
     return serialized;
   }

@@ -1,5 +1,6 @@
 package io.tessera.servables.inference;
 
+import com.google.protobuf.TextFormat;
 import io.tessera.proto.serving.Class;
 import io.tessera.proto.serving.ClassificationResult;
 import io.tessera.proto.serving.Classifications;
@@ -10,11 +11,12 @@ import io.tessera.servables.RunResult;
 import io.tessera.servables.Servable;
 import io.tessera.servables.Signature;
 import io.tessera.servables.SignatureRunner;
-import io.tessera.servables.TensorSpec;
 import io.tessera.status.ServingException;
+import io.tessera.status.StatusCode;
 import io.tessera.tensor.DataType;
 import io.tessera.tensor.InputTensor;
 import io.tessera.tensor.OutputTensor;
+import io.tessera.tensor.Shapes;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,6 +34,8 @@ public final class InferenceRunner {
   public static final String CLASSIFY_METHOD = "tensorflow/serving/classify";
   public static final String REGRESS_METHOD = "tensorflow/serving/regress";
   public static final String PREDICT_METHOD = "tensorflow/serving/predict";
+  /** The input alias classification and regression signatures feed (signature_constants' kClassifyInputs). */
+  private static final String INPUTS = "inputs";
   private static final String CLASSES = "classes";
   private static final String SCORES = "scores";
   private static final String OUTPUTS = "outputs";
@@ -39,39 +43,86 @@ public final class InferenceRunner {
   private InferenceRunner() {}
 
   /**
+   * The signature a Classify or Regress names ("" = serving_default), in TF Serving's words when
+   * absent ({@code GetClassificationSignatureDef} / {@code GetRegressionSignatureDef}).
+   */
+  public static Signature signatureFor(Servable servable, String key) {
+    String name = key == null || key.isEmpty() ? Signature.DEFAULT_KEY : key;
+    Signature signature = servable.signatures().get(name);
+    if (signature == null) {
+      throw ServingException.invalidArgument("No signature was found with the name: " + name);
+    }
+    return signature;
+  }
+
+  /**
+   * TF Serving's {@code PreProcessClassification} (classifier.cc), in its order: method name
+   * (when checked), one input, one or two outputs, the input {@code inputs}, then an output
+   * {@code classes} or {@code scores}.
+   */
+  public static void checkClassification(Signature signature, boolean checkMethodName) {
+    checkMethod(signature, CLASSIFY_METHOD, checkMethodName, "classification");
+    if (signature.inputs().size() != 1) {
+      throw ServingException.invalidArgument("Expected one input Tensor.");
+    }
+    int outputs = signature.outputs().size();
+    if (outputs != 1 && outputs != 2) {
+      throw ServingException.invalidArgument("Expected one or two output Tensors, found " + outputs);
+    }
+    if (!signature.inputs().containsKey(INPUTS)) {
+      throw ServingException.invalidArgument("No classification inputs found in SignatureDef: " + debugString(signature));
+    }
+    if (!signature.outputs().containsKey(CLASSES) && !signature.outputs().containsKey(SCORES)) {
+      throw ServingException.invalidArgument("Expected classification signature outputs to contain at least one of "
+          + "\"" + CLASSES + "\" or \"" + SCORES + "\". Signature was: " + debugString(signature));
+    }
+  }
+
+  /** TF Serving's {@code PreProcessRegression} (regressor.cc), in its order. */
+  public static void checkRegression(Signature signature, boolean checkMethodName) {
+    checkMethod(signature, REGRESS_METHOD, checkMethodName, "regression");
+    if (signature.inputs().size() != 1) {
+      throw ServingException.invalidArgument("Expected one input Tensor.");
+    }
+    if (signature.outputs().size() != 1) {
+      throw ServingException.invalidArgument("Expected one output Tensor.");
+    }
+    if (!signature.inputs().containsKey(INPUTS)) {
+      throw ServingException.invalidArgument("No regression inputs found in SignatureDef: " + debugString(signature));
+    }
+    if (!signature.outputs().containsKey(OUTPUTS)) {
+      throw ServingException.invalidArgument("No regression outputs found in SignatureDef: " + debugString(signature));
+    }
+  }
+
+  /**
    * @param checkMethodName --enable_signature_method_name_check
    * @param onRun sees the run once it finished (for run metrics), before its outputs are read
    */
   public static ClassificationResult classify(Servable servable, Signature signature, Input input,
       boolean checkMethodName, SignatureRunner.RunSettings settings, Consumer<RunResult> onRun) {
-    checkMethod(signature, CLASSIFY_METHOD, checkMethodName, "classification");
-    TensorSpec classesSpec = signature.outputs().get(CLASSES);
-    TensorSpec scoresSpec = signature.outputs().get(SCORES);
-    if (classesSpec == null && scoresSpec == null) {
-      throw ServingException.invalidArgument("Expected classification signature outputs to contain at least one of "
-          + "\"" + CLASSES + "\" and \"" + SCORES + "\"");
-    }
+    checkClassification(signature, checkMethodName);
+    boolean hasClasses = signature.outputs().containsKey(CLASSES);
+    boolean hasScores = signature.outputs().containsKey(SCORES);
     List<String> fetch = new ArrayList<>();
-    if (classesSpec != null) {
+    if (hasClasses) {
       fetch.add(CLASSES);
     }
-    if (scoresSpec != null) {
+    if (hasScores) {
       fetch.add(SCORES);
     }
     try (RunOnExamples run = new RunOnExamples(servable, signature, input, fetch, settings, onRun)) {
+      // TF Serving's PostProcessClassificationResult, check by check.
       long n = run.examples;
-      OutputTensor classes = classesSpec == null ? null : run.output(CLASSES);
-      OutputTensor scores = scoresSpec == null ? null : run.output(SCORES);
-      long k = classes != null ? perExample(classes, n, "classes") : perExample(scores, n, "scores");
-      if (classes != null && scores != null && perExample(scores, n, "scores") != k) {
-        throw ServingException.invalidArgument("Tensors class and score should match in dim[1]");
+      OutputTensor classes = hasClasses ? run.output(CLASSES) : null;
+      OutputTensor scores = hasScores ? run.output(SCORES) : null;
+      checkClassOutput(classes, "classes", DataType.DT_STRING, n);
+      checkClassOutput(scores, "scores", DataType.DT_FLOAT, n);
+      if (classes != null && scores != null && classes.dim(1) != scores.dim(1)) {
+        throw ServingException.invalidArgument("Tensors class and score should match in dim_size(1). Got "
+            + classes.dim(1) + " vs. " + scores.dim(1));
       }
-      if (classes != null && classes.dtype() != DataType.DT_STRING) {
-        throw ServingException.invalidArgument("Expected classes Tensor of DT_STRING. Got: " + classes.dtype());
-      }
-      if (scores != null && scores.dtype() != DataType.DT_FLOAT) {
-        throw ServingException.invalidArgument("Expected scores Tensor of DT_FLOAT. Got: " + scores.dtype());
-      }
+      long k = classes != null ? classes.dim(1) : scores.dim(1);
       ClassificationResult.Builder result = ClassificationResult.newBuilder();
       for (long i = 0; i < n; i++) {
         Classifications.Builder row = result.addClassificationsBuilder();
@@ -89,22 +140,40 @@ public final class InferenceRunner {
     }
   }
 
+  private static void checkClassOutput(OutputTensor t, String name, DataType dtype, long examples) {
+    if (t == null) {
+      return;
+    }
+    if (t.rank() != 2) {
+      throw ServingException.invalidArgument("Expected Tensor shape: [batch_size num_classes] but got "
+          + Shapes.debugString(t.shape()));
+    }
+    if (t.dtype() != dtype) {
+      throw ServingException.invalidArgument("Expected " + name + " Tensor of " + dtype + ". Got: " + t.dtype());
+    }
+    if (t.dim(0) != examples) {
+      throw ServingException.invalidArgument("Expected " + name + " output batch size of " + examples
+          + ". Got: " + t.dim(0));
+    }
+  }
+
   /** As {@link #classify}, for regression signatures. */
   public static RegressionResult regress(Servable servable, Signature signature, Input input,
       boolean checkMethodName, SignatureRunner.RunSettings settings, Consumer<RunResult> onRun) {
-    checkMethod(signature, REGRESS_METHOD, checkMethodName, "regression");
-    if (!signature.outputs().containsKey(OUTPUTS)) {
-      throw ServingException.invalidArgument("No regression outputs found in signature. Expected output \""
-          + OUTPUTS + "\"");
-    }
+    checkRegression(signature, checkMethodName);
     try (RunOnExamples run = new RunOnExamples(servable, signature, input, List.of(OUTPUTS), settings, onRun)) {
+      // TF Serving's PostProcessRegressionResult, check by check.
       OutputTensor outputs = run.output(OUTPUTS);
-      if (outputs.dtype() != DataType.DT_FLOAT) {
-        throw ServingException.invalidArgument("Expected output Tensor of DT_FLOAT. Got: " + outputs.dtype());
-      }
-      if (perExample(outputs, run.examples, "outputs") != 1) {
+      if (!(outputs.rank() == 1 || (outputs.rank() == 2 && outputs.dim(1) == 1))) {
         throw ServingException.invalidArgument("Expected output Tensor shape to be either [batch_size] or "
-            + "[batch_size, 1] but got " + java.util.Arrays.toString(outputs.shape()));
+            + "[batch_size, 1] but got " + Shapes.debugString(outputs.shape()));
+      }
+      if (run.examples != outputs.dim(0)) {
+        throw ServingException.invalidArgument("Input batch size did not match output batch size: "
+            + run.examples + " vs. " + outputs.dim(0));
+      }
+      if (outputs.dtype() != DataType.DT_FLOAT) {
+        throw ServingException.invalidArgument("Expected output Tensor of DT_FLOAT.  Got: " + outputs.dtype());
       }
       RegressionResult.Builder result = RegressionResult.newBuilder();
       for (long i = 0; i < run.examples; i++) {
@@ -114,11 +183,14 @@ public final class InferenceRunner {
     }
   }
 
-  /** --enable_signature_method_name_check for Predict: any of the three serving method names. */
+  /**
+   * --enable_signature_method_name_check for Predict: any of the three serving method names;
+   * INTERNAL as TF Serving's {@code VerifySignature} (predict_util.cc) says.
+   */
   public static void checkPredictMethod(Signature signature, boolean check) {
     String method = signature.methodName();
     if (check && !method.equals(PREDICT_METHOD) && !method.equals(CLASSIFY_METHOD) && !method.equals(REGRESS_METHOD)) {
-      throw ServingException.invalidArgument("Expected prediction signature method_name to be one of {"
+      throw new ServingException(StatusCode.INTERNAL, "Expected prediction signature method_name to be one of {"
           + PREDICT_METHOD + ", " + CLASSIFY_METHOD + ", " + REGRESS_METHOD + "}. Was: " + method);
     }
   }
@@ -130,17 +202,9 @@ public final class InferenceRunner {
     }
   }
 
-  /** Elements per example of a [N] or [N, K] output; errors in TF Serving's words otherwise. */
-  private static long perExample(OutputTensor t, long examples, String name) {
-    if (t.rank() == 0 || t.dim(0) != examples) {
-      throw ServingException.invalidArgument("Expected " + name + " Tensor shape with batch size " + examples
-          + " but got " + java.util.Arrays.toString(t.shape()));
-    }
-    if (t.rank() > 2) {
-      throw ServingException.invalidArgument("Expected Tensor shape: [batch_size num_classes] but got "
-          + java.util.Arrays.toString(t.shape()));
-    }
-    return t.rank() == 1 ? 1 : t.dim(1);
+  /** The SignatureDef as C++ protobuf's {@code DebugString} prints it (text format, map keys sorted). */
+  private static String debugString(Signature signature) {
+    return TextFormat.printer().printToString(signature.def());
   }
 
   /** Feeds the Examples to the signature's one input and fetches the named outputs. */
@@ -150,14 +214,10 @@ public final class InferenceRunner {
 
     RunOnExamples(Servable servable, Signature signature, Input input, List<String> fetch,
         SignatureRunner.RunSettings settings, Consumer<RunResult> onRun) {
-      if (signature.inputs().size() != 1) {
-        throw ServingException.invalidArgument("Expected one input Tensor.");
-      }
       List<byte[]> serialized = ExampleInputs.serialize(input);
       examples = serialized.size();
-      String alias = signature.inputs().keySet().iterator().next();
       try (InputTensor tensor = InputTensor.strings(new long[] {examples}, serialized)) {
-        result = servable.run(signature, Map.of(alias, tensor), fetch, settings);
+        result = servable.run(signature, Map.of(INPUTS, tensor), fetch, settings);
       }
       try {
         onRun.accept(result);
