@@ -41,6 +41,27 @@ final class ImageUpload {
     return null;
   }
 
+  /**
+   * The path a POST's route is matched on: TF Serving's uri_path, query included (a query on a
+   * JSON request fails its route regex, as in TF Serving), except that an image upload's query
+   * ({@code ?top_k=N}) is Tessera's own and is left out.
+   */
+  static String routedPath(String method, String contentType, ByteBuffer body, String uriPath) {
+    int query = uriPath.indexOf('?');
+    if (query < 0 || !method.equals("POST") || !isUpload(contentType, body)) {
+      return uriPath;
+    }
+    int fragment = uriPath.indexOf('#');
+    return uriPath.substring(0, fragment >= 0 && fragment < query ? fragment : query);
+  }
+
+  /** True when {@link #images} would read the body as an upload (from the type and first bytes). */
+  static boolean isUpload(String contentType, ByteBuffer body) {
+    String type = contentType == null ? "" : contentType.toLowerCase(Locale.ROOT).strip();
+    return type.startsWith("image/") || type.startsWith(MULTIPART)
+        || (type.startsWith("application/octet-stream") && looksLikeImage(body, body.position()));
+  }
+
   /** {@code ?top_k=N}: N > 0, or 0 when absent (the model's default_top_k). */
   static int topK(Map<String, List<String>> query) {
     List<String> values = query.get("top_k");

@@ -15,11 +15,13 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.tessera.admission.ClientErrorLog;
 import io.tessera.status.ErrorText;
 import io.tessera.status.ServingException;
 import io.tessera.status.StatusCode;
 import io.tessera.transport.InlineRuns;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.concurrent.Executor;
@@ -136,7 +138,8 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
     RestRoute route;
     try {
-      route = RestRoute.parse(method, target.uriPath());
+      route = RestRoute.parse(method, ImageUpload.routedPath(method,
+          request.headers().get(HttpHeaderNames.CONTENT_TYPE), request.content().nioBuffer(), target.uriPath()));
     } catch (ServingException e) {
       request.release();
       api.recordUnrouted(e.code());
@@ -185,9 +188,11 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     ChunkedBodyStream body = new ChunkedBodyStream(ctx.alloc());
     FullHttpResponse response;
     try {
-      QueryStringDecoder query = new QueryStringDecoder(request.uri());
-      String timing = api.handle(route, request.content().nioBuffer(),
-          request.headers().get(HttpHeaderNames.CONTENT_TYPE), ImageUpload.topK(query.parameters()), body);
+      String contentType = request.headers().get(HttpHeaderNames.CONTENT_TYPE);
+      ByteBuffer content = request.content().nioBuffer();
+      int topK = ImageUpload.isUpload(contentType, content)
+          ? ImageUpload.topK(new QueryStringDecoder(request.uri()).parameters()) : 0;
+      String timing = api.handle(route, content, contentType, topK, body);
       response = json(HttpResponseStatus.OK, body.finish());
       if (timing != null) {
         response.headers().set("Server-Timing", timing);

@@ -128,6 +128,12 @@ class ImageUploadIT {
     assertTrue(r.body().contains("top_k"), r.body());
     r = post("/v1/models/image_classifier:predict", "multipart/form-data; boundary=abc", "--abc\r\nnothing".getBytes());
     assertEquals(400, r.statusCode(), r.body());
+    // The query is Tessera's only on uploads: a JSON body keeps TF Serving's route match, which a
+    // query fails.
+    r = server.post("/v1/models/image_classifier:predict?top_k=3",
+        "{\"instances\": [{\"b64\": \"" + ImageApiIT.b64("coffee.jpg") + "\"}]}");
+    assertEquals(400, r.statusCode(), r.body());
+    assertTrue(r.body().contains("Malformed request"), r.body());
   }
 
   /** A 20-byte JPEG claiming 8000 x 8000: refused from its header, nothing allocated for it. */
