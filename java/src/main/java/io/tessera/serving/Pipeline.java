@@ -176,14 +176,21 @@ public final class Pipeline {
     return result -> metrics.recordRun(version.id().name(), origin.api(), result);
   }
 
-  /** Records each decoded image of a call to {@code version} (image metrics). */
-  DecodeObserver decodeObserver(ResolvedVersion version) {
+  /** Records each decoded image of a client's call to {@code version} (image metrics; not warmup). */
+  DecodeObserver decodeObserver(ResolvedVersion version, Origin origin) {
+    if (origin.entryPoint() == Origin.EntryPoint.WARMUP) {
+      return DecodeObserver.NONE;
+    }
     String model = version.id().name();
     return (bytes, nanos) -> metrics.images().recordDecode(model, bytes, nanos);
   }
 
-  /** Records an image call's size and each image's top-1 class and score. */
-  void recordImagePredictions(ResolvedVersion version, int count, ImagePreprocessor images, RunResult result) {
+  /** Records a client's image call: its size and each image's top-1 class and score (not warmup). */
+  void recordImagePredictions(ResolvedVersion version, Origin origin, int count, ImagePreprocessor images,
+      RunResult result) {
+    if (origin.entryPoint() == Origin.EntryPoint.WARMUP) {
+      return;
+    }
     String model = version.id().name();
     metrics.images().recordRequest(model, count);
     for (List<LabelScore> row : ImagePredictions.topK(result.outputs(), 1, images.config().labels())) {

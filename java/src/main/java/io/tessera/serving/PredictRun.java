@@ -15,6 +15,7 @@ import io.tessera.tensor.InputTensor;
 import io.tessera.tensor.TensorProtoCodec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,11 +53,12 @@ final class PredictRun {
     if (inputs instanceof PredictInputs.Images encoded) {
       tensors = Map.of(preprocessor.config().inputAlias(),
           owned.add(preprocessor.decodeBuffers(encoded.encoded(), call.deadline().forDecoding(),
-              pipeline.decodeObserver(version))));
+              pipeline.decodeObserver(version, call.origin()))));
       decodeNanos = System.nanoTime() - decodeStarted;
       topK = encoded.topK();
     } else if (inputs instanceof PredictInputs.Protos protos) {
-      tensors = decodeWire(signature, protos, images, call, owned);
+      tensors = decodeWire(signature, protos, images, call, owned, pipeline, version);
+      decodeNanos = wireImages(images, protos) > 0 ? System.nanoTime() - decodeStarted : 0;
     } else if (inputs instanceof PredictInputs.Tensors given) {
       tensors = given.tensors();
     } else {
@@ -69,7 +71,9 @@ final class PredictRun {
       List<List<LabelScore>> rows = null;
       if (inputs instanceof PredictInputs.Images encoded) {
         rows = Pipeline.topK(images.get(), topK, result);
-        pipeline.recordImagePredictions(version, encoded.encoded().size(), images.get(), result);
+        pipeline.recordImagePredictions(version, call.origin(), encoded.encoded().size(), images.get(), result);
+      } else if (inputs instanceof PredictInputs.Protos protos && wireImages(images, protos) > 0) {
+        pipeline.recordImagePredictions(version, call.origin(), wireImages(images, protos), images.get(), result);
       }
       return encoder.encode(new Predicted(version.id(), signature.key(), result.outputs(), rows,
           decodeNanos, runNanos));
@@ -98,7 +102,8 @@ final class PredictRun {
    * declared dtypes (TensorFlow's run would refuse a mismatch; this refuses it first).
    */
   private static Map<String, InputTensor> decodeWire(Signature signature, PredictInputs.Protos protos,
-      Optional<ImagePreprocessor> images, PredictCall call, Pipeline.OwnedInputs owned) {
+      Optional<ImagePreprocessor> images, PredictCall call, Pipeline.OwnedInputs owned, Pipeline pipeline,
+      ResolvedVersion version) {
     Map<String, TensorProto> given = protos.tensors();
     SignatureRunner.checkInputCount(signature, given.keySet());  // before any tensor is decoded
     Map<String, TensorProto> defaults = signature.def().getDefaultsMap();
@@ -117,7 +122,8 @@ final class PredictRun {
       }
       fromRequest++;
       if (images.isPresent() && isEncodedImages(images.get(), alias, proto)) {
-        tensors.put(alias, owned.add(images.get().decodeBatch(encodedImages(proto), call.deadline().forDecoding())));
+        tensors.put(alias, owned.add(images.get().decodeBuffers(encodedImages(proto), call.deadline().forDecoding(),
+            pipeline.decodeObserver(version, call.origin()))));
       } else if (protos.trusted()) {
         tensors.put(alias, owned.add(TensorProtoCodec.decodeTrusted(alias, proto)));
       } else {
@@ -144,7 +150,17 @@ final class PredictRun {
         && t.getStringValCount() > 0;
   }
 
-  private static List<byte[]> encodedImages(TensorProto t) {
-    return t.getStringValList().stream().map(ByteString::toByteArray).toList();
+  /** Read-only views of the string elements (no copy). */
+  private static List<ByteBuffer> encodedImages(TensorProto t) {
+    return t.getStringValList().stream().map(ByteString::asReadOnlyByteBuffer).toList();
+  }
+
+  /** Encoded images among a wire call's tensors (a DT_STRING tensor under the image input). */
+  private static int wireImages(Optional<ImagePreprocessor> images, PredictInputs.Protos protos) {
+    if (images.isEmpty()) {
+      return 0;
+    }
+    TensorProto t = protos.tensors().get(images.get().config().inputAlias());
+    return t != null && isEncodedImages(images.get(), images.get().config().inputAlias(), t) ? t.getStringValCount() : 0;
   }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.google.protobuf.ByteString;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,6 +21,12 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.framework.DataType;
+import org.tensorflow.framework.TensorProto;
+import org.tensorflow.framework.TensorShapeProto;
+import tensorflow.serving.Model.ModelSpec;
+import tensorflow.serving.Predict.PredictRequest;
+import tensorflow.serving.PredictionServiceGrpc;
 
 /**
  * Raw image uploads on TF Serving's paths, decoded by TensorFlow's own kernels: the file as the
@@ -161,14 +168,20 @@ class ImageUploadIT {
     for (int i = 0; i < 3; i++) {
       assertEquals(200, post("/v1/models/image_classifier:predict", "image/jpeg", bytes("coffee.jpg")).statusCode());
     }
+    // and one over gRPC, the photo as a DT_STRING tensor
+    PredictionServiceGrpc.newBlockingStub(server.channel()).predict(PredictRequest.newBuilder()
+        .setModelSpec(ModelSpec.newBuilder().setName("image_classifier"))
+        .putInputs("images", TensorProto.newBuilder().setDtype(DataType.DT_STRING)
+            .setTensorShape(TensorShapeProto.newBuilder().addDim(TensorShapeProto.Dim.newBuilder().setSize(1)))
+            .addStringVal(ByteString.copyFrom(bytes("coffee.jpg"))).build()).build());
     String after = metrics();
-    assertEquals(Math.max(0, espresso) + 3,
+    assertEquals(Math.max(0, espresso) + 4,
         sample(after, "tessera_image_top1_total{class=\"espresso\",model_name=\"image_classifier\"}"), after);
-    assertEquals(Math.max(0, requests) + 3,
+    assertEquals(Math.max(0, requests) + 4,
         sample(after, "tessera_image_images_per_request_count{model_name=\"image_classifier\"}"));
-    assertEquals(Math.max(0, decoded) + 3, sample(after, "tessera_image_decode_seconds_count{model_name=\"image_classifier\"}"));
-    assertTrue(sample(after, "tessera_image_encoded_bytes_sum{model_name=\"image_classifier\"}") >= 3 * bytes("coffee.jpg").length);
-    assertTrue(sample(after, "tessera_image_top1_confidence_bucket{model_name=\"image_classifier\",le=\"1.0\"}") >= 3);
+    assertEquals(Math.max(0, decoded) + 4, sample(after, "tessera_image_decode_seconds_count{model_name=\"image_classifier\"}"));
+    assertTrue(sample(after, "tessera_image_encoded_bytes_sum{model_name=\"image_classifier\"}") >= 4 * bytes("coffee.jpg").length);
+    assertTrue(sample(after, "tessera_image_top1_confidence_bucket{model_name=\"image_classifier\",le=\"1.0\"}") >= 4);
   }
 
   private static void assertTop1(String photo, JsonNode best) {
