@@ -146,7 +146,10 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       send(ctx, error(ctx, e.code(), e.getMessage()), keepAlive);
       return;
     }
-    String costKey = route.kind() + " " + route.modelName();  // InlineRuns' route: model and verb
+    // InlineRuns' route: model and verb, image uploads apart (decoding is never cheap)
+    String costKey = route.kind() + " " + route.modelName()
+        + (ImageUpload.isUpload(request.headers().get(HttpHeaderNames.CONTENT_TYPE), request.content().nioBuffer())
+            ? " upload" : "");
     if (inline.runInline(costKey, request.content().readableBytes())) {
       send(ctx, respond(ctx, route, request, costKey), keepAlive);
       return;
