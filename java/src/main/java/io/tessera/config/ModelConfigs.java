@@ -2,6 +2,7 @@ package io.tessera.config;
 
 import com.google.protobuf.TextFormat;
 import io.tessera.proto.serving.config.FileSystemStoragePathSourceConfig.ServableVersionPolicy;
+import io.tessera.proto.serving.config.LoggingConfig;
 import io.tessera.proto.serving.config.ModelConfig;
 import io.tessera.proto.serving.config.ModelServerConfig;
 import io.tessera.proto.serving.config.ModelType;
@@ -30,9 +31,12 @@ public final class ModelConfigs {
 
   private ModelConfigs() {}
 
-  /** One validated model: absolute base path, version policy (never unset), labels. */
+  /**
+   * One validated model: absolute base path, version policy (never unset), labels, and its
+   * logging_config as given (checked by the request log's settings, not here).
+   */
   public record ModelEntry(String name, Path basePath, ServableVersionPolicy policy,
-      Map<String, Long> labels) {}
+      Map<String, Long> labels, LoggingConfig logging) {}
 
   public static ModelServerConfig readFile(Path file) {
     String text;
@@ -83,7 +87,7 @@ public final class ModelConfigs {
             + " to have an absolute path or URI; got base_path()=" + m.getBasePath());
       }
       entries.add(new ModelEntry(m.getName(), base.normalize(), policyOf(m),
-          Map.copyOf(new TreeMap<>(m.getVersionLabelsMap()))));
+          Map.copyOf(new TreeMap<>(m.getVersionLabelsMap())), m.getLoggingConfig()));
     }
     return entries;
   }

@@ -122,6 +122,21 @@ public final class AspiredVersionsManager<T extends AutoCloseable>
     throw ServingException.notFound("Servable not found for request: " + request);
   }
 
+  /**
+   * Handles on every AVAILABLE version of {@code name} (for per-version settings that change
+   * without a reload, e.g. request logging); the caller closes each. Never blocks.
+   */
+  public List<ServableHandle<T>> acquireAll(String name) {
+    List<ServableHandle<T>> handles = new ArrayList<>();
+    for (LoadedServable<T> loaded : serving.all(name)) {
+      ServableHandle<T> handle = loaded.tryAcquire();
+      if (handle != null) {
+        handles.add(handle);
+      }
+    }
+    return handles;
+  }
+
   public ServableStateMonitor monitor() {
     return monitor;
   }

@@ -1,11 +1,13 @@
 package io.tessera.metrics;
 
+import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tessera.nativebridge.HostBuffer;
+import io.tessera.requestlog.RequestLogStats;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
@@ -21,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * {@code tensorflow_serving_*_ms} names beside them, JVM metrics and native memory.
  * One instance per server (its own registry); recording methods are thread-safe and cheap.
  */
-public final class ServingMetrics {
+public final class ServingMetrics implements RequestLogStats {
   private static final String PREFIX = ":tensorflow:serving:";
   private static final Set<String> GRPC_COUNTED = Set.of("Predict", "Classify", "Regress");
 
@@ -32,6 +34,10 @@ public final class ServingMetrics {
       new TfCounterFamily(":tensorflow:cc:saved_model:load_attempt_count", "model_path", "status");
   private final TfCounterFamily warmupRecords =
       new TfCounterFamily(PREFIX + "model_warmup_records_read", "model_path", "status");
+  private final TfCounterFamily requestLogCount =
+      new TfCounterFamily(PREFIX + "request_log_count", "model_name", "status_code");
+  private final Gauge requestLogQueueDepth = Gauge.builder().name("tessera_request_log_queue_depth")
+      .help("Request log records waiting to be written, per model").labelNames("model_name").register(registry);
   private final Histogram requestLatency = microsHistogram(PREFIX + "request_latency", "model_name", "API", "entrypoint");
   private final Histogram runtimeLatency = microsHistogram(PREFIX + "runtime_latency", "model_name", "API", "runtime");
   private final Histogram loadLatency = microsHistogram(":tensorflow:cc:saved_model:load_latency", "model_path");
@@ -53,8 +59,9 @@ public final class ServingMetrics {
   private final ImageMetrics images = new ImageMetrics(registry);
 
   /** TF Serving's counters, which {@link #writeTo} writes as TF Serving's exporter does. */
-  private final List<TfCounterFamily> tfCounters = List.of(requestCount, loadAttempts, warmupRecords);
-  private final Set<String> tfCounterNames = Set.of(requestCount.name(), loadAttempts.name(), warmupRecords.name());
+  private final List<TfCounterFamily> tfCounters = List.of(requestCount, loadAttempts, warmupRecords, requestLogCount);
+  private final Set<String> tfCounterNames = Set.of(requestCount.name(), loadAttempts.name(), warmupRecords.name(),
+      requestLogCount.name());
 
   public ServingMetrics() {
     tfCounters.forEach(registry::register);
@@ -103,6 +110,16 @@ public final class ServingMetrics {
       warmupRecords.increment(modelPath, status);
     }
     guideWarmupTime.labelValues(model).observe(nanos / 1e6);
+  }
+
+  @Override
+  public void logged(String model, String statusCode) {
+    requestLogCount.increment(model, statusCode);
+  }
+
+  @Override
+  public void queueDepth(String model, int delta) {
+    requestLogQueueDepth.labelValues(model).inc(delta);
   }
 
   /** The runtime of one call and, for the first call of a batch, that batch's metrics. */

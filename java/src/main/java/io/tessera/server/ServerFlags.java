@@ -1,6 +1,7 @@
 package io.tessera.server;
 
 import io.tessera.admission.Limits;
+import io.tessera.requestlog.RequestLogSettings;
 import io.tessera.server.Flag.Type;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -124,6 +125,13 @@ public final class ServerFlags {
           "[Tessera] gracefully close gRPC connections after this long (rebalances clients); 0 = never"),
       Flag.of("grpc_max_connection_age_grace_seconds", Type.INT32, "0",
           "[Tessera] time in-flight calls get after --grpc_max_connection_age; 0 = unlimited"),
+      Flag.of("request_log_max_file_bytes", Type.INT64, Long.toString(RequestLogSettings.DEFAULT_MAX_FILE_BYTES),
+          "[Tessera] a logging_config \"file\" collector starts a new TFRecord file before one would pass this size"),
+      Flag.of("log_task", Type.STRING, "",
+          "[Tessera] this server's dc/index (or dc, or /index), matched against logging_config's per_task_sampling_configs"),
+      Flag.of("synthesize_warmup_requests", Type.INT32, "0",
+          "[Tessera] with --enable_model_warmup: a version without a warmup file first runs this many requests built "
+              + "from its SignatureDef (zeros, unknown dimensions 1; image models: a generated image); 0 = off"),
       Flag.of("enable_reload_config_rpc", Type.BOOL, "true",
           "[Tessera] serve ModelService/HandleReloadConfigRequest (false: UNIMPLEMENTED)"),
       Flag.of("reload_config_max_seconds", Type.INT32, Integer.toString(Limits.DEFAULT_RELOAD_CONFIG_MAX_SECONDS),

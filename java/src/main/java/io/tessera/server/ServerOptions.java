@@ -2,6 +2,7 @@ package io.tessera.server;
 
 import io.tessera.admission.Limits;
 import io.tessera.admission.MemoryBudget;
+import io.tessera.requestlog.RequestLogSettings;
 import io.tessera.servables.SessionOptions;
 import io.tessera.servables.batching.BatchingOptions;
 import io.tessera.status.ServingException;
@@ -12,7 +13,9 @@ import java.time.Duration;
  * Validated server settings derived from the command line. {@code restEphemeral} (tests only)
  * opens REST on an ephemeral port even though a port of 0 normally means "REST off".
  * {@code modelConfigFile} null means the single model --model_name/--model_base_path; a zero
- * poll wait means "read once".
+ * poll wait means "read once". {@code requestLog} holds --log_task and
+ * --request_log_max_file_bytes; {@code synthesizeWarmupRequests} is
+ * --synthesize_warmup_requests (0 = off).
  */
 public record ServerOptions(
     String modelName,
@@ -42,7 +45,9 @@ public record ServerOptions(
     BatchingOptions batching,
     boolean perModelBatching,
     Limits limits,
-    LifecycleOptions lifecycle) {
+    LifecycleOptions lifecycle,
+    RequestLogSettings.ServerOptions requestLog,
+    int synthesizeWarmupRequests) {
 
   /**
    * @param numLoadThreads --num_load_threads: versions loading at once after the initial load (0 = one)
@@ -95,7 +100,9 @@ public record ServerOptions(
         load.perModelBatching(),
         limits(f),
         new LifecycleOptions(nonNegative(f, "num_load_threads"), nonNegative(f, "num_unload_threads"),
-            load.removeUnusedMetaGraphFields()));
+            load.removeUnusedMetaGraphFields()),
+        RequestLogSettings.ServerOptions.parse(f.get("log_task"), f.getLong("request_log_max_file_bytes")),
+        Math.max(0, f.getInt("synthesize_warmup_requests")));
   }
 
   /** Flags set to a value this server cannot honour: start-up fails rather than run differently. */
@@ -154,7 +161,8 @@ public record ServerOptions(
         "127.0.0.1", restThreads, restTimeoutMs, restMaxBodyBytes, corsEnabled,
         tensorContentOutputs, maxLoadRetries, loadRetryInterval, fileSystemPollWait, sessionOptions,
         modelConfigFile, modelConfigPollWait, allowLabelsForUnavailable, enableWarmup, warmupIterations,
-        ops, checkMethodNames, batching, perModelBatching, limits, lifecycle);
+        ops, checkMethodNames, batching, perModelBatching, limits, lifecycle, requestLog,
+        synthesizeWarmupRequests);
   }
 
   /** A copy with other poll periods (tests: sub-second polling). */
@@ -163,6 +171,7 @@ public record ServerOptions(
         restPort, restEphemeral, restBindAddress, restThreads, restTimeoutMs, restMaxBodyBytes,
         corsEnabled, tensorContentOutputs, maxLoadRetries, loadRetryInterval, fileSystem,
         sessionOptions, modelConfigFile, modelConfig, allowLabelsForUnavailable, enableWarmup,
-        warmupIterations, ops, checkMethodNames, batching, perModelBatching, limits, lifecycle);
+        warmupIterations, ops, checkMethodNames, batching, perModelBatching, limits, lifecycle,
+        requestLog, synthesizeWarmupRequests);
   }
 }

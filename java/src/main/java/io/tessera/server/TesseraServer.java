@@ -19,6 +19,7 @@ import io.tessera.nativebridge.HostBuffer;
 import io.tessera.nativebridge.SavedModelSession;
 import io.tessera.proto.serving.config.ModelServerConfig;
 import io.tessera.proto.serving.config.MonitoringConfig;
+import io.tessera.requestlog.RequestLogger;
 import io.tessera.servables.SavedModelBundle;
 import io.tessera.servables.SessionOptions;
 import io.tessera.servables.batching.BatchingOptions;
@@ -28,6 +29,7 @@ import io.tessera.server.tls.TlsContexts;
 import io.tessera.serving.ModelConfigController;
 import io.tessera.serving.ServedModel;
 import io.tessera.serving.ServerCore;
+import io.tessera.serving.SyntheticWarmup;
 import io.tessera.serving.WarmupReplay;
 import io.tessera.sources.FileSystemStoragePathSource;
 import java.nio.file.Path;
@@ -108,8 +110,10 @@ public final class TesseraServer implements AutoCloseable {
         (id, path) -> () -> loadVersion(id, path, session), manager);
     source = new FileSystemStoragePathSource(List.of(), options.fileSystemPollWait(), adapter);
     source.start();
+    List<String> tags = List.copyOf(session.tags());
     configs = new ModelConfigController(manager, source, options.allowLabelsForUnavailable(),
-        options.limits().reloadConfigMaxTime());
+        options.limits().reloadConfigMaxTime(), options.requestLog(),
+        (id, settings) -> RequestLogger.open(id.name(), id.version(), settings, tags, metrics));
     configs.apply(initial);
     // The initial models are in; later loads use --num_load_threads (TF Serving's server core).
     manager.setLoadThreads(options.lifecycle().numLoadThreads());
@@ -126,9 +130,10 @@ public final class TesseraServer implements AutoCloseable {
   }
 
   /**
-   * Loads one version with its per-version state (image preprocessing, when configured) and,
-   * unless disabled, replays its warmup data through the request pipeline before it is served.
-   * Records TF's load and warmup metrics.
+   * Loads one version with its per-version state (image preprocessing, when configured; its
+   * request log, when its model has a logging_config) and, unless disabled, replays its warmup
+   * data (or, with --synthesize_warmup_requests, synthetic requests when it has no warmup file)
+   * through the request pipeline before it is served. Records TF's load and warmup metrics.
    */
   private ServedModel loadVersion(ServableId id, Path dir, SessionOptions session) {
     String model = id.name();
@@ -157,17 +162,28 @@ public final class TesseraServer implements AutoCloseable {
     ServedModel served = ServedModel.of(bundle);  // closes the bundle if its image config is invalid
     served.images().ifPresent(p -> LOG.info("Model " + model + " accepts encoded images as input '"
         + p.config().inputAlias() + "' (" + p.config().source() + ")"));
-    if (!options.enableWarmup()) {
-      return served;
-    }
     long warmupStarted = System.nanoTime();
     try {
-      ServedModel warmed = new ModelWarmup<>(new WarmupReplay(metrics, id), options.warmupIterations())
-          .warm(served, dir);
-      metrics.recordWarmup(model, dir.toString(), true, -1, System.nanoTime() - warmupStarted);
-      return warmed;
+      if (options.enableWarmup()) {
+        WarmupReplay replay = new WarmupReplay(metrics, id);
+        ModelWarmup.Result result = new ModelWarmup<>(replay, options.warmupIterations()).run(served, dir);
+        if (result == null && options.synthesizeWarmupRequests() > 0) {
+          result = SyntheticWarmup.run(served, replay, options.synthesizeWarmupRequests());
+        }
+        metrics.recordWarmup(model, dir.toString(), true, result == null ? 0 : result.replayed(),
+            System.nanoTime() - warmupStarted);
+      }
+      served.replaceRequestLog(configs.requestLogFor(id));  // after warmup: replays are never logged
+      return served;
     } catch (RuntimeException e) {
-      metrics.recordWarmup(model, dir.toString(), false, -1, System.nanoTime() - warmupStarted);
+      if (options.enableWarmup()) {
+        metrics.recordWarmup(model, dir.toString(), false, 0, System.nanoTime() - warmupStarted);
+      }
+      try {
+        served.close();  // never served
+      } catch (RuntimeException closeFailed) {
+        e.addSuppressed(closeFailed);
+      }
       throw e;
     }
   }

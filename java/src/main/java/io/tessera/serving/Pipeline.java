@@ -12,6 +12,7 @@ import io.tessera.proto.serving.Input;
 import io.tessera.proto.serving.ModelSpec;
 import io.tessera.proto.serving.RegressionResponse;
 import io.tessera.proto.serving.SignatureDefMap;
+import io.tessera.requestlog.RequestLogger;
 import io.tessera.servables.RunResult;
 import io.tessera.servables.Signature;
 import io.tessera.servables.inference.InferenceRunner;
@@ -32,7 +33,8 @@ import java.util.function.Supplier;
  * call ends), decode inputs that need the version, look up the signature, check its method name
  * (--enable_signature_method_name_check; never for warmup), pick the image path, run with the one
  * {@link io.tessera.servables.SignatureRunner.RunSettings} derived from the call's deadline, and
- * hand the outputs to the front end's encoder while they are alive. Metrics are recorded here and
+ * hand the outputs to the front end's encoder while they are alive; a call whose version logs
+ * requests and is sampled is then handed to its request log ({@link RequestLogs}). Metrics are recorded here and
  * nowhere else: one request sample per call (none for warmup; which gRPC methods count, e.g.
  * not MultiInference or GetModelMetadata, is TF Serving's rule as {@link ServingMetrics} applies
  * it) with the call's model name, and one runtime sample per TensorFlow run (a MultiInference
@@ -91,7 +93,7 @@ public final class Pipeline {
         .setModelSpec(ModelResponses.resolvedSpec(version.id().name(), version.id().version(), signature.key()))
         .setResult(InferenceRunner.classify(version.model().servable(), signature, input,
             checksMethods(call.origin()), call.deadline().runSettings(), runRecorder(version, call.origin())))
-        .build());
+        .build(), (log, version, examples, response) -> RequestLogs.classify(log, version, call.model(), examples, response));
   }
 
   /** Regress over tf.Examples. */
@@ -100,7 +102,7 @@ public final class Pipeline {
         .setModelSpec(ModelResponses.resolvedSpec(version.id().name(), version.id().version(), signature.key()))
         .setResult(InferenceRunner.regress(version.model().servable(), signature, input,
             checksMethods(call.origin()), call.deadline().runSettings(), runRecorder(version, call.origin())))
-        .build());
+        .build(), (log, version, examples, response) -> RequestLogs.regress(log, version, call.model(), examples, response));
   }
 
   /** What classify or regress does with the held version, its signature and the examples. */
@@ -108,13 +110,30 @@ public final class Pipeline {
     R run(ResolvedVersion version, Signature signature, Input input);
   }
 
-  /** Examples first (a body that does not parse is reported before a missing model), then the version. */
-  private <R> R onExamples(ExamplesCall call, ExamplesRun<R> run) {
+  /** How a sampled classify or regress call is logged. */
+  private interface ExamplesLogging<R> {
+    void log(RequestLogger log, ResolvedVersion version, ExamplesCall.Examples examples, R response);
+  }
+
+  /**
+   * Examples first (a body that does not parse is reported before a missing model), then the
+   * version, the run and, when sampled, the request log record.
+   */
+  private <R> R onExamples(ExamplesCall call, ExamplesRun<R> run, ExamplesLogging<R> logging) {
     return timed(call.model().name(), call.origin(), () -> {
       ExamplesCall.Examples examples = call.examples().get();
       try (ResolvedVersion version = resolve(call.model(), null)) {
-        return run.run(version, InferenceRunner.signatureFor(version.model().servable(), examples.signatureName()),
-            examples.input());
+        R response = run.run(version, InferenceRunner.signatureFor(version.model().servable(),
+            examples.signatureName()), examples.input());
+        RequestLogger log = RequestLogs.sampled(version, call.origin());
+        if (log != null) {
+          try {
+            logging.log(log, version, examples, response);
+          } catch (RuntimeException e) {
+            log.notBuilt(e);
+          }
+        }
+        return response;
       }
     });
   }

@@ -5,6 +5,7 @@ import io.tessera.image.ImagePreprocessor;
 import io.tessera.image.LabelScore;
 import io.tessera.proto.tf.DataType;
 import io.tessera.proto.tf.TensorProto;
+import io.tessera.requestlog.RequestLogger;
 import io.tessera.servables.RunResult;
 import io.tessera.servables.Servable;
 import io.tessera.servables.Signature;
@@ -27,8 +28,8 @@ import java.util.TreeSet;
 /**
  * The predict half of {@link Pipeline} once the version is held: signature, method check, the
  * image path for encoded images (given as {@link PredictInputs.Images}, or as a DT_STRING wire
- * tensor under the image input's alias), decoding of wire tensors, the run and its metrics, and
- * the encoder call. Stateless.
+ * tensor under the image input's alias), decoding of wire tensors, the run and its metrics, the
+ * encoder call and, for a sampled call, its request log record. Stateless.
  */
 final class PredictRun {
   private PredictRun() {}
@@ -69,14 +70,20 @@ final class PredictRun {
       long runNanos = System.nanoTime() - runStarted;
       pipeline.runRecorder(version, call.origin()).accept(result);
       List<List<LabelScore>> rows = null;
-      if (inputs instanceof PredictInputs.Images encoded) {
+      if (inputs instanceof PredictInputs.Images sent) {
         rows = Pipeline.topK(images.get(), topK, result);
-        pipeline.recordImagePredictions(version, call.origin(), encoded.encoded().size(), images.get(), result);
+        pipeline.recordImagePredictions(version, call.origin(), sent.encoded().size(), images.get(), result);
       } else if (inputs instanceof PredictInputs.Protos protos && wireImages(images, protos) > 0) {
         pipeline.recordImagePredictions(version, call.origin(), wireImages(images, protos), images.get(), result);
       }
-      return encoder.encode(new Predicted(version.id(), signature.key(), result.outputs(), rows,
+      R encoded = encoder.encode(new Predicted(version.id(), signature.key(), result.outputs(), rows,
           decodeNanos, runNanos));
+      RequestLogger log = RequestLogs.sampled(version, call.origin());
+      if (log != null) {
+        RequestLogs.predict(log, version, call, signature.key(), inputs, tensors,
+            preprocessor != null ? preprocessor.config().inputAlias() : "", result.outputs());
+      }
+      return encoded;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
