@@ -12,6 +12,8 @@ import java.util.List;
  *
  * @param topK labelled top-k rows per image (encoded-image calls that asked, or whose model sets
  *     default_top_k), else null
+ * @param decodeNanos wall time spent decoding encoded images (0 when there were none)
+ * @param runNanos wall time of the model run
  */
 public record Predicted(ServableId id, String signatureKey, List<OutputTensor> outputs,
-    List<List<LabelScore>> topK) {}
+    List<List<LabelScore>> topK, long decodeNanos, long runNanos) {}
