@@ -15,12 +15,14 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.tessera.admission.ClientErrorLog;
 import io.tessera.status.ErrorText;
 import io.tessera.status.ServingException;
 import io.tessera.status.StatusCode;
 import io.tessera.transport.HttpApi;
 import io.tessera.transport.InlineRuns;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.concurrent.Executor;
@@ -156,14 +158,18 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
     RestRoute route;
     try {
-      route = RestRoute.parse(method, target.uriPath());
+      route = RestRoute.parse(method, ImageUpload.routedPath(method,
+          request.headers().get(HttpHeaderNames.CONTENT_TYPE), request.content().nioBuffer(), target.uriPath()));
     } catch (ServingException e) {
       request.release();
       api.recordUnrouted(e.code());
       send(ctx, error(ctx, e.code(), e.getMessage()), keepAlive);
       return;
     }
-    String costKey = route.kind() + " " + route.modelName();  // InlineRuns' route: model and verb
+    // InlineRuns' route: model and verb, image uploads apart (decoding is never cheap)
+    String costKey = route.kind() + " " + route.modelName()
+        + (ImageUpload.isUpload(request.headers().get(HttpHeaderNames.CONTENT_TYPE), request.content().nioBuffer())
+            ? " upload" : "");
     if (inline.runInline(costKey, request.content().readableBytes())) {
       send(ctx, respond(ctx, route, request, costKey), keepAlive);
       return;
@@ -204,8 +210,15 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     ChunkedBodyStream body = new ChunkedBodyStream(ctx.alloc());
     FullHttpResponse response;
     try {
-      api.handle(route, request.content().nioBuffer(), body);
+      String contentType = request.headers().get(HttpHeaderNames.CONTENT_TYPE);
+      ByteBuffer content = request.content().nioBuffer();
+      int topK = ImageUpload.isUpload(contentType, content)
+          ? ImageUpload.topK(new QueryStringDecoder(request.uri()).parameters()) : 0;
+      String timing = api.handle(route, content, contentType, topK, body);
       response = json(HttpResponseStatus.OK, body.finish());
+      if (timing != null) {
+        response.headers().set("Server-Timing", timing);
+      }
     } catch (ServingException e) {
       if (e.code().httpStatus() < 500) {
         CLIENT_ERRORS.log("REST request " + route + " failed: " + e.code() + ": " + e.getMessage());

@@ -65,6 +65,7 @@ public final class ServingMetrics implements RequestLogStats {
       .name("tensorflow_serving_batch_size").labelNames("model")
       .classicOnly().classicUpperBounds(exponentialBounds(1, 2, 14)).register(registry);
   private final Histogram guideWarmupTime = millisHistogram("tensorflow_serving_model_warmup_time_ms", "model");
+  private final ImageMetrics images = new ImageMetrics(registry);
 
   private final Histogram downloadSeconds = Histogram.builder().name("tessera_model_download_seconds")
       .help("Time to download a model version from remote storage (s3://) into --model_cache_dir")
@@ -174,6 +175,11 @@ public final class ServingMetrics implements RequestLogStats {
   }
 
   /** The registry, for the separate --enable_metrics listener. */
+  /** The image API's metrics. */
+  public ImageMetrics images() {
+    return images;
+  }
+
   public PrometheusRegistry registry() {
     return registry;
   }

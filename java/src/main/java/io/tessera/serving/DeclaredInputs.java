@@ -1,6 +1,5 @@
 package io.tessera.serving;
 
-import io.tessera.image.DecodeDeadline;
 import io.tessera.image.ImagePreprocessor;
 import io.tessera.servables.Signature;
 import io.tessera.servables.TensorSpec;
@@ -9,6 +8,7 @@ import io.tessera.tensor.DataType;
 import io.tessera.tensor.InputTensor;
 import io.tessera.tensor.Shapes;
 import io.tessera.tensor.TensorBuilder;
+import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -31,9 +31,16 @@ final class DeclaredInputs {
         instanceof DeclaredTensor.Strings;
   }
 
-  /** Decodes every input into a tensor {@code owned} closes. */
-  static Map<String, InputTensor> decode(PredictInputs.Declared declared, Signature signature, String model,
-      Optional<ImagePreprocessor> images, Pipeline.OwnedInputs owned, DecodeDeadline deadline) {
+  /** How many encoded images the call sends to the version's image input (0 = none). */
+  static int images(PredictInputs.Declared declared, Optional<ImagePreprocessor> images) {
+    return carriesImages(declared, images)
+        ? ((DeclaredTensor.Strings) declared.tensors().get(images.get().config().inputAlias())).elements().size() : 0;
+  }
+
+  /** Decodes every input into a tensor {@code owned} closes; images through the pipeline's decoder. */
+  static Map<String, InputTensor> decode(PredictInputs.Declared declared, Signature signature, Pipeline pipeline,
+      ResolvedVersion version, PredictCall call, Optional<ImagePreprocessor> images, Pipeline.OwnedInputs owned) {
+    String model = version.id().name();
     checkNames(declared, signature, model);
     Map<String, InputTensor> tensors = new LinkedHashMap<>();
     for (Map.Entry<String, DeclaredTensor> e : declared.tensors().entrySet()) {
@@ -46,7 +53,8 @@ final class DeclaredInputs {
               + " of shape [batch] holding batch images, got " + strings.elements().size() + " for shape "
               + Shapes.debugString(strings.shape()));
         }
-        tensors.put(alias, owned.add(images.get().decodeBatch(strings.elements(), deadline)));
+        tensors.put(alias, owned.add(pipeline.decodeImages(version, call.origin(), images.get(),
+            strings.elements().stream().map(ByteBuffer::wrap).toList(), call.deadline().forDecoding())));
         continue;
       }
       checkDtype(declared, alias, given.dtype(), signature.inputs().get(alias), model);

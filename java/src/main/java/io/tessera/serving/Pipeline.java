@@ -4,6 +4,7 @@ import io.tessera.core.ServableId;
 import io.tessera.core.ServableState;
 import io.tessera.core.VersionStatus;
 import io.tessera.image.DecodeDeadline;
+import io.tessera.image.DecodeObserver;
 import io.tessera.image.ImageConfig;
 import io.tessera.image.ImagePredictions;
 import io.tessera.image.ImagePreprocessor;
@@ -23,6 +24,7 @@ import io.tessera.status.StatusCode;
 import io.tessera.tensor.InputTensor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -234,17 +236,43 @@ public final class Pipeline {
   }
 
   /** Decodes a call's encoded images for {@code version}'s model, recording the decode's time and outcome. */
-  InputTensor decodeImages(ResolvedVersion version, ImagePreprocessor images, List<byte[]> encoded,
-      DecodeDeadline deadline) {
+  InputTensor decodeImages(ResolvedVersion version, Origin origin, ImagePreprocessor images,
+      List<ByteBuffer> encoded, DecodeDeadline deadline) {
     long started = System.nanoTime();
     String status = "OK";
     try {
-      return images.decodeBatch(encoded, deadline);
+      return images.decodeBuffers(encoded, deadline, decodeObserver(version, origin));
     } catch (RuntimeException | Error e) {
       status = statusOf(e);
       throw e;
     } finally {
       metrics.operators().recordImageDecode(version.id().name(), status, (System.nanoTime() - started) / 1e3);
+    }
+  }
+
+  /** Records each decoded image of a client's call to {@code version} (image metrics; not warmup). */
+  DecodeObserver decodeObserver(ResolvedVersion version, Origin origin) {
+    if (origin.entryPoint() == Origin.EntryPoint.WARMUP) {
+      return DecodeObserver.NONE;
+    }
+    String model = version.id().name();
+    return (bytes, nanos) -> metrics.images().recordDecode(model, bytes, nanos);
+  }
+
+  /** Records a client's image call: its size and each image's top-1 class and score (not warmup). */
+  void recordImagePredictions(ResolvedVersion version, Origin origin, int count, ImagePreprocessor images,
+      RunResult result) {
+    if (origin.entryPoint() == Origin.EntryPoint.WARMUP) {
+      return;
+    }
+    String model = version.id().name();
+    metrics.images().recordRequest(model, count);
+    for (List<LabelScore> row : ImagePredictions.topK(result.outputs(), 1, images.config().labels())) {
+      if (!row.isEmpty()) {
+        LabelScore best = row.get(0);
+        String label = best.label() != null ? best.label() : Integer.toString(best.index());
+        metrics.images().recordTop1(model, label, best.score());
+      }
     }
   }
 

@@ -3,6 +3,7 @@ package io.tessera.serving;
 import io.tessera.proto.tf.TensorProto;
 import io.tessera.tensor.DataType;
 import io.tessera.tensor.InputTensor;
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -27,9 +28,11 @@ public sealed interface PredictInputs {
   /**
    * Encoded images (JPEG/PNG) for the version's image input.
    *
+   * @param encoded each buffer's bytes from position to limit (heap, or slices of a request's
+   *     direct buffer that the front end keeps alive for the call)
    * @param topK labelled top-k entries to compute per image; 0 = the model's default_top_k
    */
-  record Images(List<byte[]> encoded, int topK) implements PredictInputs {}
+  record Images(List<ByteBuffer> encoded, int topK) implements PredictInputs {}
 
   /**
    * Tensors by name whose dtype and shape the client declared (Open Inference Protocol). The

@@ -25,6 +25,7 @@ import io.tessera.requestlog.RequestLogger;
 import io.tessera.tensor.InputTensor;
 import io.tessera.tensor.OutputTensor;
 import io.tessera.tensor.TensorProtoCodec;
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
 
@@ -70,8 +71,8 @@ final class RequestLogs {
         bytes += t.getSerializedSize();
       }
     } else if (inputs instanceof PredictInputs.Images images) {
-      for (byte[] image : images.encoded()) {
-        bytes += image.length;
+      for (ByteBuffer image : images.encoded()) {
+        bytes += image.remaining();
       }
     } else {
       for (InputTensor t : tensors.values()) {
@@ -95,7 +96,7 @@ final class RequestLogs {
       TensorProto.Builder encoded = TensorProto.newBuilder().setDtype(DataType.DT_STRING)
           .setTensorShape(TensorShapeProto.newBuilder().addDim(TensorShapeProto.Dim.newBuilder()
               .setSize(images.encoded().size())));
-      images.encoded().forEach(bytes -> encoded.addStringVal(ByteString.copyFrom(bytes)));
+      images.encoded().forEach(bytes -> encoded.addStringVal(ByteString.copyFrom(bytes.duplicate())));
       request.putInputs(imageAlias, encoded.build());
     } else {
       tensors.forEach((alias, tensor) -> request.putInputs(alias, tensor.toProto()));

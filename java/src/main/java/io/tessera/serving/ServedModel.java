@@ -12,8 +12,8 @@ import java.util.Optional;
  * per-version state its loader built (the image preprocessor with its labels, when the model has
  * a tessera_image.json) and its request log (the model's logging_config, replaced in place when a
  * config reload changes it). Built once by the version's loader, released with it: {@link #close}
- * closes what the version owns (the SavedModel session, a downloaded copy of its files), then
- * drains and closes its request log.
+ * closes what the version owns (the image preprocessor's native graph, the SavedModel session, a
+ * downloaded copy of its files), then drains and closes its request log.
  * Safe for concurrent requests.
  */
 public final class ServedModel implements AutoCloseable {
@@ -95,6 +95,7 @@ public final class ServedModel implements AutoCloseable {
 
   @Override
   public void close() {
+    images.ifPresent(ImagePreprocessor::close);
     try {
       if (owned != null) {
         owned.close();

@@ -110,6 +110,19 @@ public final class InputTensor implements AutoCloseable {
   }
 
   /**
+   * A read-only little-endian view of a dense tensor's bytes (tests, diagnostics), valid until
+   * {@link #close()}.
+   */
+  public ByteBuffer denseData() {
+    if (buffer == null) {
+      throw new IllegalStateException("a " + dtype + " tensor has no dense data");
+    }
+    ByteBuffer view = buffer.data().duplicate();
+    view.position((int) offset).limit((int) (offset + byteSize));
+    return view.slice().asReadOnlyBuffer().order(java.nio.ByteOrder.LITTLE_ENDIAN);
+  }
+
+  /**
    * A copy of the tensor as a TensorProto (dense data as tensor_content, strings as string_val),
    * for request logs. Call while the tensor is open.
    */

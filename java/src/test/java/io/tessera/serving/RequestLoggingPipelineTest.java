@@ -21,6 +21,7 @@ import io.tessera.servables.inference.InferenceRunner;
 import io.tessera.tensor.InputTensor;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -100,7 +101,7 @@ class RequestLoggingPipelineTest {
         examples(1), CallDeadline.NONE, Origin.grpc("MultiInference")));
     predict("m", new PredictInputs.Protos(Map.of("x", strings("warmup")), true), Origin.warmup("Predict"));
     byte[] png = SyntheticWarmup.png(8, 6);
-    predict("img", new PredictInputs.Images(List.of(png), 0), Origin.rest("predict"));
+    predict("img", new PredictInputs.Images(List.of(ByteBuffer.wrap(png)), 0), Origin.rest("predict"));
     plain.close();
     imaging.close();
 
