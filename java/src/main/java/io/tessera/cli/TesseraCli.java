@@ -17,6 +17,8 @@ import java.util.List;
  *       {@code saved_model_cli show --all}.</li>
  *   <li>{@code matmul-model DIR}: writes the weight-bound batching model ({@link MatmulModel}) as
  *       version 1 under DIR (bench/run-batching.sh serves it).</li>
+ *   <li>{@code warmup --from=LOGS --model_dir=DIR [--max_records=N]}: a version's warmup file
+ *       from request logs ({@link WarmupFromLogs}).</li>
  * </ul>
  */
 public final class TesseraCli {
@@ -26,7 +28,8 @@ public final class TesseraCli {
     if (args.length == 0 || args[0].equals("help") || args[0].equals("--help")) {
       System.out.println("usage: tessera demo [tensorflow_model_server flags...]\n"
           + "       tessera inspect --dir=<SavedModel dir or model base path>\n"
-          + "       tessera matmul-model <model base path>");
+          + "       tessera matmul-model <model base path>\n"
+          + "       " + WarmupFromLogs.USAGE.substring("usage: ".length()));
       System.exit(args.length == 0 ? 2 : 0);
     }
     String[] rest = Arrays.copyOfRange(args, 1, args.length);
@@ -52,6 +55,7 @@ public final class TesseraCli {
         }
         System.exit(Inspect.run(dir, System.out));
       }
+      case "warmup" -> System.exit(WarmupFromLogs.run(rest, System.out, System.err));
       default -> {
         System.err.println("tessera: unknown command '" + args[0] + "' (try: tessera help)");
         System.exit(2);

@@ -1,16 +1,19 @@
 package io.tessera.http;
 
 import io.tessera.status.ServingException;
-import java.net.URLDecoder;
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * A parsed TF Serving REST path: {@code /v1/models/{name}[/versions/{v} | /labels/{l}]} followed by
  * {@code /metadata} (GET), nothing (GET status) or {@code :predict|:classify|:regress} (POST).
- * Name and label are URL-decoded; the version must be digits. Pure.
+ * As in TF Serving's {@code http_rest_api_util.cc} ({@code ParseModelInfo}), the regexes run over
+ * the raw {@link RequestTarget#uriPath} (query included, so {@code ?x} becomes part of the name or
+ * spoils the match), case-insensitively, but the verb and {@code metadata} are then compared
+ * exactly ({@code :PREDICT} is malformed, {@code /METADATA} is a status request); name and label
+ * are percent-decoded once, as curl_easy_unescape does; the version must be digits. Pure.
  */
 public record RestRoute(Kind kind, String modelName, Long version, String label) {
   public enum Kind { STATUS, METADATA, PREDICT, CLASSIFY, REGRESS }
@@ -26,21 +29,33 @@ public record RestRoute(Kind kind, String modelName, Long version, String label)
     return V1.matcher(path).matches();
   }
 
-  /** Parses an API path; INVALID_ARGUMENT "Malformed request" as TF Serving words it. */
-  public static RestRoute parse(String method, String path) {
+  /**
+   * Parses an API path (TF Serving's uri_path: raw, query included); INVALID_ARGUMENT
+   * "Malformed request" as TF Serving words it.
+   */
+  public static RestRoute parse(String method, String uriPath) {
     Matcher m;
-    if (method.equals("GET") && (m = GET.matcher(path)).matches()) {
+    if (method.equals("GET") && (m = GET.matcher(uriPath)).matches()) {
+      Long version = version(m.group(2));
       if (m.group(1) == null) {
         throw ServingException.invalidArgument("Missing model name in request.");
       }
-      Kind kind = m.group(4) != null ? Kind.METADATA : Kind.STATUS;
-      return new RestRoute(kind, decode(m.group(1)), version(m.group(2)), decode(m.group(3)));
+      Kind kind = "metadata".equals(m.group(4)) ? Kind.METADATA : Kind.STATUS;
+      return new RestRoute(kind, decode(m.group(1)), version, decode(m.group(3)));
     }
-    if (method.equals("POST") && (m = POST.matcher(path)).matches()) {
-      Kind kind = Kind.valueOf(m.group(4).toUpperCase(Locale.ROOT));
-      return new RestRoute(kind, decode(m.group(1)), version(m.group(2)), decode(m.group(3)));
+    if (method.equals("POST") && (m = POST.matcher(uriPath)).matches()) {
+      Long version = version(m.group(2));
+      Kind kind = switch (m.group(4)) {
+        case "predict" -> Kind.PREDICT;
+        case "classify" -> Kind.CLASSIFY;
+        case "regress" -> Kind.REGRESS;
+        default -> null;
+      };
+      if (kind != null) {
+        return new RestRoute(kind, decode(m.group(1)), version, decode(m.group(3)));
+      }
     }
-    throw ServingException.invalidArgument("Malformed request: " + method + " " + path);
+    throw ServingException.invalidArgument("Malformed request: " + method + " " + uriPath);
   }
 
   private static Long version(String digits) {
@@ -54,12 +69,26 @@ public record RestRoute(Kind kind, String modelName, Long version, String label)
     }
   }
 
-  /** URL-decodes; INVALID_ARGUMENT for malformed percent-encoding (e.g. a lone "%"). */
-  private static String decode(String s) {
-    try {
-      return s == null ? null : URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
-    } catch (IllegalArgumentException e) {
-      throw ServingException.invalidArgument("Malformed request: bad percent-encoding in " + s);
+  /**
+   * Percent-decodes once, as curl_easy_unescape does: each {@code %XX} becomes its byte, anything
+   * else (a '+', a '%' without two hex digits) stays as it is; the bytes are read as UTF-8.
+   */
+  static String decode(String s) {
+    if (s == null || s.indexOf('%') < 0) {
+      return s;
     }
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '%' && i + 2 < s.length() && RequestTarget.isHex(s.charAt(i + 1))
+          && RequestTarget.isHex(s.charAt(i + 2))) {
+        bytes.write(Integer.parseInt(s, i + 1, i + 3, 16));
+        i += 2;
+      } else {
+        byte[] encoded = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+        bytes.write(encoded, 0, encoded.length);
+      }
+    }
+    return bytes.toString(StandardCharsets.UTF_8);
   }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.tessera.status.ServingException;
 import io.tessera.tensor.json.BufferInput;
+import io.tessera.tensor.json.RapidJsonFactory;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -26,7 +27,7 @@ import java.util.List;
  * way). Pure.
  */
 public record ImageJsonRequest(String signatureName, boolean rowFormat, List<byte[]> images, int topK) {
-  private static final JsonFactory JSON = new JsonFactory();
+  private static final JsonFactory JSON = RapidJsonFactory.INSTANCE;  // as the ordinary predict path reads
 
   /**
    * True when the body's data value starts with an encoded image for {@code config}: an instance
