@@ -33,7 +33,7 @@ final class PredictRun {
   private PredictRun() {}
 
   static <R> R run(Pipeline pipeline, PredictCall call, ResolvedVersion version, String signatureName,
-      PredictInputs inputs, Pipeline.OwnedInputs owned, Pipeline.Encoder<Predicted, R> encoder) {
+      PredictInputs inputs, Pipeline.OwnedInputs owned, OutputsLease lease, Pipeline.Encoder<Predicted, R> encoder) {
     Servable servable = version.model().servable();
     Optional<ImagePreprocessor> images = version.model().images();
     ImagePreprocessor preprocessor = null;
@@ -58,11 +58,13 @@ final class PredictRun {
     } else {
       throw new IllegalStateException("a Deferred decoded to a Deferred");
     }
-    try (RunResult result = servable.run(signature, tensors, call.outputFilter(), call.deadline().runSettings())) {
+    RunResult result = servable.run(signature, tensors, call.outputFilter(), call.deadline().runSettings());
+    lease.result(result);  // closed by the lease, at the call's end or when a kept handle is closed
+    try {
       pipeline.runRecorder(version, call.origin()).accept(result);
       List<List<LabelScore>> rows = inputs instanceof PredictInputs.Images
           ? Pipeline.topK(images.get(), topK, result) : null;
-      return encoder.encode(new Predicted(version.id(), signature.key(), result.outputs(), rows));
+      return encoder.encode(new Predicted(version.id(), signature.key(), result.outputs(), rows, lease));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -111,7 +113,7 @@ final class PredictRun {
       } else if (protos.trusted()) {
         tensors.put(alias, owned.add(TensorProtoCodec.decodeTrusted(alias, proto)));
       } else {
-        tensors.put(alias, owned.add(TensorProtoCodec.decode(alias, proto)));
+        tensors.put(alias, owned.add(TensorProtoCodec.decode(alias, proto, protos.data().get(alias))));
         checkDtype.add(alias);
       }
     }

@@ -106,6 +106,16 @@ public final class InputTensor implements AutoCloseable {
     return byteSize;
   }
 
+  /** A read-only little-endian view of a dense tensor's bytes (null for DT_STRING); valid until close. */
+  public ByteBuffer denseData() {
+    if (buffer == null) {
+      return null;
+    }
+    ByteBuffer view = buffer.data().duplicate();
+    view.position(Math.toIntExact(offset)).limit(Math.toIntExact(offset + byteSize));
+    return view.slice().asReadOnlyBuffer().order(java.nio.ByteOrder.LITTLE_ENDIAN);
+  }
+
   /** Adds this tensor as the feed for {@code endpoint}. */
   public void feed(RunCall call, int endpoint) {
     if (dtype.isString()) {
