@@ -4,11 +4,13 @@ import io.tessera.admission.Limits;
 import io.tessera.admission.MemoryBudget;
 import io.tessera.config.TextOrJsonConfig;
 import io.tessera.proto.tf.ConfigProto;
+import io.tessera.servables.AccelerationFlags;
 import io.tessera.servables.SessionOptions;
 import io.tessera.servables.batching.BatchingOptions;
 import io.tessera.status.ServingException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.logging.Logger;
 
 /**
  * Validated server settings derived from the command line. {@code restEphemeral} (tests only)
@@ -44,6 +46,8 @@ public record ServerOptions(
     BatchingOptions batching,
     boolean perModelBatching,
     Limits limits) {
+  private static final Logger LOG = Logger.getLogger(ServerOptions.class.getName());
+
 
   /** Builds options from parsed flags, applying TF Serving's start-up checks. */
   public static ServerOptions fromFlags(FlagParser.Result f) {
@@ -57,9 +61,14 @@ public record ServerOptions(
       throw ServingException.invalidArgument("server_options.grpc_port is not set and no "
           + "--grpc_socket_path was given");
     }
+    AccelerationFlags.Applied accelerated = AccelerationFlags.apply(baseSessionConfig(f),
+        f.getBool("xla_cpu_compilation_enabled"), f.get("mixed_precision"),
+        !f.get("mixed_precision").isEmpty() && AccelerationFlags.cpuHasBfloat16());
+    accelerated.info().forEach(LOG::info);
+    accelerated.warnings().forEach(LOG::warning);
     SessionOptions session = SessionOptions.fromFlags(f.get("saved_model_tags"),
         f.getLong("tensorflow_session_parallelism"), f.getLong("tensorflow_intra_op_parallelism"),
-        f.getLong("tensorflow_inter_op_parallelism"), baseSessionConfig(f));
+        f.getLong("tensorflow_inter_op_parallelism"), accelerated.config());
     long retryMicros = f.getLong("load_retry_interval_micros");
     return new ServerOptions(
         f.get("model_name"),
