@@ -11,6 +11,8 @@
 #   tessera-grpc-xla   mobilenet over gRPC with --xla_cpu_compilation_enabled
 #   tessera-grpc-bf16  mobilenet over gRPC with --mixed_precision=bfloat16 (only on a CPU with
 #                      avx512_bf16 or amx_bf16; the table's header says which)
+#   tessera-v2-rest-binary / tessera-v2-grpc  mobilenet over the Open Inference Protocol (KServe v2):
+#                      REST with binary tensor data (raw FP32 after a JSON header), gRPC raw_input_contents
 # and ratios against the baselines. Prints a Markdown table and writes it to bench/results/.
 # CPU per request: every row also reports the CPU time the measured process spent per request over
 # the measured window (in-process rows: the process itself; server rows: the server JVM's
@@ -76,6 +78,15 @@ row = "[" + ",".join(["[0.5,0.5,0.5]"] * 224) + "]"
 img = "[" + ",".join([row] * 224) + "]"
 open(sys.argv[1], "w").write('{"instances": [{"images": ' + img + '}]}')
 PY
+# Open Inference Protocol, binary tensor data: the same 0.5-filled image as raw FP32 after a JSON header
+python3 - "$work/mobilenet-v2.bin" "$work/mobilenet-v2.len" <<'PY'
+import json, struct, sys
+header = json.dumps({"inputs": [{"name": "images", "shape": [1, 224, 224, 3], "datatype": "FP32",
+                                 "parameters": {"binary_data_size": 224 * 224 * 3 * 4}}],
+                     "outputs": [{"name": "probabilities", "parameters": {"binary_data": True}}]}).encode()
+open(sys.argv[1], "wb").write(header + struct.pack("<f", 0.5) * (224 * 224 * 3))
+open(sys.argv[2], "w").write(str(len(header)))
+PY
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 results=()
@@ -96,6 +107,17 @@ grpc_run() {  # server-pid name host:port model alias kind warm-up-seconds → a
   (( $7 > 0 )) && on_client java -cp "$benchcp" io.tessera.bench.load.GrpcLoad "$2" "$3" "$4" "$5" "$6" "$threads" "$7" >/dev/null 2>&1
   # the client samples the server's CPU time itself, over exactly its measured window
   on_client java -Dbench.cpuPid="$1" -cp "$benchcp" io.tessera.bench.load.GrpcLoad "$2" "$3" "$4" "$5" "$6" "$threads" "$secs" \
+    2>/dev/null | awk '{print $2, $3, $4, $5, $6}'
+}
+wrk_v2_run() {  # server-pid url body-file header-length warm-up-seconds → as wrk_run (binary tensor data)
+  HEADER_LENGTH="$4" BODY="$3" on_client wrk -t1 -c"$threads" -d"$5s" -s "$root/bench/post-v2.lua" "$2" >/dev/null
+  local before; before=$(cpu_ticks "$1")
+  with_cpu "$1" "$before" "$(HEADER_LENGTH="$4" BODY="$3" on_client wrk -t1 -c"$threads" -d"${secs}s" --latency \
+    -s "$root/bench/post-v2.lua" "$2" | awk '/^wrk-done/ {print $2, $3, $4, $5}')"
+}
+v2_grpc_run() {  # as grpc_run, over inference.GRPCInferenceService/ModelInfer with raw_input_contents
+  (( $7 > 0 )) && on_client java -cp "$benchcp" io.tessera.bench.load.V2GrpcLoad "$2" "$3" "$4" "$5" "$6" "$threads" "$7" >/dev/null 2>&1
+  on_client java -Dbench.cpuPid="$1" -cp "$benchcp" io.tessera.bench.load.V2GrpcLoad "$2" "$3" "$4" "$5" "$6" "$threads" "$secs" \
     2>/dev/null | awk '{print $2, $3, $4, $5, $6}'
 }
 wait_http() { for _ in $(seq 1 300); do curl -s -o /dev/null "$1" && return 0; sleep 0.2; done; echo "no answer from $1" >&2; return 1; }
@@ -150,6 +172,10 @@ for m in tiny mobilenet; do
   record "$m tessera-grpc" "$(grpc_run "$server" tessera "127.0.0.1:$sp" "$m" "$alias" "$m" "$warmup")"
   record "$m tessera-grpc-uds" "$(grpc_run "$server" tessera "unix:$sock" "$m" "$alias" "$m" "$warmup")"
 done
+echo "[mobilenet] tessera server, Open Inference Protocol (v2)" >&2
+record "mobilenet tessera-v2-rest-binary" "$(wrk_v2_run "$server" "http://127.0.0.1:$rp/v2/models/mobilenet/infer" \
+  "$work/mobilenet-v2.bin" "$(cat "$work/mobilenet-v2.len")" "$warmup")"
+record "mobilenet tessera-v2-grpc" "$(v2_grpc_run "$server" tessera-v2 "127.0.0.1:$sp" mobilenet images mobilenet "$warmup")"
 stop_bg "$server"
 
 # --- TF Serving's performance flags: XLA on the CPU, bfloat16 where the CPU has it -----------------
@@ -196,6 +222,7 @@ out="$root/bench/results/load-$(date -u +%Y%m%d-%H%M%S).md"
     capi_p50=$(printf '%s\n' "${results[@]}" | awk -F'|' -v k="$capi_key" '$1==k {split($2,a," "); print a[2]}')
     tfj=$(printf '%s\n' "${results[@]}" | awk -F'|' -v k="$m tf-java" '$1==k {split($2,a," "); print a[1]}')
     echo_key=""; [[ $run == tessera-rest ]] && echo_key="$m echo-rest"; [[ $run == tessera-grpc* ]] && echo_key="$m echo-grpc"
+    [[ $run == tessera-v2-rest* ]] && echo_key="$m echo-rest"; [[ $run == tessera-v2-grpc ]] && echo_key="$m echo-grpc"
     field() { printf '%s\n' "${results[@]}" | awk -F'|' -v k="$1" -v i="$2" '$1==k {split($2,a," "); print a[i]}'; }
     echo_qps=$(field "$echo_key" 1)
     # the server's CPU per request against what the work itself costs: the model run in-process

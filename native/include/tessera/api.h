@@ -18,6 +18,7 @@ namespace tessera {
 class BatchingSession;
 struct BatchThreadsRef;
 class HostBuffer;
+class ImageGraph;
 class SavedModelSession;
 class RunCall;
 }  // namespace tessera
@@ -110,6 +111,19 @@ int64_t run_call_output_bytes(tessera::RunCall* call, int index);
 void* run_call_output_data(tessera::RunCall* call, int index);
 int64_t run_call_output_string_size(tessera::RunCall* call, int index, int64_t element);
 const void* run_call_output_string_data(tessera::RunCall* call, int index, int64_t element);
+
+// Image preprocessing graphs (tessera/image_graph.h). multiplier and addend: 3 floats each.
+tessera::ImageGraph* image_graph_create(int height, int width, bool bgr, bool uint8_output,
+                                        const float* multiplier, const float* addend);
+void image_graph_free(tessera::ImageGraph* graph);
+// Decodes `encoded_bytes` bytes at `encoded` into `bytes` bytes at `offset` in `out`, which must be
+// the graph's output size. window: 7 int32 = flip_rows, flip_columns, transpose (0/1), then top,
+// left, height, width of the crop in oriented coordinates (-1 height/width: to the edge).
+// Returns TensorFlow's code (INVALID_ARGUMENT for bad image bytes, DEADLINE_EXCEEDED past
+// timeout_ms when > 0).
+int image_graph_run(tessera::ImageGraph* graph, const void* encoded, int64_t encoded_bytes,
+                    const int32_t* window, int64_t timeout_ms, tessera::HostBuffer* out,
+                    int64_t offset, int64_t bytes);
 
 }  // namespace tessera_api
 

@@ -35,6 +35,7 @@ typedef struct TF_Operation TF_Operation;
 typedef struct TF_Session TF_Session;
 typedef struct TF_SessionOptions TF_SessionOptions;
 typedef struct TF_DeviceList TF_DeviceList;
+typedef struct TF_OperationDescription TF_OperationDescription;
 
 typedef struct TF_Buffer {
   const void* data;
@@ -84,6 +85,7 @@ void TF_StringCopy(TF_TString*, const char* src, size_t size);
 const char* TF_StringGetDataPointer(const TF_TString*);
 size_t TF_StringGetSize(const TF_TString*);
 void TF_StringDealloc(TF_TString*);
+void TF_StringAssignView(TF_TString*, const char* src, size_t size);
 
 TF_SessionOptions* TF_NewSessionOptions(void);
 void TF_SetConfig(TF_SessionOptions*, const void* proto, size_t proto_len, TF_Status*);
@@ -109,6 +111,17 @@ void TF_SessionRun(TF_Session* session, const TF_Buffer* run_options, const TF_O
                    TF_Tensor* const* input_values, int ninputs, const TF_Output* outputs,
                    TF_Tensor** output_values, int noutputs, const TF_Operation* const* target_opers,
                    int ntargets, TF_Buffer* run_metadata, TF_Status*);
+
+/* Graph construction (the image preprocessing graph, image_graph.cc). */
+TF_OperationDescription* TF_NewOperation(TF_Graph* graph, const char* op_type, const char* oper_name);
+void TF_AddInput(TF_OperationDescription* desc, TF_Output input);
+void TF_SetAttrType(TF_OperationDescription* desc, const char* attr_name, TF_DataType value);
+void TF_SetAttrInt(TF_OperationDescription* desc, const char* attr_name, int64_t value);
+void TF_SetAttrBool(TF_OperationDescription* desc, const char* attr_name, unsigned char value);
+void TF_SetAttrTensor(TF_OperationDescription* desc, const char* attr_name, TF_Tensor* value,
+                      TF_Status* status);
+TF_Operation* TF_FinishOperation(TF_OperationDescription* desc, TF_Status* status);
+TF_Session* TF_NewSession(TF_Graph* graph, const TF_SessionOptions* opts, TF_Status* status);
 
 TF_DeviceList* TF_SessionListDevices(TF_Session* session, TF_Status* status);
 int TF_DeviceListCount(const TF_DeviceList* list);

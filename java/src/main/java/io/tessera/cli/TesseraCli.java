@@ -15,6 +15,8 @@ import java.util.List;
  *       tensorflow_model_server flag may follow and wins over the demo defaults.</li>
  *   <li>{@code inspect --dir=DIR}: signatures, dtypes and shapes of a SavedModel, like
  *       {@code saved_model_cli show --all}.</li>
+ *   <li>{@code warmup --from=LOGS --model_dir=DIR [--max_records=N]}: a version's warmup file
+ *       from request logs ({@link WarmupFromLogs}).</li>
  * </ul>
  */
 public final class TesseraCli {
@@ -23,7 +25,8 @@ public final class TesseraCli {
   public static void main(String[] args) throws Exception {
     if (args.length == 0 || args[0].equals("help") || args[0].equals("--help")) {
       System.out.println("usage: tessera demo [tensorflow_model_server flags...]\n"
-          + "       tessera inspect --dir=<SavedModel dir or model base path>");
+          + "       tessera inspect --dir=<SavedModel dir or model base path>\n"
+          + "       " + WarmupFromLogs.USAGE.substring("usage: ".length()));
       System.exit(args.length == 0 ? 2 : 0);
     }
     String[] rest = Arrays.copyOfRange(args, 1, args.length);
@@ -42,6 +45,7 @@ public final class TesseraCli {
         }
         System.exit(Inspect.run(dir, System.out));
       }
+      case "warmup" -> System.exit(WarmupFromLogs.run(rest, System.out, System.err));
       default -> {
         System.err.println("tessera: unknown command '" + args[0] + "' (try: tessera help)");
         System.exit(2);

@@ -2,6 +2,7 @@ package io.tessera.config;
 
 import com.google.protobuf.TextFormat;
 import io.tessera.proto.serving.config.FileSystemStoragePathSourceConfig.ServableVersionPolicy;
+import io.tessera.proto.serving.config.LoggingConfig;
 import io.tessera.proto.serving.config.ModelConfig;
 import io.tessera.proto.serving.config.ModelServerConfig;
 import io.tessera.proto.serving.config.ModelType;
@@ -28,11 +29,18 @@ public final class ModelConfigs {
   /** The only platform the stock tensorflow_model_server serves. */
   public static final String TENSORFLOW = "tensorflow";
 
+  private static final java.util.regex.Pattern URI_SCHEME =
+      java.util.regex.Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*://.*");
+
   private ModelConfigs() {}
 
-  /** One validated model: absolute base path, version policy (never unset), labels. */
-  public record ModelEntry(String name, Path basePath, ServableVersionPolicy policy,
-      Map<String, Long> labels) {}
+  /**
+   * One validated model: base path (a normalized absolute path, or a URI such as s3://bucket/m
+   * whose scheme the sources check), version policy (never unset), labels, and its
+   * logging_config as given (checked by the request log's settings, not here).
+   */
+  public record ModelEntry(String name, String basePath, ServableVersionPolicy policy,
+      Map<String, Long> labels, LoggingConfig logging) {}
 
   public static ModelServerConfig readFile(Path file) {
     String text;
@@ -77,15 +85,25 @@ public final class ModelConfigs {
         throw ServingException.invalidArgument("Model " + m.getName() + " requested unsupported platform "
             + platform + "; this server supports only model_platform: \"" + TENSORFLOW + "\"");
       }
-      Path base = Path.of(m.getBasePath());
-      if (m.getBasePath().isEmpty() || !base.isAbsolute()) {
+      if (m.getBasePath().isEmpty() || !(isUri(m.getBasePath()) || Path.of(m.getBasePath()).isAbsolute())) {
         throw ServingException.invalidArgument("Expected model " + m.getName()
             + " to have an absolute path or URI; got base_path()=" + m.getBasePath());
       }
-      entries.add(new ModelEntry(m.getName(), base.normalize(), policyOf(m),
-          Map.copyOf(new TreeMap<>(m.getVersionLabelsMap()))));
+      String base = isUri(m.getBasePath()) ? m.getBasePath() : Path.of(m.getBasePath()).normalize().toString();
+      entries.add(new ModelEntry(m.getName(), base, policyOf(m),
+          Map.copyOf(new TreeMap<>(m.getVersionLabelsMap())), m.getLoggingConfig()));
     }
     return entries;
+  }
+
+  /** True for {@code scheme://...} (s3://, gs://, file://); which schemes are served is the sources' call. */
+  public static boolean isUri(String basePath) {
+    return URI_SCHEME.matcher(basePath).matches();
+  }
+
+  /** --model_base_path as the single-model config gets it: a URI unchanged, a path made absolute. */
+  public static String absoluteBasePath(String flag) {
+    return isUri(flag) ? flag : Path.of(flag).toAbsolutePath().normalize().toString();
   }
 
   private static String platformOf(ModelConfig m) {

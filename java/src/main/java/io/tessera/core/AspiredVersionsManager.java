@@ -12,6 +12,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -20,10 +23,15 @@ import java.util.logging.Logger;
  * Loads and unloads servable versions as Sources ask, and hands requests ref-counted handles.
  *
  * <p>Threading: the state changes of one servable run in order, one at a time, on a manager
- * thread; different servables load in parallel (up to {@code loadThreads}). {@link #acquire} never
- * blocks and never takes a lock (it reads an immutable serving map swapped RCU-style), so requests
- * are not delayed by loads. Unloading removes a version from the map first and frees it when its
- * last in-flight request closes its handle.
+ * thread; different servables load in parallel (up to {@code loadThreads}, changed later with
+ * {@link #setLoadThreads}, as TF Serving's BasicManager loads the initial models on more threads
+ * than later ones). {@link #acquire} never blocks and never takes a lock (it reads an immutable
+ * serving map swapped RCU-style), so requests are not delayed by loads. Unloading removes a version
+ * from the map first; once its last in-flight request has closed its handle the version is freed
+ * on one of {@code unloadThreads} threads, or, with 0, at once on the manager thread (or, if a
+ * request still holds the version, on that request's thread as it closes its handle). Unlike TF
+ * Serving's manager, which waits for in-flight requests before it frees a version, no manager
+ * thread ever waits for a request, so a long request does not hold up other loads.
  */
 public final class AspiredVersionsManager<T extends AutoCloseable>
     implements Target<Loader<T>>, AutoCloseable {
@@ -31,12 +39,18 @@ public final class AspiredVersionsManager<T extends AutoCloseable>
 
   /**
    * Retry settings for failed loads (TF Serving: --max_num_load_retries,
-   * --load_retry_interval_micros) and how many servables may load at once.
+   * --load_retry_interval_micros), how many servables may load at once and how many threads free
+   * unloaded versions (0: the manager thread).
    */
-  public record Options(int maxLoadRetries, Duration loadRetryInterval, int loadThreads) {
-    /** One servable at a time. */
+  public record Options(int maxLoadRetries, Duration loadRetryInterval, int loadThreads, int unloadThreads) {
+    /** One servable at a time; unloads on the manager thread. */
     public Options(int maxLoadRetries, Duration loadRetryInterval) {
-      this(maxLoadRetries, loadRetryInterval, 1);
+      this(maxLoadRetries, loadRetryInterval, 1, 0);
+    }
+
+    /** Unloads on the manager thread. */
+    public Options(int maxLoadRetries, Duration loadRetryInterval, int loadThreads) {
+      this(maxLoadRetries, loadRetryInterval, loadThreads, 0);
     }
   }
 
@@ -45,6 +59,8 @@ public final class AspiredVersionsManager<T extends AutoCloseable>
   private final ServingMap<T> serving = new ServingMap<>();
   private final ServableStateMonitor monitor = new ServableStateMonitor();
   private final KeyedSerialExecutor managerThreads;
+  // Frees unloaded versions; null = on the manager thread.
+  private final ExecutorService unloadThreads;
   // Each servable's map is touched only by that servable's tasks on managerThreads.
   private final Map<String, NavigableMap<Long, Harness<T>>> harnesses = new ConcurrentHashMap<>();
   // The newest aspired set per servable, written by callers before the manager thread sees it,
@@ -55,6 +71,23 @@ public final class AspiredVersionsManager<T extends AutoCloseable>
     this.options = options;
     this.policy = policy;
     this.managerThreads = new KeyedSerialExecutor(options.loadThreads(), "tessera-manager");
+    this.unloadThreads = options.unloadThreads() <= 0 ? null
+        : Executors.newFixedThreadPool(options.unloadThreads(),
+            KeyedSerialExecutor.daemonThreads("tessera-unload"));
+  }
+
+  /**
+   * Changes how many servables may load at once (0 or 1: one at a time); TF Serving's server core
+   * does this after the initial models are loaded (num_initial_load_threads, then num_load_threads).
+   */
+  public void setLoadThreads(int threads) {
+    managerThreads.resize(threads);
+    LOG.info("Servable versions now load on " + Math.max(1, threads) + " thread(s)");
+  }
+
+  /** Manager threads now (tests). */
+  int loadThreads() {
+    return managerThreads.threads();
   }
 
   @Override
@@ -87,6 +120,21 @@ public final class AspiredVersionsManager<T extends AutoCloseable>
     }
     String request = version == null ? "Latest(" + name + ")" : "Specific(" + name + ", " + version + ")";
     throw ServingException.notFound("Servable not found for request: " + request);
+  }
+
+  /**
+   * Handles on every AVAILABLE version of {@code name} (for per-version settings that change
+   * without a reload, e.g. request logging); the caller closes each. Never blocks.
+   */
+  public List<ServableHandle<T>> acquireAll(String name) {
+    List<ServableHandle<T>> handles = new ArrayList<>();
+    for (LoadedServable<T> loaded : serving.all(name)) {
+      ServableHandle<T> handle = loaded.tryAcquire();
+      if (handle != null) {
+        handles.add(handle);
+      }
+    }
+    return handles;
   }
 
   public ServableStateMonitor monitor() {
@@ -169,18 +217,34 @@ public final class AspiredVersionsManager<T extends AutoCloseable>
     LoadedServable<T> loaded = h.loaded;
     h.loaded = null;
     h.state = ServableState.END;  // no further transitions are decided on it
-    loaded.quiesced().thenRun(() -> {
-      LOG.info("Done unloading servable version " + h.id);
-      // Report END in the servable's task order, and only if the version was not re-aspired
-      // (and re-loaded under a new harness) meanwhile.
-      managerThreads.execute(h.id.name(), () -> {
-        NavigableMap<Long, Harness<T>> versions = harnesses.get(h.id.name());
-        if (versions == null || versions.get(h.id.version()) == h) {
-          monitor.update(h.id.name(), VersionStatus.of(h.id.version(), ServableState.END));
-        }
-      });
-    });
+    if (unloadThreads == null) {
+      loaded.quiesced().thenRun(() -> free(h, loaded));
+    } else {
+      loaded.quiesced().thenRunAsync(() -> free(h, loaded), this::onUnloadThread);
+    }
     loaded.release();
+  }
+
+  private void onUnloadThread(Runnable task) {
+    try {
+      unloadThreads.execute(task);
+    } catch (RejectedExecutionException closed) {
+      task.run();
+    }
+  }
+
+  /** Frees a version no request holds any more and reports END. */
+  private void free(Harness<T> h, LoadedServable<T> loaded) {
+    loaded.free();
+    LOG.info("Done unloading servable version " + h.id);
+    // Report END in the servable's task order, and only if the version was not re-aspired
+    // (and re-loaded under a new harness) meanwhile.
+    managerThreads.execute(h.id.name(), () -> {
+      NavigableMap<Long, Harness<T>> versions = harnesses.get(h.id.name());
+      if (versions == null || versions.get(h.id.version()) == h) {
+        monitor.update(h.id.name(), VersionStatus.of(h.id.version(), ServableState.END));
+      }
+    });
   }
 
   private void move(Harness<T> h, ServableState next, StatusCode code, String message) {
@@ -220,6 +284,10 @@ public final class AspiredVersionsManager<T extends AutoCloseable>
     }
     try {
       managerThreads.awaitIdle(Duration.ofMinutes(1));
+      if (unloadThreads != null) {
+        unloadThreads.shutdown();
+        unloadThreads.awaitTermination(1, TimeUnit.MINUTES);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -5,8 +5,9 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -22,16 +23,44 @@ final class KeyedSerialExecutor implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(KeyedSerialExecutor.class.getName());
   private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
-  private final ExecutorService pool;
+  private final ThreadPoolExecutor pool;
   private final Map<String, CompletableFuture<Void>> tails = new HashMap<>();  // guarded by this
 
   KeyedSerialExecutor(int threads, String threadName) {
+    int size = Math.max(1, threads);
+    this.pool = new ThreadPoolExecutor(size, size, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
+        daemonThreads(threadName));
+  }
+
+  /** Daemon threads named {@code name-1}, {@code name-2}, ... */
+  static ThreadFactory daemonThreads(String name) {
     AtomicInteger count = new AtomicInteger();
-    this.pool = Executors.newFixedThreadPool(Math.max(1, threads), r -> {
-      Thread t = new Thread(r, threadName + "-" + count.incrementAndGet());
+    return r -> {
+      Thread t = new Thread(r, name + "-" + count.incrementAndGet());
       t.setDaemon(true);
       return t;
-    });
+    };
+  }
+
+  /**
+   * Changes the number of threads (at least one) and starts them all, so the pool has exactly that
+   * many once surplus threads finish their current task. Queued tasks keep their order per key.
+   */
+  synchronized void resize(int threads) {
+    int size = Math.max(1, threads);
+    if (size > pool.getMaximumPoolSize()) {
+      pool.setMaximumPoolSize(size);
+      pool.setCorePoolSize(size);
+    } else {
+      pool.setCorePoolSize(size);
+      pool.setMaximumPoolSize(size);
+    }
+    pool.prestartAllCoreThreads();
+  }
+
+  /** The number of threads now (tests). */
+  int threads() {
+    return pool.getPoolSize();
   }
 
   void execute(String key, Runnable task) {

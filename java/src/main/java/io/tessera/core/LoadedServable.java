@@ -8,8 +8,9 @@ import java.util.logging.Logger;
 /**
  * A loaded version plus its reference count. The manager holds one reference while the version is
  * being served; each {@link ServableHandle} holds one more. When the manager lets go and the last
- * handle closes, the servable is closed (native resources freed) and {@link #quiesced()} completes.
- * Acquiring after the manager let go fails, so no request can start on a version being unloaded.
+ * handle closes, {@link #quiesced()} completes and the manager {@link #free()}s the servable
+ * (native resources). Acquiring after the
+ * manager let go fails, so no request can start on a version being unloaded.
  */
 final class LoadedServable<T extends AutoCloseable> {
   private static final Logger LOG = Logger.getLogger(LoadedServable.class.getName());
@@ -45,16 +46,19 @@ final class LoadedServable<T extends AutoCloseable> {
     }
   }
 
-  /** Drops one reference; the last one closes the servable. */
+  /** Drops one reference; the last one completes {@link #quiesced()}. */
   void release() {
     if (refs.decrementAndGet() == 0) {
-      try {
-        servable.close();
-      } catch (Exception e) {
-        LOG.log(Level.WARNING, "error while unloading " + id, e);
-      } finally {
-        quiesced.complete(null);
-      }
+      quiesced.complete(null);
+    }
+  }
+
+  /** Closes the servable; call once, after {@link #quiesced()} completed. */
+  void free() {
+    try {
+      servable.close();
+    } catch (Exception e) {
+      LOG.log(Level.WARNING, "error while unloading " + id, e);
     }
   }
 

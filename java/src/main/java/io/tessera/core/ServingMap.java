@@ -25,6 +25,12 @@ final class ServingMap<T extends AutoCloseable> {
     return version == null ? versions.lastEntry().getValue() : versions.get(version);
   }
 
+  /** Every AVAILABLE version of {@code name}, oldest first. */
+  java.util.Collection<LoadedServable<T>> all(String name) {
+    NavigableMap<Long, LoadedServable<T>> versions = current.get().get(name);
+    return versions == null ? java.util.List.of() : versions.values();
+  }
+
   void publish(ServableId id, LoadedServable<T> loaded) {
     update(id.name(), versions -> versions.put(id.version(), loaded));
   }

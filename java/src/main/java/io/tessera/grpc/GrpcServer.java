@@ -3,6 +3,8 @@ package io.tessera.grpc;
 import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.ProtoReflectionService;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
@@ -14,6 +16,7 @@ import io.tessera.transport.NettyTransport;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -53,10 +56,13 @@ public final class GrpcServer implements AutoCloseable {
    * @param inlineMaxMicros --inline_run_max_micros: methods whose calls recently took at most this
    *     long are answered on the transport thread (see {@link OffloadInterceptor}); 0 = never
    * @param limits transport limits and the reload RPC's settings
+   * @param reflection also serve grpc.reflection.v1 and v1alpha (--enable_grpc_reflection)
+   * @param otherServices more services on this listener (the Open Inference Protocol's), with the
+   *     same limits, memory accounting and offload
    */
   public record Options(String bindAddress, int port, int maxThreads, boolean tensorContentOutputs,
       SslContext tls, BindableService health, String socketPath, String channelArguments, long inlineMaxMicros,
-      Limits limits) {}
+      Limits limits, boolean reflection, List<BindableService> otherServices) {}
 
   private final Server server;
   private final Server socketServer;
@@ -118,6 +124,14 @@ public final class GrpcServer implements AutoCloseable {
     }
     if (options.health() != null) {
       builder.addService(budget.counting(options.health().bindService()));
+    }
+    if (options.reflection()) {
+      // Both versions: grpcurl and most tools ask v1 first and fall back to v1alpha.
+      builder.addService(budget.counting(ProtoReflectionServiceV1.newInstance().bindService()));
+      builder.addService(budget.counting(ProtoReflectionService.newInstance().bindService()));
+    }
+    for (BindableService service : options.otherServices()) {
+      builder.addService(budget.counting(service.bindService()));
     }
     return builder.build();
   }

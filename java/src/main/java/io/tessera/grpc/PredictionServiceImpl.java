@@ -6,6 +6,7 @@ import io.grpc.Deadline;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
+import io.grpc.ServiceDescriptor;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.tessera.proto.serving.ClassificationRequest;
@@ -29,6 +30,8 @@ import io.tessera.serving.Origin;
 import io.tessera.serving.Pipeline;
 import io.tessera.serving.PredictCall;
 import io.tessera.serving.PredictInputs;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -57,13 +60,20 @@ public final class PredictionServiceImpl extends PredictionServiceGrpc.Predictio
    */
   ServerServiceDefinition definition() {
     ServerServiceDefinition generated = bindService();
-    ServerServiceDefinition.Builder b = ServerServiceDefinition.builder(generated.getServiceDescriptor().getName());
+    List<ServerMethodDefinition<?, ?>> methods = new ArrayList<>();
     for (ServerMethodDefinition<?, ?> m : generated.getMethods()) {
       if (!m.getMethodDescriptor().getFullMethodName().equals(PREDICT.getFullMethodName())) {
-        b.addMethod(m);
+        methods.add(m);
       }
     }
-    return b.addMethod(PREDICT, ServerCalls.asyncUnaryCall(this::predict)).build();
+    methods.add(ServerMethodDefinition.create(PREDICT, ServerCalls.asyncUnaryCall(this::predict)));
+    // the schema descriptor (the .proto) stays, for gRPC reflection
+    ServiceDescriptor.Builder descriptor = ServiceDescriptor.newBuilder(generated.getServiceDescriptor().getName())
+        .setSchemaDescriptor(generated.getServiceDescriptor().getSchemaDescriptor());
+    methods.forEach(m -> descriptor.addMethod(m.getMethodDescriptor()));
+    ServerServiceDefinition.Builder b = ServerServiceDefinition.builder(descriptor.build());
+    methods.forEach(b::addMethod);
+    return b.build();
   }
 
   private void predict(IncomingPredict incoming, StreamObserver<OutgoingPredict> observer) {

@@ -11,6 +11,7 @@ import io.grpc.ServerInterceptor;
 import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.ServerStreamTracer;
+import io.grpc.ServiceDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.tessera.admission.MemoryBudget;
@@ -20,6 +21,8 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Queue;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -62,11 +65,19 @@ final class RequestBudget extends ServerStreamTracer.Factory implements ServerIn
 
   private final Set<String> counted = ConcurrentHashMap.newKeySet();
 
-  /** {@code service} with every method's request marshaller counting; remembers its methods. */
+  /**
+   * {@code service} with every method's request marshaller counting; remembers its methods. The
+   * service keeps its schema descriptor (the .proto it came from), which gRPC reflection serves.
+   */
   ServerServiceDefinition counting(ServerServiceDefinition service) {
-    ServerServiceDefinition.Builder b = ServerServiceDefinition.builder(service.getServiceDescriptor().getName());
-    for (ServerMethodDefinition<?, ?> m : service.getMethods()) {
-      b.addMethod(counting(m));
+    List<ServerMethodDefinition<?, ?>> methods = new ArrayList<>();
+    service.getMethods().forEach(m -> methods.add(counting(m)));
+    ServiceDescriptor.Builder descriptor = ServiceDescriptor.newBuilder(service.getServiceDescriptor().getName())
+        .setSchemaDescriptor(service.getServiceDescriptor().getSchemaDescriptor());
+    methods.forEach(m -> descriptor.addMethod(m.getMethodDescriptor()));
+    ServerServiceDefinition.Builder b = ServerServiceDefinition.builder(descriptor.build());
+    for (ServerMethodDefinition<?, ?> m : methods) {
+      b.addMethod(m);
       counted.add(m.getMethodDescriptor().getFullMethodName());
     }
     return b.build();

@@ -13,36 +13,45 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.BooleanSupplier;
 
 /**
  * The REST port's pages outside TF Serving's /v1 API: Prometheus metrics at the monitoring path
- * (only when --monitoring_config_file enables it), Kubernetes probes ({@code /healthz}: the
- * process serves; {@code /readyz}: every configured model has an AVAILABLE version), the devices
- * page and the image demo page at {@link #DEMO_PATH}. {@code GET /} is a 404, as in TF Serving
+ * (only when --monitoring_config_file or --metrics_path enables it), Kubernetes probes ({@code /healthz}: the
+ * process serves; {@code /readyz}: every configured model has an AVAILABLE version and the server is
+ * not shutting down), the devices page, the image demo page at {@link #DEMO_PATH} and the list of
+ * models it can serve at {@link #IMAGE_MODELS_PATH}. {@code GET /} is a 404, as in TF Serving
  * (model_servers/http_server.cc answers only /v1/ and the monitoring path), so an API client or a
  * probe of {@code /} sees what it would see there. Thread-safe.
  */
 public final class ExtraPages {
   /** Where the demo page is served (under /tessera/, beside /tessera/devices). */
   public static final String DEMO_PATH = "/tessera/demo";
+  /** The served models that take encoded images (those with a tessera_image.json). */
+  public static final String IMAGE_MODELS_PATH = "/tessera/image_models";
 
   /** A rendered page: HTTP status, content type, body. */
   public record Page(int status, String contentType, byte[] body) {}
 
   private final ServerCore core;
-  private final String metricsPath;
+  private final Set<String> metricsPaths;
+  private final BooleanSupplier ready;
   private final byte[] demoPage;
 
-  /** @param metricsPath path of the Prometheus page, or null when metrics are off on this port */
-  public ExtraPages(ServerCore core, String metricsPath) {
+  /**
+   * @param metricsPaths paths of the Prometheus page on this port (none: metrics off here)
+   * @param ready what /readyz reports: every model AVAILABLE and the server not shutting down
+   */
+  public ExtraPages(ServerCore core, Set<String> metricsPaths, BooleanSupplier ready) {
     this.core = core;
-    this.metricsPath = metricsPath;
+    this.metricsPaths = Set.copyOf(metricsPaths);
+    this.ready = ready;
     this.demoPage = resource("/io/tessera/web/index.html");
   }
 
   /** The page for a GET of {@code path}, or null if there is none (404). */
   public Page get(String path) {
-    if (path.equals(metricsPath)) {
+    if (metricsPaths.contains(path)) {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       try {
         core.metrics().writeTo(out);
@@ -56,11 +65,14 @@ public final class ExtraPages {
         return json(200, "{\"status\": \"alive\"}");
       }
       case "/readyz" -> {
-        boolean ready = core.allModelsAvailable();
+        boolean ready = this.ready.getAsBoolean();
         return json(ready ? 200 : 503, "{\"ready\": " + ready + ", \"models\": " + quoted(core.modelNames()) + "}");
       }
       case "/tessera/devices" -> {
         return json(200, devices());
+      }
+      case IMAGE_MODELS_PATH -> {
+        return json(200, imageModels());
       }
       case DEMO_PATH -> {
         return new Page(200, "text/html; charset=UTF-8", withDefaultModel());
@@ -96,6 +108,36 @@ public final class ExtraPages {
       }
     }
     return out.append("}}").toString();
+  }
+
+  /**
+   * {"models": [{"name", "version", "input", "height", "width", "labels", "decoder"}, ...]}: every
+   * model whose AVAILABLE version has image preprocessing, by name.
+   */
+  private String imageModels() {
+    StringBuilder out = new StringBuilder("{\"models\": [");
+    boolean first = true;
+    for (String model : new TreeSet<>(core.modelNames())) {
+      try (var handle = core.acquire(model, null, null)) {
+        var images = handle.servable().images();
+        if (images.isEmpty()) {
+          continue;
+        }
+        var config = images.get().config();
+        out.append(first ? "{\"name\": " : ", {\"name\": ");
+        first = false;
+        quote(model, out);
+        out.append(", \"version\": ").append(handle.id().version()).append(", \"input\": ");
+        quote(config.inputAlias(), out);
+        out.append(", \"height\": ").append(config.height()).append(", \"width\": ").append(config.width())
+            .append(", \"labels\": ").append(config.labels().isPresent()).append(", \"decoder\": ");
+        quote(images.get().decoderName(), out);
+        out.append('}');
+      } catch (ServingException notAvailable) {
+        // not AVAILABLE right now: left out
+      }
+    }
+    return out.append("]}").toString();
   }
 
   private static void quote(String text, StringBuilder out) {

@@ -15,15 +15,19 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.tessera.admission.ClientErrorLog;
 import io.tessera.status.ErrorText;
 import io.tessera.status.ServingException;
 import io.tessera.status.StatusCode;
+import io.tessera.transport.HttpApi;
 import io.tessera.transport.InlineRuns;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.regex.Pattern;
@@ -65,10 +69,13 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final InlineRuns inline;
   private final RequestGate gate;
   private final RestTimeouts timeouts;
+  private final HttpApi otherApi;
 
+  /** @param otherApi another API on this listener (the Open Inference Protocol), or null */
   RestHandler(RestApi api, Executor workers, InlineRuns inline, boolean cors, ExtraPages extras, Drain drain,
-      RequestGate gate, RestTimeouts timeouts) {
+      RequestGate gate, RestTimeouts timeouts, HttpApi otherApi) {
     super(false);
+    this.otherApi = otherApi;
     this.gate = gate;
     this.timeouts = timeouts;
     this.api = api;
@@ -106,6 +113,21 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       return;
     }
     String path = target.path();
+    if (otherApi != null && otherApi.owns(path)) {
+      String otherKey = otherApi.costKey(method, path);
+      if (otherKey != null && inline.runInline(otherKey, request.content().readableBytes())) {
+        FullHttpResponse answered = respondOther(ctx, method, path, request, otherKey);
+        send(ctx, answered, keepAlive);
+        return;
+      }
+      try {
+        workers.execute(() -> answer(ctx, () -> respondOther(ctx, method, path, request, otherKey), keepAlive));
+      } catch (RejectedExecutionException e) {
+        request.release();
+        send(ctx, error(ctx, StatusCode.UNAVAILABLE, "Server is shutting down"), false);
+      }
+      return;
+    }
     if (!RestRoute.isApiPath(target.uriPath())) {
       request.release();
       if (extras == null || !request.method().equals(HttpMethod.GET)) {
@@ -125,28 +147,35 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       String origin = request.headers().get(HttpHeaderNames.ORIGIN, "");
       request.release();
       if (PREFLIGHT_ORIGIN.matcher(origin).find()) {
+        api.recordUnrouted(StatusCode.OK);
         send(ctx, new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.EMPTY_BUFFER),
             keepAlive);
       } else {
+        api.recordUnrouted(StatusCode.FAILED_PRECONDITION);
         send(ctx, error(ctx, StatusCode.FAILED_PRECONDITION, "Origin header is missing in CORS preflight"), keepAlive);
       }
       return;
     }
     RestRoute route;
     try {
-      route = RestRoute.parse(method, target.uriPath());
+      route = RestRoute.parse(method, ImageUpload.routedPath(method,
+          request.headers().get(HttpHeaderNames.CONTENT_TYPE), request.content().nioBuffer(), target.uriPath()));
     } catch (ServingException e) {
       request.release();
+      api.recordUnrouted(e.code());
       send(ctx, error(ctx, e.code(), e.getMessage()), keepAlive);
       return;
     }
-    String costKey = route.kind() + " " + route.modelName();  // InlineRuns' route: model and verb
+    // InlineRuns' route: model and verb, image uploads apart (decoding is never cheap)
+    String costKey = route.kind() + " " + route.modelName()
+        + (ImageUpload.isUpload(request.headers().get(HttpHeaderNames.CONTENT_TYPE), request.content().nioBuffer())
+            ? " upload" : "");
     if (inline.runInline(costKey, request.content().readableBytes())) {
       send(ctx, respond(ctx, route, request, costKey), keepAlive);
       return;
     }
     try {
-      workers.execute(() -> answer(ctx, route, request, costKey, keepAlive));
+      workers.execute(() -> answer(ctx, () -> respond(ctx, route, request, costKey), keepAlive));
     } catch (RejectedExecutionException e) {
       request.release();
       send(ctx, error(ctx, StatusCode.UNAVAILABLE, "Server is shutting down"), false);
@@ -154,11 +183,10 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   }
 
   /** Runs on a worker thread; hands the response to the event loop (or closes, if an Error escapes). */
-  private void answer(ChannelHandlerContext ctx, RestRoute route, FullHttpRequest request, String costKey,
-      boolean keepAlive) {
+  private void answer(ChannelHandlerContext ctx, Supplier<FullHttpResponse> respond, boolean keepAlive) {
     FullHttpResponse ready = null;
     try {
-      ready = respond(ctx, route, request, costKey);
+      ready = respond.get();
     } finally {
       if (ready == null) {
         ctx.channel().close();  // an Error is propagating: the client must not wait forever
@@ -182,8 +210,15 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     ChunkedBodyStream body = new ChunkedBodyStream(ctx.alloc());
     FullHttpResponse response;
     try {
-      api.handle(route, request.content().nioBuffer(), body);
+      String contentType = request.headers().get(HttpHeaderNames.CONTENT_TYPE);
+      ByteBuffer content = request.content().nioBuffer();
+      int topK = ImageUpload.isUpload(contentType, content)
+          ? ImageUpload.topK(new QueryStringDecoder(request.uri()).parameters()) : 0;
+      String timing = api.handle(route, content, contentType, topK, body);
       response = json(HttpResponseStatus.OK, body.finish());
+      if (timing != null) {
+        response.headers().set("Server-Timing", timing);
+      }
     } catch (ServingException e) {
       if (e.code().httpStatus() < 500) {
         CLIENT_ERRORS.log("REST request " + route + " failed: " + e.code() + ": " + e.getMessage());
@@ -198,6 +233,28 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
     if (response.status().code() == HttpResponseStatus.OK.code()) {
       // Only answered requests: routes to models that do not exist are never tracked.
+      inline.record(costKey, System.nanoTime() - started);
+    }
+    return response;
+  }
+
+  /**
+   * Answers a request to {@link #otherApi} (which renders its own errors), on a worker or inline;
+   * releases the request on every path; records the cost of answered calls under {@code costKey}.
+   */
+  private FullHttpResponse respondOther(ChannelHandlerContext ctx, String method, String path,
+      FullHttpRequest request, String costKey) {
+    long started = System.nanoTime();
+    FullHttpResponse response;
+    try {
+      response = otherApi.answer(method, path, request.headers(), request.content(), ctx.alloc());
+    } catch (RuntimeException e) {
+      LOG.log(Level.SEVERE, method + " " + path + " failed", e);
+      response = error(ctx, StatusCode.INTERNAL, String.valueOf(e.getMessage()));
+    } finally {
+      request.release();  // also when an Error escapes
+    }
+    if (costKey != null && response.status().code() == HttpResponseStatus.OK.code()) {
       inline.record(costKey, System.nanoTime() - started);
     }
     return response;

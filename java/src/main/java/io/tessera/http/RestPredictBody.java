@@ -39,7 +39,7 @@ final class RestPredictBody implements PredictInputs.Deferred {
       if (request != null) {
         rowFormat = request.rowFormat();
         return new PredictInputs.Decoded(request.signatureName(),
-            new PredictInputs.Images(request.images(), request.topK()));
+            new PredictInputs.Images(request.images().stream().map(ByteBuffer::wrap).toList(), request.topK()));
       }
     }
     Servable servable = version.servable();

@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.ssl.SslContext;
 import io.tessera.admission.Limits;
+import io.tessera.transport.HttpApi;
 import io.tessera.transport.InlineRuns;
 import io.tessera.transport.NettyTransport;
 import java.net.InetSocketAddress;
@@ -43,9 +44,10 @@ public final class RestServer implements AutoCloseable {
    *
    * @param inlineMaxMicros --inline_run_max_micros (see {@link InlineRuns}); 0 = never inline
    * @param limits connection cap and timeouts
+   * @param otherApi another API answered on this listener (the Open Inference Protocol's /v2), or null
    */
   public record Options(String bindAddress, int port, int numThreads, int maxBodyBytes, boolean cors,
-      SslContext tls, ExtraPages extras, long inlineMaxMicros, Limits limits) {}
+      SslContext tls, ExtraPages extras, long inlineMaxMicros, Limits limits, HttpApi otherApi) {}
 
   /** How long a stop waits for accepted requests to be answered. */
   private static final java.time.Duration DRAIN_LIMIT = java.time.Duration.ofSeconds(20);
@@ -100,7 +102,7 @@ public final class RestServer implements AutoCloseable {
             p.addLast(new BodyDecompressor());
             p.addLast(new JsonBodyLimit(options.maxBodyBytes(), timeouts));
             p.addLast(new RestHandler(api, workers, inline, options.cors(), options.extras(), drain,
-                gate, timeouts));
+                gate, timeouts, options.otherApi()));
           }
         });
     channel = bootstrap.bind(new InetSocketAddress(options.bindAddress(), options.port())).sync().channel();

@@ -20,20 +20,11 @@ final class BilinearResizer {
     int outW = config.width();
     int inW = image.width();
     int inH = image.height();
-    int x0 = 0;
-    int y0 = 0;
-    if (config.resize() == ResizeMode.CENTER_CROP) {
-      // Compare inW/inH with outW/outH without rounding: inW * outH vs outW * inH.
-      if ((long) inW * outH > (long) outW * inH) {
-        int cropW = (int) Math.max(1, Math.round((double) inH * outW / outH));
-        x0 = (inW - cropW) / 2;
-        inW = cropW;
-      } else {
-        int cropH = (int) Math.max(1, Math.round((double) inW * outH / outW));
-        y0 = (inH - cropH) / 2;
-        inH = cropH;
-      }
-    }
+    int[] window = cropWindow(inW, inH, config);
+    int x0 = window[0];
+    int y0 = window[1];
+    inW = window[2];
+    inH = window[3];
     Axis xs = Axis.of(inW, outW, x0, image.strideX());
     Axis ys = Axis.of(inH, outH, y0, image.strideY());
 
@@ -71,6 +62,25 @@ final class BilinearResizer {
         }
       }
     }
+  }
+
+  /**
+   * The source window {x, y, width, height} the output is resized from: the whole image for
+   * STRETCH; for CENTER_CROP the largest centred window with the target's aspect ratio.
+   */
+  static int[] cropWindow(int inW, int inH, ImageConfig config) {
+    int outH = config.height();
+    int outW = config.width();
+    if (config.resize() != ResizeMode.CENTER_CROP) {
+      return new int[] {0, 0, inW, inH};
+    }
+    // Compare inW/inH with outW/outH without rounding: inW * outH vs outW * inH.
+    if ((long) inW * outH > (long) outW * inH) {
+      int cropW = (int) Math.max(1, Math.round((double) inH * outW / outH));
+      return new int[] {(inW - cropW) / 2, 0, cropW, inH};
+    }
+    int cropH = (int) Math.max(1, Math.round((double) inW * outH / outW));
+    return new int[] {0, (inH - cropH) / 2, inW, cropH};
   }
 
   /** Interpolation weights along one axis, with source positions pre-multiplied by the stride. */

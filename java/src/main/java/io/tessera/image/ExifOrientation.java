@@ -1,5 +1,7 @@
 package io.tessera.image;
 
+import java.nio.ByteBuffer;
+
 /**
  * Reads the EXIF orientation (TIFF tag 0x0112 in IFD0 of the APP1 "Exif" segment) of a JPEG and
  * maps displayed pixel coordinates to stored ones. Lenient: anything malformed or absent reads as
@@ -16,11 +18,17 @@ public final class ExifOrientation {
 
   /** The orientation 1..8 of a JPEG; 1 when there is none or {@code jpeg} is not a JPEG. */
   public static int read(byte[] jpeg) {
-    if (jpeg.length < 4 || u8(jpeg, 0) != 0xFF || u8(jpeg, 1) != 0xD8) {
+    return read(ByteBuffer.wrap(jpeg));
+  }
+
+  /** {@link #read(byte[])} on the bytes from position to limit (the buffer is not moved). */
+  public static int read(ByteBuffer encoded) {
+    ByteBuffer jpeg = encoded.slice();
+    if (jpeg.limit() < 4 || u8(jpeg, 0) != 0xFF || u8(jpeg, 1) != 0xD8) {
       return 1;
     }
     int at = 2;
-    while (at + 4 <= jpeg.length) {
+    while (at + 4 <= jpeg.limit()) {
       if (u8(jpeg, at) != 0xFF) {
         return 1;
       }
@@ -37,7 +45,7 @@ public final class ExifOrientation {
         return 1;
       }
       int length = u16(jpeg, at + 2, false);
-      if (length < 2 || at + 2 + length > jpeg.length) {
+      if (length < 2 || at + 2 + length > jpeg.limit()) {
         return 1;
       }
       if (marker == 0xE1 && isExif(jpeg, at + 4, length - 2)) {
@@ -73,17 +81,17 @@ public final class ExifOrientation {
     };
   }
 
-  private static boolean isExif(byte[] b, int at, int length) {
-    return length >= 14 && b[at] == 'E' && b[at + 1] == 'x' && b[at + 2] == 'i' && b[at + 3] == 'f'
-        && b[at + 4] == 0 && b[at + 5] == 0;
+  private static boolean isExif(ByteBuffer b, int at, int length) {
+    return length >= 14 && b.get(at) == 'E' && b.get(at + 1) == 'x' && b.get(at + 2) == 'i' && b.get(at + 3) == 'f'
+        && b.get(at + 4) == 0 && b.get(at + 5) == 0;
   }
 
-  /** Parses the TIFF structure in {@code b[tiff, end)} and returns tag 0x0112 of IFD0. */
-  private static int fromTiff(byte[] b, int tiff, int end) {
+  /** Parses the TIFF structure in bytes [tiff, end) and returns tag 0x0112 of IFD0. */
+  private static int fromTiff(ByteBuffer b, int tiff, int end) {
     boolean little;
-    if (b[tiff] == 'I' && b[tiff + 1] == 'I') {
+    if (b.get(tiff) == 'I' && b.get(tiff + 1) == 'I') {
       little = true;
-    } else if (b[tiff] == 'M' && b[tiff + 1] == 'M') {
+    } else if (b.get(tiff) == 'M' && b.get(tiff + 1) == 'M') {
       little = false;
     } else {
       return 1;
@@ -111,15 +119,15 @@ public final class ExifOrientation {
     return 1;
   }
 
-  private static int u8(byte[] b, int at) {
-    return b[at] & 0xFF;
+  private static int u8(ByteBuffer b, int at) {
+    return b.get(at) & 0xFF;
   }
 
-  private static int u16(byte[] b, int at, boolean little) {
+  private static int u16(ByteBuffer b, int at, boolean little) {
     return little ? u8(b, at) | u8(b, at + 1) << 8 : u8(b, at) << 8 | u8(b, at + 1);
   }
 
-  private static long u32(byte[] b, int at, boolean little) {
+  private static long u32(ByteBuffer b, int at, boolean little) {
     long lo = u16(b, little ? at : at + 2, little);
     long hi = u16(b, little ? at + 2 : at, little);
     return hi << 16 | lo;

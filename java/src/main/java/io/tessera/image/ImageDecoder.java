@@ -10,6 +10,7 @@ import java.awt.image.DataBufferByte;
 import java.awt.image.PixelInterleavedSampleModel;
 import java.awt.image.Raster;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -19,7 +20,8 @@ import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 
 /**
- * Decodes one JPEG or PNG into 8-bit RGB with javax.imageio (no native code): alpha is dropped,
+ * Decodes one JPEG or PNG into 8-bit RGB with javax.imageio (no native code; the pure-Java
+ * alternative to {@link NativeImageDecoder}, kept as the benchmark's baseline): alpha is dropped,
  * grayscale is replicated to R = G = B, 16-bit samples are scaled to 8 bits, a JPEG's EXIF
  * orientation is kept for the resizer to apply. Colour profiles are ignored (raw samples, as
  * TensorFlow's DecodeJpeg/DecodePng do).
@@ -40,11 +42,16 @@ public final class ImageDecoder {
    * @throws ServingException INVALID_ARGUMENT naming the limit that is exceeded
    */
   public static ImageHeader inspect(byte[] bytes, ImageLimits limits) {
-    if (bytes.length == 0) {
+    return inspect(ByteBuffer.wrap(bytes), limits);
+  }
+
+  /** {@link #inspect(byte[], ImageLimits)} on the bytes from position to limit (not moved). */
+  public static ImageHeader inspect(ByteBuffer bytes, ImageLimits limits) {
+    if (bytes.remaining() == 0) {
       throw invalid("the image is empty (0 bytes)");
     }
-    if (bytes.length > limits.maxEncodedBytes()) {
-      throw invalid("the encoded image has " + bytes.length + " bytes; the limit is "
+    if (bytes.remaining() > limits.maxEncodedBytes()) {
+      throw invalid("the encoded image has " + bytes.remaining() + " bytes; the limit is "
           + limits.maxEncodedBytes() + " (max_encoded_bytes)");
     }
     ImageHeader header = ImageHeader.read(bytes);
@@ -100,7 +107,7 @@ public final class ImageDecoder {
           source.abort();
         });
         watch.attach(reader);
-        checkSize(reader, header);
+        checkSize(reader, header, watch);
         int orientation = format.equals("jpeg") ? ExifOrientation.read(bytes) : 1;
         DecodedImage image = readPixels(reader, header, orientation, watch);
         if (!warnings.isEmpty()) {
@@ -116,13 +123,16 @@ public final class ImageDecoder {
   }
 
   /** The decoder must see the size {@link ImageHeader} read (the limits were checked on it). */
-  private static void checkSize(ImageReader reader, ImageHeader header) {
+  private static void checkSize(ImageReader reader, ImageHeader header, DecodeWatch watch) {
     long width;
     long height;
     try {
       width = reader.getWidth(0);
       height = reader.getHeight(0);
     } catch (IOException | RuntimeException e) {
+      if (watch.stopped()) {
+        throw watch.failure(header.format()); // the time ran out while the header was read
+      }
       throw invalid("corrupt or truncated " + header.format() + " header: " + describe(e));
     }
     if (width != header.width() || height != header.height()) {

@@ -1,5 +1,7 @@
 package io.tessera.image;
 
+import java.nio.ByteBuffer;
+
 import io.tessera.status.ServingException;
 
 /**
@@ -23,13 +25,13 @@ public record ImageHeader(String format, int width, int height, long decodeBytes
   }
 
   /** The image formats accepted; null when {@code bytes} is neither. */
-  static String formatOf(byte[] bytes) {
-    if (bytes.length >= 3 && (bytes[0] & 0xFF) == 0xFF && (bytes[1] & 0xFF) == 0xD8 && (bytes[2] & 0xFF) == 0xFF) {
+  static String formatOf(ByteBuffer bytes) {
+    if (bytes.limit() >= 3 && (bytes.get(0) & 0xFF) == 0xFF && (bytes.get(1) & 0xFF) == 0xD8 && (bytes.get(2) & 0xFF) == 0xFF) {
       return "jpeg";
     }
-    if (bytes.length >= PNG_SIGNATURE.length) {
+    if (bytes.limit() >= PNG_SIGNATURE.length) {
       for (int i = 0; i < PNG_SIGNATURE.length; i++) {
-        if (bytes[i] != PNG_SIGNATURE[i]) {
+        if (bytes.get(i) != PNG_SIGNATURE[i]) {
           return null;
         }
       }
@@ -43,6 +45,12 @@ public record ImageHeader(String format, int width, int height, long decodeBytes
    *     missing, truncated or invalid
    */
   public static ImageHeader read(byte[] bytes) {
+    return read(ByteBuffer.wrap(bytes));
+  }
+
+  /** {@link #read(byte[])} on the bytes from position to limit (the buffer is not moved). */
+  public static ImageHeader read(ByteBuffer encoded) {
+    ByteBuffer bytes = encoded.slice();
     String format = formatOf(bytes);
     if (format == null) {
       throw invalid("the bytes are not a JPEG or PNG image");
@@ -51,14 +59,14 @@ public record ImageHeader(String format, int width, int height, long decodeBytes
   }
 
   /** IHDR (the first chunk), and tRNS before IDAT (ImageIO then adds an alpha channel). */
-  private static ImageHeader png(byte[] b) {
-    if (b.length < 33 || u32(b, 8) != 13 || !chunkType(b, 12, "IHDR")) {
+  private static ImageHeader png(ByteBuffer b) {
+    if (b.limit() < 33 || u32(b, 8) != 13 || !chunkType(b, 12, "IHDR")) {
       throw invalid("corrupt or truncated png header: no IHDR chunk");
     }
     long width = u32(b, 16);
     long height = u32(b, 20);
-    int depth = b[24] & 0xFF;
-    int colorType = b[25] & 0xFF;
+    int depth = b.get(24) & 0xFF;
+    int colorType = b.get(25) & 0xFF;
     int channels = switch (colorType) {
       case 0, 3 -> 1;
       case 2 -> 3;
@@ -86,9 +94,9 @@ public record ImageHeader(String format, int width, int height, long decodeBytes
     return new ImageHeader("png", (int) width, (int) height, bytes, 1);
   }
 
-  private static boolean hasTransparencyChunk(byte[] b) {
+  private static boolean hasTransparencyChunk(ByteBuffer b) {
     long pos = 8;
-    while (pos + 8 <= b.length) {
+    while (pos + 8 <= b.limit()) {
       int at = (int) pos;
       if (chunkType(b, at + 4, "tRNS")) {
         return true;
@@ -105,32 +113,32 @@ public record ImageHeader(String format, int width, int height, long decodeBytes
    * Walks the marker segments from SOI to EOI (or the end of the bytes), skipping each scan's
    * entropy-coded data, counting SOS markers and reading the frame header (SOF).
    */
-  private static ImageHeader jpeg(byte[] b) {
+  private static ImageHeader jpeg(ByteBuffer b) {
     int pos = 2;
     int scans = 0;
     int[] frame = null; // marker, height, width, then (h, v) sampling factors per component
-    while (pos < b.length) {
-      if ((b[pos] & 0xFF) != 0xFF) {
+    while (pos < b.limit()) {
+      if ((b.get(pos) & 0xFF) != 0xFF) {
         throw invalid("corrupt jpeg: no marker at byte " + pos);
       }
-      while (pos < b.length && (b[pos] & 0xFF) == 0xFF) {
+      while (pos < b.limit() && (b.get(pos) & 0xFF) == 0xFF) {
         pos++; // fill bytes
       }
-      if (pos >= b.length) {
+      if (pos >= b.limit()) {
         break;
       }
-      int marker = b[pos++] & 0xFF;
+      int marker = b.get(pos++) & 0xFF;
       if (marker == 0xD9) {
         break; // EOI
       }
       if (marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7)) {
         continue; // TEM, RSTn: no length
       }
-      if (pos + 2 > b.length) {
+      if (pos + 2 > b.limit()) {
         break;
       }
       int length = u16(b, pos);
-      if (length < 2 || pos + length > b.length) {
+      if (length < 2 || pos + length > b.limit()) {
         break; // truncated: the decoder reports it
       }
       if (isFrameHeader(marker) && frame == null) {
@@ -152,11 +160,11 @@ public record ImageHeader(String format, int width, int height, long decodeBytes
     return marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
   }
 
-  private static int[] frame(byte[] b, int pos, int length, int marker) {
+  private static int[] frame(ByteBuffer b, int pos, int length, int marker) {
     if (length < 8) {
       throw invalid("corrupt jpeg frame header (SOF)");
     }
-    int components = b[pos + 7] & 0xFF;
+    int components = b.get(pos + 7) & 0xFF;
     if (components == 0 || length < 8 + 3 * components) {
       throw invalid("corrupt jpeg frame header (SOF): " + components + " components");
     }
@@ -164,9 +172,9 @@ public record ImageHeader(String format, int width, int height, long decodeBytes
     frame[0] = marker;
     frame[1] = u16(b, pos + 3);
     frame[2] = u16(b, pos + 5);
-    frame[3] = b[pos + 2] & 0xFF; // sample precision
+    frame[3] = b.get(pos + 2) & 0xFF; // sample precision
     for (int c = 0; c < components; c++) {
-      int hv = b[pos + 9 + 3 * c] & 0xFF;
+      int hv = b.get(pos + 9 + 3 * c) & 0xFF;
       frame[4 + 2 * c] = Math.max(1, hv >> 4);
       frame[5 + 2 * c] = Math.max(1, hv & 0x0F);
     }
@@ -174,10 +182,10 @@ public record ImageHeader(String format, int width, int height, long decodeBytes
   }
 
   /** Position of the marker that ends a scan's entropy-coded data (stuffed 0xFF00 and RSTn skipped). */
-  private static int skipEntropyCodedData(byte[] b, int pos) {
-    while (pos + 1 < b.length) {
-      if ((b[pos] & 0xFF) == 0xFF) {
-        int next = b[pos + 1] & 0xFF;
+  private static int skipEntropyCodedData(ByteBuffer b, int pos) {
+    while (pos + 1 < b.limit()) {
+      if ((b.get(pos) & 0xFF) == 0xFF) {
+        int next = b.get(pos + 1) & 0xFF;
         if (next == 0x00 || (next >= 0xD0 && next <= 0xD7)) {
           pos += 2;
           continue;
@@ -188,7 +196,7 @@ public record ImageHeader(String format, int width, int height, long decodeBytes
       }
       pos++;
     }
-    return b.length;
+    return b.limit();
   }
 
   private static ImageHeader jpegCost(int[] frame, int scans) {
@@ -247,17 +255,17 @@ public record ImageHeader(String format, int width, int height, long decodeBytes
     return sum < 0 ? Long.MAX_VALUE : sum;
   }
 
-  private static boolean chunkType(byte[] b, int at, String type) {
-    return at + 4 <= b.length && b[at] == type.charAt(0) && b[at + 1] == type.charAt(1)
-        && b[at + 2] == type.charAt(2) && b[at + 3] == type.charAt(3);
+  private static boolean chunkType(ByteBuffer b, int at, String type) {
+    return at + 4 <= b.limit() && b.get(at) == type.charAt(0) && b.get(at + 1) == type.charAt(1)
+        && b.get(at + 2) == type.charAt(2) && b.get(at + 3) == type.charAt(3);
   }
 
-  private static int u16(byte[] b, int at) {
-    return (b[at] & 0xFF) << 8 | (b[at + 1] & 0xFF);
+  private static int u16(ByteBuffer b, int at) {
+    return (b.get(at) & 0xFF) << 8 | (b.get(at + 1) & 0xFF);
   }
 
-  private static long u32(byte[] b, int at) {
-    return (long) (b[at] & 0xFF) << 24 | (b[at + 1] & 0xFF) << 16 | (b[at + 2] & 0xFF) << 8 | (b[at + 3] & 0xFF);
+  private static long u32(ByteBuffer b, int at) {
+    return (long) (b.get(at) & 0xFF) << 24 | (b.get(at + 1) & 0xFF) << 16 | (b.get(at + 2) & 0xFF) << 8 | (b.get(at + 3) & 0xFF);
   }
 
   static ServingException invalid(String message) {

@@ -17,7 +17,9 @@ import java.util.logging.Logger;
 /**
  * Turns encoded images (JPEG / PNG bytes) into one model's image input tensor, per its
  * {@link ImageConfig}: decode, orient, resize, map values, write NHWC straight into the
- * 64-byte-aligned native buffer TensorFlow reads. Immutable and thread-safe. Decoding is
+ * 64-byte-aligned native buffer TensorFlow reads. By default with TensorFlow's own kernels
+ * ({@link NativeImageDecoder}); {@link #withImageIo} gives the pure-Java decoder (the benchmark's
+ * baseline). Thread-safe; {@link #close} (with the model version) frees the native graph. Decoding is
  * CPU-bound: the request pipeline calls it on whatever thread runs the call, which the transports
  * keep off the event loop unless {@code InlineRuns} measured the route as cheap.
  *
@@ -28,20 +30,38 @@ import java.util.logging.Logger;
  * queue or memory is full, DEADLINE_EXCEEDED at the request's deadline. Each rejected request
  * writes at most one rate-limited log line, no stack trace.
  */
-public final class ImagePreprocessor {
+public final class ImagePreprocessor implements AutoCloseable {
   private static final ClientErrorLog REJECTED =
       new ClientErrorLog(Logger.getLogger(ImagePreprocessor.class.getName()), 5);
 
   private final ImageConfig config;
   private final DecodePool pool;
+  /** Null: the ImageIO decoder. */
+  private final NativeImageDecoder tensorflow;
 
   public ImagePreprocessor(ImageConfig config) {
     this(config, DecodePool.shared());
   }
 
+  /** TensorFlow's decoder on {@code pool}. */
   public ImagePreprocessor(ImageConfig config, DecodePool pool) {
+    this(config, pool, new NativeImageDecoder(config));
+  }
+
+  private ImagePreprocessor(ImageConfig config, DecodePool pool, NativeImageDecoder tensorflow) {
     this.config = config;
     this.pool = pool;
+    this.tensorflow = tensorflow;
+  }
+
+  /** The javax.imageio decoder with {@link BilinearResizer} (no native graph). */
+  public static ImagePreprocessor withImageIo(ImageConfig config, DecodePool pool) {
+    return new ImagePreprocessor(config, pool, null);
+  }
+
+  /** "tensorflow" or "imageio". */
+  public String decoderName() {
+    return tensorflow != null ? "tensorflow" : "imageio";
   }
 
   public ImageConfig config() {
@@ -58,15 +78,24 @@ public final class ImagePreprocessor {
     return decodeBatch(encodedImages, DecodeDeadline.NONE);
   }
 
+  /** {@link #decodeBuffers} of the arrays. */
+  public InputTensor decodeBatch(List<byte[]> encodedImages, DecodeDeadline deadline) {
+    return decodeBuffers(encodedImages.stream().map(ByteBuffer::wrap).toList(), deadline, DecodeObserver.NONE);
+  }
+
   /**
    * Decodes a batch into a new [N, H, W, 3] tensor of the config's dtype, the images in parallel on
    * the decode pool (a batch of one on the caller's thread), all by {@code deadline}. The caller
-   * owns (closes) the tensor.
+   * owns (closes) the tensor. Each buffer is read from its position to its limit and not moved;
+   * direct buffers are decoded in place.
+   *
+   * @param observer told of each image decoded
    */
-  public InputTensor decodeBatch(List<byte[]> encodedImages, DecodeDeadline deadline) {
+  public InputTensor decodeBuffers(List<ByteBuffer> encodedImages, DecodeDeadline deadline,
+      DecodeObserver observer) {
     try {
       ImageHeader[] headers = inspect(encodedImages);
-      return decodeAll(encodedImages, headers, deadline);
+      return decodeAll(encodedImages, headers, deadline, observer);
     } catch (ServingException e) {
       REJECTED.log("image request rejected: " + e.code() + ": " + e.getMessage());
       throw e;
@@ -74,7 +103,7 @@ public final class ImagePreprocessor {
   }
 
   /** Every limit that needs only the bytes: count, each image's header, the request's total. */
-  private ImageHeader[] inspect(List<byte[]> encodedImages) {
+  private ImageHeader[] inspect(List<ByteBuffer> encodedImages) {
     ImageLimits limits = config.limits();
     int n = encodedImages.size();
     if (n == 0) {
@@ -87,9 +116,10 @@ public final class ImagePreprocessor {
     ImageHeader[] headers = new ImageHeader[n];
     long total = 0;
     for (int i = 0; i < n; i++) {
-      byte[] bytes = encodedImages.get(i);
+      ByteBuffer bytes = encodedImages.get(i);
       headers[i] = withIndex(i, () -> ImageDecoder.inspect(bytes, limits));
-      total = Math.min(Long.MAX_VALUE - headers[i].decodeBytes(), total) + headers[i].decodeBytes();
+      long cost = tensorflow != null ? tensorflow.decodeBytes(headers[i], 1) : headers[i].decodeBytes();
+      total = Math.min(Long.MAX_VALUE - cost, total) + cost;
     }
     if (total > limits.maxRequestDecodedBytes()) {
       throw ServingException.invalidArgument("the request's " + n + " images need " + total
@@ -99,7 +129,8 @@ public final class ImagePreprocessor {
     return headers;
   }
 
-  private InputTensor decodeAll(List<byte[]> encodedImages, ImageHeader[] headers, DecodeDeadline deadline) {
+  private InputTensor decodeAll(List<ByteBuffer> encodedImages, ImageHeader[] headers,
+      DecodeDeadline deadline, DecodeObserver observer) {
     int n = encodedImages.size();
     long perImage = config.elementsPerImage() * config.dtype().byteSize();
     if (perImage * n > Integer.MAX_VALUE) {
@@ -109,9 +140,9 @@ public final class ImagePreprocessor {
     HostBuffer buffer = HostBuffer.allocate(perImage * n);
     try {
       if (n == 1) {
-        decodeOne(encodedImages.get(0), headers[0], 0, deadline, slice(buffer, 0, perImage));
+        decodeOne(encodedImages.get(0), headers[0], 0, deadline, buffer, 0, observer);
       } else {
-        decodeInParallel(encodedImages, headers, deadline, buffer, perImage);
+        decodeInParallel(encodedImages, headers, deadline, buffer, perImage, observer);
       }
     } catch (RuntimeException | Error e) {
       buffer.close();
@@ -120,17 +151,20 @@ public final class ImagePreprocessor {
     return InputTensor.dense(config.dtype(), shape(n), buffer, 0, perImage * n);
   }
 
-  /** Decodes one image on the caller's thread and appends its H * W * 3 values to {@code builder}. */
+  /**
+   * Decodes one image on the caller's thread with the ImageIO decoder and appends its H * W * 3
+   * values to {@code builder}.
+   */
   public void decodeInto(byte[] encodedImage, TensorBuilder builder) {
     if (builder.dtype() != config.dtype()) {
       throw new IllegalArgumentException("builder dtype " + builder.dtype() + " != " + config.dtype());
     }
     ImageHeader header = withIndex(0, () -> ImageDecoder.inspect(encodedImage, config.limits()));
-    decodeOne(encodedImage, header, 0, DecodeDeadline.NONE, PixelSink.into(builder));
+    decodeWithImageIo(encodedImage, header, 0, DecodeDeadline.NONE, PixelSink.into(builder));
   }
 
-  private void decodeInParallel(List<byte[]> encodedImages, ImageHeader[] headers,
-      DecodeDeadline deadline, HostBuffer buffer, long perImage) {
+  private void decodeInParallel(List<ByteBuffer> encodedImages, ImageHeader[] headers,
+      DecodeDeadline deadline, HostBuffer buffer, long perImage, DecodeObserver observer) {
     int n = encodedImages.size();
     CountDownLatch finished = new CountDownLatch(n);
     AtomicReference<RuntimeException> failure = new AtomicReference<>();
@@ -139,13 +173,12 @@ public final class ImagePreprocessor {
     int submitted = 0;
     try {
       for (; submitted < n; submitted++) {
-        byte[] bytes = encodedImages.get(submitted);
+        ByteBuffer bytes = encodedImages.get(submitted);
         int index = submitted;
-        PixelSink sink = slice(buffer, index * perImage, perImage);
         pool.execute(() -> {
           try {
             if (failure.get() == null) {
-              decodeOne(bytes, headers[index], index, batch, sink);
+              decodeOne(bytes, headers[index], index, batch, buffer, index * perImage, observer);
             }
           } catch (RuntimeException e) {
             failure.compareAndSet(null, e);
@@ -181,7 +214,32 @@ public final class ImagePreprocessor {
     }
   }
 
-  private void decodeOne(byte[] bytes, ImageHeader header, int index, DecodeDeadline deadline,
+  private void decodeOne(ByteBuffer bytes, ImageHeader header, int index, DecodeDeadline deadline,
+      HostBuffer buffer, long offset, DecodeObserver observer) {
+    long started = System.nanoTime();
+    if (tensorflow != null) {
+      withIndex(index, () -> {
+        tensorflow.decode(bytes, header, deadline, pool.reservation(), buffer, offset);
+        return null;
+      });
+    } else {
+      long perImage = config.elementsPerImage() * config.dtype().byteSize();
+      decodeWithImageIo(arrayOf(bytes), header, index, deadline, slice(buffer, offset, perImage));
+    }
+    observer.decoded(bytes.remaining(), System.nanoTime() - started);
+  }
+
+  private static byte[] arrayOf(ByteBuffer bytes) {
+    if (bytes.hasArray() && bytes.arrayOffset() == 0 && bytes.position() == 0
+        && bytes.limit() == bytes.array().length) {
+      return bytes.array();
+    }
+    byte[] copy = new byte[bytes.remaining()];
+    bytes.duplicate().get(copy);
+    return copy;
+  }
+
+  private void decodeWithImageIo(byte[] bytes, ImageHeader header, int index, DecodeDeadline deadline,
       PixelSink sink) {
     withIndex(index, () -> ImageDecoder.decode(bytes, header, config.limits(), deadline,
         pool.reservation(), image -> {
@@ -203,5 +261,13 @@ public final class ImagePreprocessor {
     ByteBuffer view = buffer.data().duplicate();
     view.position((int) offset).limit((int) (offset + bytes));
     return PixelSink.into(view.slice().order(ByteOrder.LITTLE_ENDIAN), config.dtype());
+  }
+
+  /** Frees the native graph; call after the last decode (the model version's close). */
+  @Override
+  public void close() {
+    if (tensorflow != null) {
+      tensorflow.close();
+    }
   }
 }

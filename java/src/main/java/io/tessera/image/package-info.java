@@ -21,6 +21,12 @@
  *       io.tessera.image.DecodeDeadline)} with the request's deadline (REST
  *       --rest_api_timeout_in_ms, the gRPC call's deadline); feed the returned tensor (caller
  *       closes it) as the input alias; the run gets what the deadline has left.</li>
+ *   <li>Decoding is TensorFlow's own ({@link io.tessera.image.NativeImageDecoder}: a small graph
+ *       per version through {@link io.tessera.nativebridge.ImageGraph}, closed with the version by
+ *       {@link io.tessera.image.ImagePreprocessor#close}); the javax.imageio decoder
+ *       ({@link io.tessera.image.ImagePreprocessor#withImageIo}) remains as the benchmark's
+ *       baseline. Front ends may pass images as slices of their request buffers
+ *       ({@link io.tessera.image.ImagePreprocessor#decodeBuffers}), decoded in place.</li>
  *   <li>Optional labels: {@link io.tessera.image.ImagePredictions#topK(java.util.List, int,
  *       java.util.Optional)} on a [N, classes] output with {@link io.tessera.image.ImageConfig#labels}.</li>
  * </ol>

@@ -7,7 +7,6 @@ import io.prometheus.metrics.model.snapshots.UnknownSnapshot;
 import java.io.IOException;
 import java.io.Writer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -37,8 +36,8 @@ import java.util.concurrent.atomic.LongAdder;
  * {@link #OVERFLOW}. Thread-safe.
  */
 final class TfCounterFamily implements MultiCollector {
-  static final int MAX_SERIES = 1000;
-  static final String OVERFLOW = "__overflow__";
+  static final int MAX_SERIES = BoundedSeries.MAX_SERIES;
+  static final String OVERFLOW = BoundedSeries.OVERFLOW;
 
   private final String name;
   private final String[] labelNames;
@@ -57,17 +56,7 @@ final class TfCounterFamily implements MultiCollector {
     if (labelValues.length != labelNames.length) {
       throw new IllegalArgumentException(name + " takes labels " + List.of(labelNames));
     }
-    List<String> key = List.of(labelValues);
-    LongAdder count = series.get(key);
-    if (count == null) {
-      if (series.size() >= MAX_SERIES) {
-        String[] overflow = new String[labelNames.length];
-        Arrays.fill(overflow, OVERFLOW);
-        key = List.of(overflow);
-      }
-      count = series.computeIfAbsent(key, k -> new LongAdder());
-    }
-    count.increment();
+    BoundedSeries.cell(series, labelValues, LongAdder::new).increment();
   }
 
   @Override

@@ -18,7 +18,7 @@ public final class SavedModelSession extends NativeHandle<TesseraNative.NativeSa
   /** Idle run calls kept per session: enough for the request threads of a busy host. */
   private static final int IDLE_CALLS = 32;
 
-  private final byte[] metaGraphDef;
+  private volatile byte[] metaGraphDef;
   private final List<String> devices;
   private final AtomicReferenceArray<RunCall> idleCalls = new AtomicReferenceArray<>(IDLE_CALLS);
 
@@ -49,9 +49,19 @@ public final class SavedModelSession extends NativeHandle<TesseraNative.NativeSa
     return new SavedModelSession(NativeErrors.checkNotNull(pointer));
   }
 
-  /** The serialized MetaGraphDef TensorFlow loaded (the native copy is already freed). */
-  public byte[] metaGraphDef() {
-    return metaGraphDef;
+  /**
+   * The serialized MetaGraphDef TensorFlow loaded (the native copy is already freed), handed over
+   * once: the session keeps no copy, so what stays in memory is what the caller keeps of it.
+   *
+   * @throws IllegalStateException on a second call
+   */
+  public byte[] takeMetaGraphDef() {
+    byte[] bytes = metaGraphDef;
+    if (bytes == null) {
+      throw new IllegalStateException("the MetaGraphDef was already taken");
+    }
+    metaGraphDef = null;
+    return bytes;
   }
 
   /** Devices the session sees, e.g. {@code /job:localhost/replica:0/task:0/device:CPU:0}. */

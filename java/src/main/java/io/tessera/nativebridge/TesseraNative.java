@@ -45,6 +45,10 @@ final class TesseraNative {
     NativeRunCall() {}
   }
 
+  @Opaque @Namespace("::tessera") @Name("ImageGraph") static final class NativeImageGraph extends Pointer {
+    NativeImageGraph() {}
+  }
+
   @Opaque @Namespace("::tessera") @Name("BatchingSession") static final class NativeBatchingSession extends Pointer {
     NativeBatchingSession() {}
   }
@@ -175,4 +179,20 @@ final class TesseraNative {
 
   static native @Cast("const void*") Pointer run_call_output_string_data(
       NativeRunCall call, int index, @Cast("int64_t") long element);
+
+  static native NativeImageGraph image_graph_create(int height, int width, @Cast("bool") boolean bgr,
+      @Cast("bool") boolean uint8Output, @Cast("const float*") float[] multiplier,
+      @Cast("const float*") float[] addend);
+
+  static native void image_graph_free(NativeImageGraph graph);
+
+  static native int image_graph_run(NativeImageGraph graph, @Cast("const void*") ByteBuffer encoded,
+      @Cast("int64_t") long encodedBytes, @Cast("const int32_t*") int[] window,
+      @Cast("int64_t") long timeoutMs, NativeHostBuffer out, @Cast("int64_t") long offset,
+      @Cast("int64_t") long bytes);
+
+  static native int image_graph_run(NativeImageGraph graph, @Cast("const void*") byte[] encoded,
+      @Cast("int64_t") long encodedBytes, @Cast("const int32_t*") int[] window,
+      @Cast("int64_t") long timeoutMs, NativeHostBuffer out, @Cast("int64_t") long offset,
+      @Cast("int64_t") long bytes);
 }

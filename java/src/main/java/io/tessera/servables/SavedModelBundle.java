@@ -47,26 +47,33 @@ public final class SavedModelBundle implements Servable, AutoCloseable {
     this.signatures = signatures;
   }
 
+  /** {@link #load(Path, List, byte[], boolean)} keeping only the SignatureDefs. */
+  public static SavedModelBundle load(Path exportDir, List<String> tags, byte[] sessionConfig) {
+    return load(exportDir, tags, sessionConfig, true);
+  }
+
   /**
    * Loads {@code exportDir} with the given tags and serialized ConfigProto.
    *
+   * @param removeUnusedMetaGraphFields TF Serving's remove_unused_fields_from_bundle_metagraph: keep
+   *     only the SignatureDefs of the MetaGraphDef (what the APIs use); false keeps all of it, the
+   *     graph included, for the life of the version
    * @throws ServingException with TensorFlow's status when the model cannot be loaded
    */
-  public static SavedModelBundle load(Path exportDir, List<String> tags, byte[] sessionConfig) {
+  public static SavedModelBundle load(Path exportDir, List<String> tags, byte[] sessionConfig,
+      boolean removeUnusedMetaGraphFields) {
     SavedModelSession session = SavedModelSession.load(exportDir.toString(), tags, sessionConfig);
     try {
-      MetaGraphDef metaGraph = MetaGraphDef.parseFrom(session.metaGraphDef());
+      MetaGraphDef metaGraph = MetaGraphDef.parseFrom(session.takeMetaGraphDef());
       Map<String, Signature> signatures = new TreeMap<>();
       for (Map.Entry<String, SignatureDef> e : metaGraph.getSignatureDefMap().entrySet()) {
         signatures.put(e.getKey(), resolve(session, e.getKey(), e.getValue()));
       }
       LOG.info("Loaded SavedModel " + exportDir + " with signatures " + signatures.keySet()
           + " on devices " + session.devices());
-      // Keep only what metadata requests need (TF Serving: remove_unused_fields_from_bundle_metagraph).
-      MetaGraphDef kept = MetaGraphDef.newBuilder()
-          .setMetaInfoDef(metaGraph.getMetaInfoDef())
-          .putAllSignatureDef(metaGraph.getSignatureDefMap())
-          .build();
+      MetaGraphDef kept = removeUnusedMetaGraphFields
+          ? MetaGraphDef.newBuilder().putAllSignatureDef(metaGraph.getSignatureDefMap()).build()
+          : metaGraph;
       return new SavedModelBundle(exportDir, session, kept, Collections.unmodifiableMap(signatures));
     } catch (InvalidProtocolBufferException e) {
       session.close();
@@ -116,7 +123,7 @@ public final class SavedModelBundle implements Servable, AutoCloseable {
     return exportDir;
   }
 
-  /** The MetaGraphDef without its graph (meta info and signatures only). */
+  /** The MetaGraphDef as kept: its SignatureDefs only, or all of it (see {@link #load}). */
   @Override
   public MetaGraphDef metaGraph() {
     return metaGraph;

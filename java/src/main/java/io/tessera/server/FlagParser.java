@@ -104,7 +104,8 @@ public final class FlagParser {
     for (Flag f : flags) {
       out.append(String.format("\t--%s=%s\t%s\t\"%s\"%s%n", f.name(),
           f.defaultValue().isEmpty() ? "\"\"" : f.defaultValue(),
-          f.type().name().toLowerCase(Locale.ROOT), f.help(), f.implemented() ? "" : " (accepted; not implemented yet)"));
+          f.type().name().toLowerCase(Locale.ROOT), f.help(),
+          f.implemented() ? "" : " (accepted and ignored: " + f.ignoredBecause() + ")"));
     }
     return out.toString();
   }

@@ -36,7 +36,7 @@ public final class Main {
       System.out.println("TensorFlow Library: " + SavedModelSession.tensorflowVersion());
       System.exit(0);
     }
-    warnUnimplemented(flags);
+    warnIgnored(flags);
     java.util.logging.Logger.getLogger(Main.class.getName()).info(JvmReport.describe());
 
     TesseraServer server;
@@ -55,11 +55,13 @@ public final class Main {
     new CountDownLatch(1).await();
   }
 
-  private static void warnUnimplemented(FlagParser.Result flags) {
+  /** Logs each ignored flag the command line sets to a non-default value, with the reason. */
+  private static void warnIgnored(FlagParser.Result flags) {
+    FlagParser.Result defaults = FlagParser.parse(ServerFlags.ALL, new String[0]);
     for (Flag flag : ServerFlags.ALL) {
-      if (!flag.implemented() && !flags.get(flag.name()).equals(
-          FlagParser.parse(ServerFlags.ALL, new String[0]).get(flag.name()))) {
-        java.util.logging.Logger.getLogger(Main.class.getName()).warning("--" + flag.name() + " is accepted but not implemented yet; ignoring it");
+      if (!flag.implemented() && !flags.get(flag.name()).equals(defaults.get(flag.name()))) {
+        java.util.logging.Logger.getLogger(Main.class.getName()).warning("--" + flag.name()
+            + " is accepted and ignored: " + flag.ignoredBecause());
       }
     }
   }

@@ -2,25 +2,28 @@ package io.tessera.server;
 
 import io.tessera.admission.Limits;
 import io.tessera.admission.MemoryBudget;
-import io.tessera.config.TextOrJsonConfig;
-import io.tessera.proto.tf.ConfigProto;
-import io.tessera.servables.AccelerationFlags;
+import io.tessera.config.ModelConfigs;
+import io.tessera.requestlog.RequestLogSettings;
 import io.tessera.servables.SessionOptions;
 import io.tessera.servables.batching.BatchingOptions;
+import io.tessera.sources.S3Settings;
 import io.tessera.status.ServingException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.logging.Logger;
 
 /**
  * Validated server settings derived from the command line. {@code restEphemeral} (tests only)
  * opens REST on an ephemeral port even though a port of 0 normally means "REST off".
  * {@code modelConfigFile} null means the single model --model_name/--model_base_path; a zero
- * poll wait means "read once".
+ * poll wait means "read once". {@code requestLog} holds --log_task and
+ * --request_log_max_file_bytes; {@code synthesizeWarmupRequests} is
+ * --synthesize_warmup_requests (0 = off). {@code modelBasePath} is an absolute local path or a
+ * URI (s3://bucket/prefix); {@code s3} says how s3:// is reached (environment variables) and
+ * where its versions are downloaded (--model_cache_dir).
  */
 public record ServerOptions(
     String modelName,
-    Path modelBasePath,
+    String modelBasePath,
     int grpcPort,
     String grpcBindAddress,
     int grpcMaxThreads,
@@ -45,9 +48,18 @@ public record ServerOptions(
     boolean checkMethodNames,
     BatchingOptions batching,
     boolean perModelBatching,
-    Limits limits) {
-  private static final Logger LOG = Logger.getLogger(ServerOptions.class.getName());
+    Limits limits,
+    LifecycleOptions lifecycle,
+    RequestLogSettings.ServerOptions requestLog,
+    int synthesizeWarmupRequests,
+    S3Settings s3) {
 
+  /**
+   * @param numLoadThreads --num_load_threads: versions loading at once after the initial load (0 = one)
+   * @param numUnloadThreads --num_unload_threads: threads freeing unloaded versions (0 = the manager's)
+   * @param removeUnusedMetaGraphFields keep only the SignatureDefs of each loaded MetaGraphDef
+   */
+  public record LifecycleOptions(int numLoadThreads, int numUnloadThreads, boolean removeUnusedMetaGraphFields) {}
 
   /** Builds options from parsed flags, applying TF Serving's start-up checks. */
   public static ServerOptions fromFlags(FlagParser.Result f) {
@@ -61,18 +73,12 @@ public record ServerOptions(
       throw ServingException.invalidArgument("server_options.grpc_port is not set and no "
           + "--grpc_socket_path was given");
     }
-    AccelerationFlags.Applied accelerated = AccelerationFlags.apply(baseSessionConfig(f),
-        f.getBool("xla_cpu_compilation_enabled"), f.get("mixed_precision"),
-        !f.get("mixed_precision").isEmpty() && AccelerationFlags.cpuHasBfloat16());
-    accelerated.info().forEach(LOG::info);
-    accelerated.warnings().forEach(LOG::warning);
-    SessionOptions session = SessionOptions.fromFlags(f.get("saved_model_tags"),
-        f.getLong("tensorflow_session_parallelism"), f.getLong("tensorflow_intra_op_parallelism"),
-        f.getLong("tensorflow_inter_op_parallelism"), accelerated.config());
+    refuseUnsupported(f);
+    ModelLoadSettings load = ModelLoadSettings.fromFlags(f);
     long retryMicros = f.getLong("load_retry_interval_micros");
     return new ServerOptions(
         f.get("model_name"),
-        f.get("model_base_path").isEmpty() ? null : Path.of(f.get("model_base_path")).toAbsolutePath().normalize(),
+        f.get("model_base_path").isEmpty() ? null : ModelConfigs.absoluteBasePath(f.get("model_base_path")),
         grpcPort,
         f.get("grpc_bind_address"),
         Math.max(1, f.getInt("grpc_max_threads")),
@@ -87,17 +93,45 @@ public record ServerOptions(
         Math.max(0, f.getInt("max_num_load_retries")),
         Duration.ofNanos(Math.max(0, retryMicros) * 1000),
         Duration.ofSeconds(f.getInt("file_system_poll_wait_seconds")),
-        session,
+        load.session(),
         configFile.isEmpty() ? null : Path.of(configFile).toAbsolutePath().normalize(),
         Duration.ofSeconds(f.getInt("model_config_file_poll_wait_seconds")),
         f.getBool("allow_version_labels_for_unavailable_models"),
-        f.getBool("enable_model_warmup"),
-        f.getInt("num_request_iterations_for_warmup"),
+        load.enableWarmup(),
+        load.warmupIterations(),
         OperationsOptions.fromFlags(f),
         f.getBool("enable_signature_method_name_check"),
-        batchingOptions(f),
-        f.getBool("enable_batching") && f.getBool("enable_per_model_batching_parameters"),
-        limits(f));
+        load.batching(),
+        load.perModelBatching(),
+        limits(f),
+        new LifecycleOptions(nonNegative(f, "num_load_threads"), nonNegative(f, "num_unload_threads"),
+            load.removeUnusedMetaGraphFields()),
+        RequestLogSettings.ServerOptions.parse(f.get("log_task"), f.getLong("request_log_max_file_bytes")),
+        Math.max(0, f.getInt("synthesize_warmup_requests")),
+        S3Settings.fromEnvironment(System.getenv(), Path.of(f.get("model_cache_dir")).toAbsolutePath().normalize()));
+  }
+
+  /** Flags set to a value this server cannot honour: start-up fails rather than run differently. */
+  private static void refuseUnsupported(FlagParser.Result f) {
+    if (f.getBool("use_alts_credentials")) {
+      if (!f.get("ssl_config_file").isEmpty()) {
+        throw ServingException.invalidArgument(
+            "Either use_alts_credentials must be false or ssl_config_file must be empty.");
+      }
+      throw ServingException.invalidArgument("--use_alts_credentials=true is not supported: this server has no "
+          + "ALTS; use --ssl_config_file for TLS on the gRPC port");
+    }
+    if (!f.get("thread_pool_factory_config_file").isEmpty()) {
+      throw ServingException.invalidArgument("--thread_pool_factory_config_file is not supported: this server "
+          + "runs predictions on TensorFlow's session thread pools only");
+    }
+  }
+
+  private static int nonNegative(FlagParser.Result f, String flag) {
+    if (f.getInt(flag) < 0) {
+      throw ServingException.invalidArgument("--" + flag + " must be >= 0");
+    }
+    return f.getInt(flag);
   }
 
   /** The admission and transport limits (README "Limits and hardening"). */
@@ -127,41 +161,24 @@ public record ServerOptions(
     return Duration.ofSeconds(Math.max(0, f.getInt(flag)));
   }
 
-  /** --enable_batching with --batching_parameters_file (text or JSON); null when batching is off. */
-  private static BatchingOptions batchingOptions(FlagParser.Result f) {
-    String file = f.get("batching_parameters_file");
-    if (!f.getBool("enable_batching")) {
-      if (!file.isEmpty()) {
-        throw ServingException.invalidArgument("--batching_parameters_file is set without --enable_batching");
-      }
-      return null;
-    }
-    return file.isEmpty()
-        ? BatchingOptions.of(io.tessera.proto.serving.config.BatchingParameters.getDefaultInstance(), "defaults")
-        : BatchingOptions.fromFile(Path.of(file));
-  }
-
-  /** --tensorflow_session_config_file (text or JSON ConfigProto) with --per_process_gpu_memory_fraction applied. */
-  private static ConfigProto baseSessionConfig(FlagParser.Result f) {
-    ConfigProto.Builder config = ConfigProto.newBuilder();
-    String file = f.get("tensorflow_session_config_file");
-    if (!file.isEmpty()) {
-      config.mergeFrom((ConfigProto) TextOrJsonConfig.parse(Path.of(file), ConfigProto.newBuilder()));
-    }
-    float fraction = f.getFloat("per_process_gpu_memory_fraction");
-    if (fraction > 0) {
-      config.getGpuOptionsBuilder().setPerProcessGpuMemoryFraction(fraction);
-    }
-    return config.build();
-  }
-
   /** A copy listening on ephemeral ports (tests). */
   public ServerOptions withEphemeralPorts() {
     return new ServerOptions(modelName, modelBasePath, 0, "127.0.0.1", grpcMaxThreads, 0, true,
         "127.0.0.1", restThreads, restTimeoutMs, restMaxBodyBytes, corsEnabled,
         tensorContentOutputs, maxLoadRetries, loadRetryInterval, fileSystemPollWait, sessionOptions,
         modelConfigFile, modelConfigPollWait, allowLabelsForUnavailable, enableWarmup, warmupIterations,
-        ops, checkMethodNames, batching, perModelBatching, limits);
+        ops, checkMethodNames, batching, perModelBatching, limits, lifecycle, requestLog,
+        synthesizeWarmupRequests, s3);
+  }
+
+  /** A copy that reaches s3:// base paths with other settings (tests: a local S3 server). */
+  public ServerOptions withS3(S3Settings settings) {
+    return new ServerOptions(modelName, modelBasePath, grpcPort, grpcBindAddress, grpcMaxThreads,
+        restPort, restEphemeral, restBindAddress, restThreads, restTimeoutMs, restMaxBodyBytes,
+        corsEnabled, tensorContentOutputs, maxLoadRetries, loadRetryInterval, fileSystemPollWait,
+        sessionOptions, modelConfigFile, modelConfigPollWait, allowLabelsForUnavailable, enableWarmup,
+        warmupIterations, ops, checkMethodNames, batching, perModelBatching, limits, lifecycle,
+        requestLog, synthesizeWarmupRequests, settings);
   }
 
   /** A copy with other poll periods (tests: sub-second polling). */
@@ -170,6 +187,7 @@ public record ServerOptions(
         restPort, restEphemeral, restBindAddress, restThreads, restTimeoutMs, restMaxBodyBytes,
         corsEnabled, tensorContentOutputs, maxLoadRetries, loadRetryInterval, fileSystem,
         sessionOptions, modelConfigFile, modelConfig, allowLabelsForUnavailable, enableWarmup,
-        warmupIterations, ops, checkMethodNames, batching, perModelBatching, limits);
+        warmupIterations, ops, checkMethodNames, batching, perModelBatching, limits, lifecycle,
+        requestLog, synthesizeWarmupRequests, s3);
   }
 }

@@ -7,18 +7,23 @@ import io.tessera.config.TextOrJsonConfig;
 import io.tessera.core.AspiredVersionPolicy;
 import io.tessera.core.AspiredVersionsManager;
 import io.tessera.core.Loader;
+import io.tessera.core.ServableHandle;
 import io.tessera.core.ServableId;
+import io.tessera.core.ServableState;
 import io.tessera.core.SourceAdapter;
+import io.tessera.core.VersionStatus;
 import io.tessera.grpc.GrpcServer;
 import io.tessera.http.ExtraPages;
 import io.tessera.http.RestApi;
 import io.tessera.http.RestServer;
+import io.tessera.metrics.OperatorMetrics;
 import io.tessera.metrics.ServingMetrics;
 import io.tessera.nativebridge.BatchThreads;
 import io.tessera.nativebridge.HostBuffer;
 import io.tessera.nativebridge.SavedModelSession;
 import io.tessera.proto.serving.config.ModelServerConfig;
 import io.tessera.proto.serving.config.MonitoringConfig;
+import io.tessera.requestlog.RequestLogger;
 import io.tessera.servables.SavedModelBundle;
 import io.tessera.servables.SessionOptions;
 import io.tessera.servables.batching.BatchingOptions;
@@ -28,31 +33,48 @@ import io.tessera.server.tls.TlsContexts;
 import io.tessera.serving.ModelConfigController;
 import io.tessera.serving.ServedModel;
 import io.tessera.serving.ServerCore;
+import io.tessera.serving.SyntheticWarmup;
 import io.tessera.serving.WarmupReplay;
 import io.tessera.sources.FileSystemStoragePathSource;
+import io.tessera.sources.ModelStorages;
+import io.tessera.sources.StoredVersion;
+import io.tessera.status.ServingException;
+import io.tessera.status.StatusCode;
+import io.tessera.v2.V2Settings;
+import io.tessera.v2.grpc.InferenceService;
+import io.tessera.v2.rest.V2RestApi;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 /**
- * Wires the serving pipeline (model config → file-system Source → SavedModel adapter with warmup
- * → manager) and the two API listeners, TF Serving's start-up order: ports open only once every
+ * Wires the serving pipeline (model config → Source over local or s3:// storage → loader that
+ * fetches the version and loads the SavedModel with warmup → manager) and the two API listeners, TF Serving's start-up order: ports open only once every
  * configured model has an AVAILABLE version; a model that fails to load fails start-up. {@link #close()} stops listeners first,
  * then unloads models.
  */
 public final class TesseraServer implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(TesseraServer.class.getName());
 
-  /** Servables that may load at once (TF Serving's initial load threads: 4 x CPUs). */
-  private static final int LOAD_THREADS = 4 * ServerFlags.CPUS;
+  /** Servables that may load at once at start-up (TF Serving's num_initial_load_threads: 4 x CPUs). */
+  private static final int INITIAL_LOAD_THREADS = 4 * ServerFlags.CPUS;
 
   private final ServerOptions options;
   private AspiredVersionsManager<ServedModel> manager;
   private FileSystemStoragePathSource source;
+  /** Base-path storages (local, s3://) and their download caches; closed after the manager. */
+  private ModelStorages storages;
   private ModelConfigController configs;
   private ScheduledExecutorService configPoller;
   private GrpcServer grpc;
@@ -60,6 +82,8 @@ public final class TesseraServer implements AutoCloseable {
   private final ServingMetrics metrics = new ServingMetrics();
   private ServingHealth health;
   private HTTPServer metricsListener;
+  /** How long each version's last successful load took, warmup included (tessera_model_load_seconds). */
+  private final Map<ServableId, Double> loadSeconds = new ConcurrentHashMap<>();
   /** With --enable_batching: the batch threads all models' batching sessions share; else null. */
   private BatchThreads batchThreads;
 
@@ -71,6 +95,7 @@ public final class TesseraServer implements AutoCloseable {
   public static TesseraServer start(ServerOptions options) throws Exception {
     TesseraServer server = new TesseraServer(options);
     try {
+      server.checkPorts();
       server.startModels();
       server.startListeners();
       return server;
@@ -80,12 +105,25 @@ public final class TesseraServer implements AutoCloseable {
     }
   }
 
+  /** Fails at once, naming the port, if a listener's port is taken (before minutes of loading). */
+  private void checkPorts() {
+    PortPreflight ports = new PortPreflight().add("--port", options.grpcBindAddress(), options.grpcPort());
+    if (options.restPort() != options.grpcPort()) {
+      ports.add("--rest_api_port", options.restBindAddress(), options.restPort());
+    }
+    if (options.ops().metricsAddress() != null) {
+      HostAndPort at = HostAndPort.parse(options.ops().metricsAddress());
+      ports.add("--metrics_address", at.host(), at.port());
+    }
+    ports.check();
+  }
+
   private void startModels() throws InterruptedException {
     LOG.info("TensorFlow " + SavedModelSession.tensorflowVersion() + "; host tensor buffers: "
         + HostBuffer.allocatorName() + " (" + HostBuffer.allocatorReason() + ")");
     ModelServerConfig initial = options.modelConfigFile() != null
         ? ModelConfigs.readFile(options.modelConfigFile())
-        : ModelConfigs.singleModel(options.modelName(), options.modelBasePath().toString());
+        : ModelConfigs.singleModel(options.modelName(), options.modelBasePath());
     ModelConfigs.entries(initial);  // validate before anything starts
     if (options.batching() != null) {
       int threads = options.batching().settings().numBatchThreads();
@@ -95,19 +133,29 @@ public final class TesseraServer implements AutoCloseable {
     }
     manager = new AspiredVersionsManager<>(
         new AspiredVersionsManager.Options(options.maxLoadRetries(), options.loadRetryInterval(),
-            LOAD_THREADS),
+            INITIAL_LOAD_THREADS, options.lifecycle().numUnloadThreads()),
         AspiredVersionPolicy.AVAILABILITY_PRESERVING);
+    metrics.operators().exportBuildInfo(Main.VERSION, SavedModelSession.tensorflowVersion());
+    metrics.operators().exportModelVersions(this::versionSamples);
     SessionOptions session = options.sessionOptions();
+    LOG.info("Sessions: tags " + session.tags() + ", intra_op_parallelism_threads "
+        + session.config().getIntraOpParallelismThreads() + ", inter_op_parallelism_threads "
+        + session.config().getInterOpParallelismThreads() + " (0 = TensorFlow's default)");
     if (!options.enableWarmup()) {
       LOG.info("Model warmup is disabled (--enable_model_warmup=false)");
     }
-    SourceAdapter<Path, Loader<ServedModel>> adapter = new SourceAdapter<>(
-        (id, path) -> () -> loadVersion(id, path, session), manager);
-    source = new FileSystemStoragePathSource(List.of(), options.fileSystemPollWait(), adapter);
+    SourceAdapter<StoredVersion, Loader<ServedModel>> adapter = new SourceAdapter<>(
+        (id, version) -> () -> loadStored(id, version, session), manager);
+    storages = new ModelStorages(options.s3());
+    source = new FileSystemStoragePathSource(List.of(), options.fileSystemPollWait(), adapter, storages);
     source.start();
+    List<String> tags = List.copyOf(session.tags());
     configs = new ModelConfigController(manager, source, options.allowLabelsForUnavailable(),
-        options.limits().reloadConfigMaxTime());
-    configs.apply(initial);
+        options.limits().reloadConfigMaxTime(), options.requestLog(),
+        (id, settings) -> RequestLogger.open(id.name(), id.version(), settings, tags, metrics));
+    configs.apply(initial, options.ops().startupTimeout());
+    // The initial models are in; later loads use --num_load_threads (TF Serving's server core).
+    manager.setLoadThreads(options.lifecycle().numLoadThreads());
     Duration configPoll = options.modelConfigPollWait();
     if (options.modelConfigFile() != null && !configPoll.isZero() && !configPoll.isNegative()) {
       configPoller = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -121,19 +169,57 @@ public final class TesseraServer implements AutoCloseable {
   }
 
   /**
-   * Loads one version with its per-version state (image preprocessing, when configured) and,
-   * unless disabled, replays its warmup data through the request pipeline before it is served.
-   * Records TF's load and warmup metrics.
+   * Fetches a version onto local disk (a download for s3://, recorded in the download metrics)
+   * and loads it from there; the served version owns the local copy until it is unloaded, and a
+   * failed load gives it up at once. A failed fetch fails the load, which the manager retries.
    */
-  private ServedModel loadVersion(ServableId id, Path dir, SessionOptions session) {
+  private ServedModel loadStored(ServableId id, StoredVersion version, SessionOptions session) {
+    long started = System.nanoTime();
+    StoredVersion.Fetched local;
+    try {
+      local = version.fetch();
+    } catch (IOException | RuntimeException e) {
+      metrics.recordDownload(id.name(), false, 0, System.nanoTime() - started);
+      throw new ServingException(StatusCode.UNAVAILABLE, "Could not fetch " + version.location() + ": "
+          + e.getMessage());
+    }
+    if (local.downloaded()) {
+      metrics.recordDownload(id.name(), true, local.bytes(), local.nanos());
+    }
+    try {
+      return loadVersion(id, local, version.location(), session);
+    } catch (RuntimeException | Error e) {
+      local.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Loads one version with its per-version state (image preprocessing, when configured; its
+   * request log, when its model has a logging_config) and, unless disabled, replays its warmup
+   * data (or, with --synthesize_warmup_requests, synthetic requests when it has no warmup file)
+   * through the request pipeline before it is served. Records TF's load and warmup metrics.
+   */
+  private ServedModel loadVersion(ServableId id, StoredVersion.Fetched local, String location,
+      SessionOptions session) {
+    long started = System.nanoTime();
+    ServedModel served = loadAndWarm(id, local, location, session);
+    loadSeconds.put(id, (System.nanoTime() - started) / 1e9);
+    return served;
+  }
+
+  private ServedModel loadAndWarm(ServableId id, StoredVersion.Fetched local, String location,
+      SessionOptions session) {
+    Path dir = local.dir();
     String model = id.name();
     long started = System.nanoTime();
     SavedModelBundle bundle;
     try {
-      bundle = SavedModelBundle.load(dir, session.tags(), session.configBytes());
-      metrics.recordLoad(dir.toString(), true, System.nanoTime() - started);
+      bundle = SavedModelBundle.load(dir, session.tags(), session.configBytes(),
+          options.lifecycle().removeUnusedMetaGraphFields());
+      metrics.recordLoad(location, true, System.nanoTime() - started);
     } catch (RuntimeException e) {
-      metrics.recordLoad(dir.toString(), false, System.nanoTime() - started);
+      metrics.recordLoad(location, false, System.nanoTime() - started);
       throw e;
     }
     // With --enable_per_model_batching_parameters only versions with their own file are batched.
@@ -148,21 +234,59 @@ public final class TesseraServer implements AutoCloseable {
         throw e;
       }
     }
-    ServedModel served = ServedModel.of(bundle);  // closes the bundle if its image config is invalid
+    ServedModel served = ServedModel.of(bundle, local);  // closes the bundle if its image config is invalid
     served.images().ifPresent(p -> LOG.info("Model " + model + " accepts encoded images as input '"
         + p.config().inputAlias() + "' (" + p.config().source() + ")"));
-    if (!options.enableWarmup()) {
-      return served;
-    }
     long warmupStarted = System.nanoTime();
     try {
-      ServedModel warmed = new ModelWarmup<>(new WarmupReplay(metrics, id), options.warmupIterations())
-          .warm(served, dir);
-      metrics.recordWarmup(model, dir.toString(), true, -1, System.nanoTime() - warmupStarted);
-      return warmed;
+      if (options.enableWarmup()) {
+        WarmupReplay replay = new WarmupReplay(metrics, id);
+        ModelWarmup.Result result = new ModelWarmup<>(replay, options.warmupIterations()).run(served, dir);
+        if (result == null && options.synthesizeWarmupRequests() > 0) {
+          result = SyntheticWarmup.run(served, replay, options.synthesizeWarmupRequests());
+        }
+        metrics.recordWarmup(model, location, true, result == null ? 0 : result.replayed(),
+            System.nanoTime() - warmupStarted);
+      }
+      served.replaceRequestLog(configs.requestLogFor(id));  // after warmup: replays are never logged
+      return served;
     } catch (RuntimeException e) {
-      metrics.recordWarmup(model, dir.toString(), false, -1, System.nanoTime() - warmupStarted);
+      if (options.enableWarmup()) {
+        metrics.recordWarmup(model, location, false, 0, System.nanoTime() - warmupStarted);
+      }
+      try {
+        served.close();  // never served
+      } catch (RuntimeException closeFailed) {
+        e.addSuppressed(closeFailed);
+      }
       throw e;
+    }
+  }
+
+  /** Every model version the manager knows, for the per-version gauges (read at scrape time). */
+  private List<OperatorMetrics.VersionSample> versionSamples() {
+    List<OperatorMetrics.VersionSample> samples = new ArrayList<>();
+    Set<ServableId> known = new HashSet<>();
+    for (String model : manager.monitor().modelNames()) {
+      for (VersionStatus v : manager.monitor().versions(model)) {
+        ServableId id = new ServableId(model, v.version());
+        known.add(id);
+        samples.add(new OperatorMetrics.VersionSample(model, v.version(), v.state().name(),
+            loadSeconds.getOrDefault(id, Double.NaN),
+            v.state() == ServableState.AVAILABLE ? queuedTasks(model, v.version()) : -1));
+      }
+    }
+    loadSeconds.keySet().retainAll(known);  // versions gone from the status list
+    return samples;
+  }
+
+  /** Tasks in a batched version's queues, or -1 (not batched, or no longer loaded). */
+  private long queuedTasks(String model, long version) {
+    try (ServableHandle<ServedModel> handle = manager.acquire(model, version)) {
+      return handle.servable().servable() instanceof SavedModelBundle bundle && bundle.batching() != null
+          ? bundle.batching().pendingTasks() : -1;
+    } catch (RuntimeException unloadedMeanwhile) {
+      return -1;
     }
   }
 
@@ -180,10 +304,13 @@ public final class TesseraServer implements AutoCloseable {
       LOG.warning("--metrics_ssl_config_file has no effect without --enable_metrics");
     }
     health = new ServingHealth(core::allModelsAvailable, 500);
+    // The Open Inference Protocol (KServe v2) beside TF Serving's APIs, on the same ports and pipeline.
+    V2Settings v2 = new V2Settings(options.restTimeoutMs(), options.limits().reloadConfigMaxTime(),
+        ops.repositoryControl(), options.limits().reloadConfigRpc());
     grpc = new GrpcServer(core, new GrpcServer.Options(options.grpcBindAddress(), options.grpcPort(),
         options.grpcMaxThreads(), options.tensorContentOutputs(), tls == null ? null : tls.grpc(),
         ops.grpcHealth() ? health.grpcService() : null, ops.grpcSocketPath(), ops.grpcChannelArguments(),
-        ops.inlineRunMaxMicros(), options.limits()))
+        ops.inlineRunMaxMicros(), options.limits(), ops.grpcReflection(), List.of(new InferenceService(core, v2))))
         .start();
     if (options.restPort() != 0 && options.restPort() == options.grpcPort()) {
       LOG.severe("--rest_api_port cannot be the same as --port. Please use a different port for "
@@ -192,7 +319,14 @@ public final class TesseraServer implements AutoCloseable {
       rest = new RestServer(new RestApi(core.pipeline(), options.restTimeoutMs()), new RestServer.Options(
           options.restBindAddress(), options.restPort(), options.restThreads(),
           options.restMaxBodyBytes(), options.corsEnabled(), restTls == null ? null : restTls.rest(),
-          new ExtraPages(core, monitoringPath(ops)), ops.inlineRunMaxMicros(), options.limits())).start();
+          new ExtraPages(core, metricsPaths(ops), health::ready), ops.inlineRunMaxMicros(), options.limits(),
+          new V2RestApi(core, v2)));
+      try {
+        rest.start();
+      } catch (Exception e) {  // Netty's BindException names no port; taken since the preflight
+        throw e instanceof java.net.BindException ? new ServingException(StatusCode.UNAVAILABLE, "Cannot listen on "
+            + options.restBindAddress() + ":" + options.restPort() + " (--rest_api_port): " + e.getMessage()) : e;
+      }
     }
     if (ops.metricsAddress() != null) {
       HostAndPort at = HostAndPort.parse(ops.metricsAddress());
@@ -209,6 +343,19 @@ public final class TesseraServer implements AutoCloseable {
 
   private static TlsContexts tls(Path sslConfigFile) {
     return sslConfigFile == null ? null : TlsContexts.fromFile(sslConfigFile);
+  }
+
+  /** The Prometheus paths on the REST port: --monitoring_config_file's and --metrics_path. */
+  private static Set<String> metricsPaths(OperationsOptions ops) {
+    Set<String> paths = new TreeSet<>();
+    String monitoring = monitoringPath(ops);
+    if (monitoring != null) {
+      paths.add(monitoring);
+    }
+    if (ops.metricsPath() != null) {
+      paths.add(ops.metricsPath());
+    }
+    return paths;
   }
 
   /** The Prometheus path on the REST port from --monitoring_config_file, or null when off. */
@@ -238,6 +385,23 @@ public final class TesseraServer implements AutoCloseable {
     return rest == null ? -1 : rest.port();
   }
 
+  /**
+   * SIGTERM: readiness turns 503 (gRPC health NOT_SERVING) while both listeners keep serving for
+   * --shutdown_delay_seconds, so endpoints and load balancers drop this pod first; then
+   * {@link #close()} drains what was received and unloads the models.
+   */
+  public void shutdownGracefully() throws InterruptedException {
+    Duration delay = options.ops().shutdownDelay();
+    if (health != null && !delay.isZero()) {
+      health.enterShutdown();
+      LOG.info("Readiness is now 503; serving for " + delay.toSeconds()
+          + " s more (--shutdown_delay_seconds) before the listeners close");
+      Thread.sleep(delay.toMillis());
+      LOG.info("Shutdown delay over: closing the listeners and draining in-flight requests");
+    }
+    close();
+  }
+
   @Override
   public void close() {
     if (health != null) {
@@ -260,6 +424,9 @@ public final class TesseraServer implements AutoCloseable {
     }
     if (manager != null) {
       manager.close();
+    }
+    if (storages != null) {
+      storages.close();
     }
     if (batchThreads != null) {
       batchThreads.close();  // sessions still loaded keep the threads until they close

@@ -1,14 +1,18 @@
 package io.tessera.serving;
 
-import io.tessera.config.ModelConfigs.ModelEntry;
 import io.tessera.config.ModelConfigs;
+import io.tessera.config.ModelConfigs.ModelEntry;
 import io.tessera.core.AspiredVersionsManager;
+import io.tessera.core.ServableHandle;
+import io.tessera.core.ServableId;
 import io.tessera.core.ServableState;
 import io.tessera.core.VersionStatus;
 import io.tessera.proto.serving.config.ModelServerConfig;
-import io.tessera.sources.FileSystemStoragePathSource.WatchedServable;
+import io.tessera.requestlog.RequestLogSettings;
+import io.tessera.requestlog.RequestLogStats;
+import io.tessera.requestlog.RequestLogger;
 import io.tessera.sources.FileSystemStoragePathSource;
-import io.tessera.sources.LoadableVersions;
+import io.tessera.sources.FileSystemStoragePathSource.WatchedServable;
 import io.tessera.status.ServingException;
 import io.tessera.status.StatusCode;
 import java.nio.file.Path;
@@ -27,11 +31,15 @@ import java.util.logging.Logger;
  * Applies ModelServerConfigs at start-up, on ReloadConfig RPCs and on config-file polls (TF
  * Serving's ServerCore::ReloadConfig): validates, hands the model list to the file-system source
  * (models left out are unloaded), waits until the new models' versions are AVAILABLE or failed,
- * then installs the version labels.
+ * then installs the version labels. Request logging ({@code logging_config}) is part of the
+ * config: it is validated with it (an unknown collector type or an unusable log directory
+ * rejects the whole config, nothing changed), each loading version opens its log from the config
+ * in effect ({@link #requestLogFor}), and a reload that changes a model's logging_config replaces
+ * the logs of its loaded versions in place (no version reload).
  *
  * <p>Reloads (RPC and polls) are first checked as a whole: every model that is new, or whose base
  * path or version policy changed, must have a loadable version on disk now
- * ({@link LoadableVersions}); otherwise nothing changes and the reload fails with
+ * ({@link FileSystemStoragePathSource#problem}); otherwise nothing changes and the reload fails with
  * FAILED_PRECONDITION naming each model and path. They are bounded in time: waiting for the
  * config lock and for the new models both end at the caller's deadline (ABORTED "another config
  * reload is in progress", or DEADLINE_EXCEEDED with the config in effect, its models still
@@ -47,8 +55,16 @@ public final class ModelConfigController {
   /** Start-up waits for its models as long as they take (TF Serving). */
   private static final Duration UNBOUNDED = Duration.ofDays(36500);
 
+  /** Opens a version's request log (the server supplies the saved model tags and its metrics). */
+  @FunctionalInterface
+  public interface RequestLogOpener {
+    RequestLogger open(ServableId id, RequestLogSettings settings);
+  }
+
   private final AspiredVersionsManager<ServedModel> manager;
   private final FileSystemStoragePathSource source;
+  private final RequestLogSettings.ServerOptions logOptions;
+  private final RequestLogOpener logOpener;
   private final boolean allowLabelsForUnavailable;
   private final Duration pollReloadMaxTime;
   private final ReentrantLock reloadLock = new ReentrantLock();
@@ -66,8 +82,21 @@ public final class ModelConfigController {
    */
   public ModelConfigController(AspiredVersionsManager<ServedModel> manager,
       FileSystemStoragePathSource source, boolean allowLabelsForUnavailable, Duration pollReloadMaxTime) {
+    this(manager, source, allowLabelsForUnavailable, pollReloadMaxTime, RequestLogSettings.ServerOptions.DEFAULTS,
+        (id, settings) -> RequestLogger.open(id.name(), id.version(), settings, List.of(), RequestLogStats.NONE));
+  }
+
+  /**
+   * @param logOptions --log_task and --request_log_max_file_bytes
+   * @param logOpener opens the request log of a version whose model has a logging_config
+   */
+  public ModelConfigController(AspiredVersionsManager<ServedModel> manager,
+      FileSystemStoragePathSource source, boolean allowLabelsForUnavailable, Duration pollReloadMaxTime,
+      RequestLogSettings.ServerOptions logOptions, RequestLogOpener logOpener) {
     this.manager = manager;
     this.source = source;
+    this.logOptions = logOptions;
+    this.logOpener = logOpener;
     this.allowLabelsForUnavailable = allowLabelsForUnavailable;
     this.pollReloadMaxTime = pollReloadMaxTime.isZero() || pollReloadMaxTime.isNegative()
         ? UNBOUNDED : pollReloadMaxTime;
@@ -81,9 +110,24 @@ public final class ModelConfigController {
    * @throws ServingException invalid config, a new model that failed to load, or a bad label
    */
   public void apply(ModelServerConfig config) throws InterruptedException {
+    apply(config, Duration.ZERO);
+  }
+
+  /**
+   * Start-up bounded by {@code timeout} (--startup_timeout_seconds; zero or negative = wait as
+   * long as it takes, TF Serving's behaviour). At the bound it fails with DEADLINE_EXCEEDED naming
+   * each model not yet AVAILABLE and why it waits.
+   */
+  public void apply(ModelServerConfig config, Duration timeout) throws InterruptedException {
+    boolean bounded = !timeout.isZero() && !timeout.isNegative();
     reloadLock.lockInterruptibly();
     try {
-      applyLocked(config, false, System.nanoTime() + UNBOUNDED.toNanos());
+      applyLocked(config, false, System.nanoTime() + (bounded ? timeout : UNBOUNDED).toNanos());
+    } catch (ServingException e) {
+      if (!bounded || e.code() != StatusCode.DEADLINE_EXCEEDED) {
+        throw e;
+      }
+      throw StartupWait.timedOut(manager, ModelConfigs.entries(config), timeout);
     } finally {
       reloadLock.unlock();
     }
@@ -142,6 +186,11 @@ public final class ModelConfigController {
     List<ModelEntry> entries = ModelConfigs.entries(config);
     Map<String, ModelEntry> previous = new LinkedHashMap<>();
     ModelConfigs.entries(current).forEach(e -> previous.put(e.name(), e));
+    List<String> logProblems = requestLogProblems(entries, previous);  // INVALID_ARGUMENT for unknown types
+    if (!logProblems.isEmpty()) {
+      throw ServingException.failedPrecondition("Model config rejected, no model was changed: "
+          + String.join("; ", logProblems));
+    }
     if (precheck) {
       List<String> problems = unloadable(entries, previous);
       if (!problems.isEmpty()) {
@@ -154,14 +203,16 @@ public final class ModelConfigController {
     LOG.info("Applying model server config with models "
         + entries.stream().map(ModelEntry::name).toList());
     source.updateServables(entries.stream().map(ModelConfigController::watched).toList());
+    updateRequestLogs(entries, previous);
     long started = System.nanoTime();
     while (!manager.awaitIdle(slice(deadline))) {
       checkDeadline(deadline, entries);
       LOG.info("Still loading models (" + seconds(started) + " s)");
     }
+    updateRequestLogs(entries, previous);  // versions whose load read the previous config
     for (ModelEntry e : entries) {
       if (!previous.containsKey(e.name())) {
-        awaitAvailable(e.name(), started, deadline, entries);
+        awaitAvailable(e, started, deadline, entries);
       }
     }
     installLabels(entries);
@@ -171,15 +222,77 @@ public final class ModelConfigController {
    * Problems of the entries that are new or changed base path or policy: those must have a
    * loadable version now. Unchanged models are left alone (they may be between versions).
    */
-  static List<String> unloadable(List<ModelEntry> entries, Map<String, ModelEntry> previous) {
+  private List<String> unloadable(List<ModelEntry> entries, Map<String, ModelEntry> previous) {
     List<String> problems = new ArrayList<>();
     for (ModelEntry e : entries) {
       ModelEntry old = previous.get(e.name());
       if (old == null || !old.basePath().equals(e.basePath()) || !old.policy().equals(e.policy())) {
-        LoadableVersions.problem(watched(e)).ifPresent(problems::add);
+        source.problem(watched(e)).ifPresent(problems::add);
       }
     }
     return problems;
+  }
+
+  /**
+   * Checks the logging_config of every entry that is new or changed it: a valid config (else
+   * INVALID_ARGUMENT naming the model, the type and the supported ones) and, for the file
+   * collector, a usable directory (returned as problems).
+   */
+  private List<String> requestLogProblems(List<ModelEntry> entries, Map<String, ModelEntry> previous) {
+    List<String> problems = new ArrayList<>();
+    for (ModelEntry e : entries) {
+      ModelEntry old = previous.get(e.name());
+      if (RequestLogSettings.enabled(e.logging()) && (old == null || !old.logging().equals(e.logging()))) {
+        RequestLogSettings.of(e.name(), e.logging(), logOptions).unwritable(e.name()).ifPresent(problems::add);
+      }
+    }
+    return problems;
+  }
+
+  /**
+   * Gives the loaded versions of every model whose logging_config changed their new request log
+   * (or none); versions already logging with the new settings are left alone.
+   */
+  private void updateRequestLogs(List<ModelEntry> entries, Map<String, ModelEntry> previous) {
+    for (ModelEntry e : entries) {
+      ModelEntry old = previous.get(e.name());
+      if (old == null || old.logging().equals(e.logging())) {
+        continue;
+      }
+      RequestLogSettings settings = settingsOf(e);
+      for (ServableHandle<ServedModel> handle : manager.acquireAll(e.name())) {
+        try (handle) {
+          RequestLogger now = handle.servable().requestLog();
+          if (settings == null ? now != null : now == null || !now.settings().equals(settings)) {
+            handle.servable().replaceRequestLog(settings == null ? null : logOpener.open(handle.id(), settings));
+            LOG.info("Request logging of " + handle.id() + (settings == null ? " turned off" : ": " + settings.type()
+                + ", sampling rate " + settings.samplingRate()));
+          }
+        } catch (RuntimeException failed) {
+          LOG.warning("Could not change the request log of " + handle.id() + ": " + failed.getMessage());
+        }
+      }
+    }
+  }
+
+  /**
+   * The request log a version of {@code id}'s model gets when it loads under the config in effect,
+   * or null when the model logs nothing.
+   *
+   * @throws ServingException the log cannot be opened (fails the load)
+   */
+  public RequestLogger requestLogFor(ServableId id) {
+    for (ModelEntry e : ModelConfigs.entries(current)) {
+      if (e.name().equals(id.name())) {
+        RequestLogSettings settings = settingsOf(e);
+        return settings == null ? null : logOpener.open(id, settings);
+      }
+    }
+    return null;
+  }
+
+  private RequestLogSettings settingsOf(ModelEntry e) {
+    return RequestLogSettings.enabled(e.logging()) ? RequestLogSettings.of(e.name(), e.logging(), logOptions) : null;
   }
 
   private static WatchedServable watched(ModelEntry e) {
@@ -219,11 +332,12 @@ public final class ModelConfigController {
     return current;
   }
 
-  private void awaitAvailable(String model, long started, long deadline, List<ModelEntry> entries)
+  private void awaitAvailable(ModelEntry entry, long started, long deadline, List<ModelEntry> entries)
       throws InterruptedException {
+    String model = entry.name();
     while (!manager.awaitSettled(model, slice(deadline))) {
       checkDeadline(deadline, entries);
-      LOG.info("Still waiting for model " + model + " to load (" + seconds(started) + " s)");
+      LOG.info("Still waiting for model " + model + " to load (" + seconds(started) + " s): " + StartupWait.reason(manager, entry));
     }
     List<VersionStatus> versions = manager.monitor().versions(model);
     if (versions.stream().noneMatch(v -> v.state() == ServableState.AVAILABLE)) {

@@ -2,6 +2,7 @@ package io.tessera.serving;
 
 import io.tessera.proto.serving.InferenceResult;
 import io.tessera.proto.serving.MultiInferenceResponse;
+import io.tessera.requestlog.RequestLogger;
 import io.tessera.servables.Servable;
 import io.tessera.servables.Signature;
 import io.tessera.servables.inference.InferenceRunner;
@@ -19,7 +20,8 @@ import java.util.Set;
  * the signature exists, classify/regress and that method's signature checks) before anything
  * runs; then each task runs on the shared examples, all on the same held version. TF Serving
  * makes one session run for all tasks; this makes one per task (same results; a failing task
- * after the first has then already run the earlier ones). Stateless.
+ * after the first has then already run the earlier ones). A sampled call's request log record
+ * is handed to the version's log. Stateless.
  */
 final class MultiInferenceRun {
   private static final ModelRef NO_TASK = new ModelRef("", null, "");
@@ -46,7 +48,16 @@ final class MultiInferenceRun {
               call.deadline().runSettings(), pipeline.runRecorder(version, call.origin())));
         }
       }
-      return response.build();
+      MultiInferenceResponse answer = response.build();
+      RequestLogger log = RequestLogs.sampled(version, call.origin());
+      if (log != null) {
+        try {
+          RequestLogs.multiInference(log, version, call, answer);
+        } catch (RuntimeException e) {
+          log.notBuilt(e);
+        }
+      }
+      return answer;
     }
   }
 

@@ -1,6 +1,10 @@
 package io.tessera.serving;
 
+import io.tessera.core.ServableId;
+import io.tessera.core.ServableState;
 import io.tessera.core.VersionStatus;
+import io.tessera.image.DecodeDeadline;
+import io.tessera.image.DecodeObserver;
 import io.tessera.image.ImageConfig;
 import io.tessera.image.ImagePredictions;
 import io.tessera.image.ImagePreprocessor;
@@ -11,6 +15,7 @@ import io.tessera.proto.serving.Input;
 import io.tessera.proto.serving.ModelSpec;
 import io.tessera.proto.serving.RegressionResponse;
 import io.tessera.proto.serving.SignatureDefMap;
+import io.tessera.requestlog.RequestLogger;
 import io.tessera.servables.RunResult;
 import io.tessera.servables.Signature;
 import io.tessera.servables.inference.InferenceRunner;
@@ -20,6 +25,7 @@ import io.tessera.tensor.InputTensor;
 import io.tessera.tensor.WireTensorData;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +38,8 @@ import java.util.function.Supplier;
  * call ends), decode inputs that need the version, look up the signature, check its method name
  * (--enable_signature_method_name_check; never for warmup), pick the image path, run with the one
  * {@link io.tessera.servables.SignatureRunner.RunSettings} derived from the call's deadline, and
- * hand the outputs to the front end's encoder while they are alive. Metrics are recorded here and
+ * hand the outputs to the front end's encoder while they are alive; a call whose version logs
+ * requests and is sampled is then handed to its request log ({@link RequestLogs}). Metrics are recorded here and
  * nowhere else: one request sample per call (none for warmup; which gRPC methods count, e.g.
  * not MultiInference or GetModelMetadata, is TF Serving's rule as {@link ServingMetrics} applies
  * it) with the call's model name, and one runtime sample per TensorFlow run (a MultiInference
@@ -96,7 +103,7 @@ public final class Pipeline {
         .setModelSpec(ModelResponses.resolvedSpec(version.id().name(), version.id().version(), signature.key()))
         .setResult(InferenceRunner.classify(version.model().servable(), signature, input,
             checksMethods(call.origin()), call.deadline().runSettings(), runRecorder(version, call.origin())))
-        .build());
+        .build(), (log, version, examples, response) -> RequestLogs.classify(log, version, call.model(), examples, response));
   }
 
   /** Regress over tf.Examples. */
@@ -105,7 +112,7 @@ public final class Pipeline {
         .setModelSpec(ModelResponses.resolvedSpec(version.id().name(), version.id().version(), signature.key()))
         .setResult(InferenceRunner.regress(version.model().servable(), signature, input,
             checksMethods(call.origin()), call.deadline().runSettings(), runRecorder(version, call.origin())))
-        .build());
+        .build(), (log, version, examples, response) -> RequestLogs.regress(log, version, call.model(), examples, response));
   }
 
   /** What classify or regress does with the held version, its signature and the examples. */
@@ -113,13 +120,30 @@ public final class Pipeline {
     R run(ResolvedVersion version, Signature signature, Input input);
   }
 
-  /** Examples first (a body that does not parse is reported before a missing model), then the version. */
-  private <R> R onExamples(ExamplesCall call, ExamplesRun<R> run) {
+  /** How a sampled classify or regress call is logged. */
+  private interface ExamplesLogging<R> {
+    void log(RequestLogger log, ResolvedVersion version, ExamplesCall.Examples examples, R response);
+  }
+
+  /**
+   * Examples first (a body that does not parse is reported before a missing model), then the
+   * version, the run and, when sampled, the request log record.
+   */
+  private <R> R onExamples(ExamplesCall call, ExamplesRun<R> run, ExamplesLogging<R> logging) {
     return timed(call.model().name(), call.origin(), () -> {
       ExamplesCall.Examples examples = call.examples().get();
       try (ResolvedVersion version = resolve(call.model(), null)) {
-        return run.run(version, InferenceRunner.signatureFor(version.model().servable(), examples.signatureName()),
-            examples.input());
+        R response = run.run(version, InferenceRunner.signatureFor(version.model().servable(),
+            examples.signatureName()), examples.input());
+        RequestLogger log = RequestLogs.sampled(version, call.origin());
+        if (log != null) {
+          try {
+            logging.log(log, version, examples, response);
+          } catch (RuntimeException e) {
+            log.notBuilt(e);
+          }
+        }
+        return response;
       }
     });
   }
@@ -154,6 +178,42 @@ public final class Pipeline {
     });
   }
 
+  /**
+   * A model as the Open Inference Protocol's metadata describes it: the resolved version, the
+   * signature it serves by default (the image config's, for an image model) and the AVAILABLE
+   * versions, oldest first.
+   */
+  public record Description(ServableId id, Signature signature, List<Long> availableVersions) {}
+
+  /** Model metadata (Open Inference Protocol); recorded like the other calls. */
+  public Description describe(ModelRef ref, Origin origin) {
+    return timed(ref.name(), origin, () -> {
+      try (ResolvedVersion version = resolve(ref, null)) {
+        String signature = version.model().images().map(p -> p.config().signatureName()).orElse("");
+        List<Long> available = versions.status(ref.name(), null).stream()
+            .filter(v -> v.state() == ServableState.AVAILABLE).map(VersionStatus::version).sorted().toList();
+        return new Description(version.id(), version.model().servable().signature(signature), available);
+      }
+    });
+  }
+
+  /**
+   * Whether the version {@code ref} names can serve now (Open Inference Protocol model ready):
+   * false for an unknown model or version, the resolution's other errors propagate.
+   */
+  public boolean ready(ModelRef ref, Origin origin) {
+    return timed(ref.name(), origin, () -> {
+      try (ResolvedVersion version = resolve(ref, null)) {
+        return true;
+      } catch (ServingException e) {
+        if (e.code() == StatusCode.NOT_FOUND) {
+          return false;
+        }
+        throw e;
+      }
+    });
+  }
+
   /** Model status (REST GET /v1/models/m[/versions/n]); recorded like the other calls. */
   public List<VersionStatus> status(String name, Long version, Origin origin) {
     return timed(name, origin, () -> versions.status(name, version));
@@ -181,6 +241,47 @@ public final class Pipeline {
     return result -> metrics.recordRun(version.id().name(), origin.api(), result);
   }
 
+  /** Decodes a call's encoded images for {@code version}'s model, recording the decode's time and outcome. */
+  InputTensor decodeImages(ResolvedVersion version, Origin origin, ImagePreprocessor images,
+      List<ByteBuffer> encoded, DecodeDeadline deadline) {
+    long started = System.nanoTime();
+    String status = "OK";
+    try {
+      return images.decodeBuffers(encoded, deadline, decodeObserver(version, origin));
+    } catch (RuntimeException | Error e) {
+      status = statusOf(e);
+      throw e;
+    } finally {
+      metrics.operators().recordImageDecode(version.id().name(), status, (System.nanoTime() - started) / 1e3);
+    }
+  }
+
+  /** Records each decoded image of a client's call to {@code version} (image metrics; not warmup). */
+  DecodeObserver decodeObserver(ResolvedVersion version, Origin origin) {
+    if (origin.entryPoint() == Origin.EntryPoint.WARMUP) {
+      return DecodeObserver.NONE;
+    }
+    String model = version.id().name();
+    return (bytes, nanos) -> metrics.images().recordDecode(model, bytes, nanos);
+  }
+
+  /** Records a client's image call: its size and each image's top-1 class and score (not warmup). */
+  void recordImagePredictions(ResolvedVersion version, Origin origin, int count, ImagePreprocessor images,
+      RunResult result) {
+    if (origin.entryPoint() == Origin.EntryPoint.WARMUP) {
+      return;
+    }
+    String model = version.id().name();
+    metrics.images().recordRequest(model, count);
+    for (List<LabelScore> row : ImagePredictions.topK(result.outputs(), 1, images.config().labels())) {
+      if (!row.isEmpty()) {
+        LabelScore best = row.get(0);
+        String label = best.label() != null ? best.label() : Integer.toString(best.index());
+        metrics.images().recordTop1(model, label, best.score());
+      }
+    }
+  }
+
   /** The labelled top-k rows an image call asked for (or its model's default_top_k), else null. */
   static List<List<LabelScore>> topK(ImagePreprocessor images, int asked, RunResult result) {
     ImageConfig config = images.config();
@@ -188,25 +289,39 @@ public final class Pipeline {
     return k > 0 ? ImagePredictions.topK(result.outputs(), k, config.labels()) : null;
   }
 
+  /**
+   * A REST call on an API path that TF Serving's http_server.cc answers without reaching a model:
+   * the CORS preflight (OPTIONS) and a path no route matches ("Malformed request"). ProcessRequest
+   * records request_count for them too, under the empty model name and API (request_latency when
+   * OK), so they are counted here the same way.
+   */
+  public void recordUnroutedRestCall(StatusCode status) {
+    metrics.recordRequest("", "", Origin.EntryPoint.REST.label(), status.name(), 0);
+  }
+
   /** @param model the call's model name (null: no ModelSpec, recorded as "" as TF Serving does) */
   private <R> R timed(String model, Origin origin, Supplier<R> body) {
     String recordedName = model == null ? "" : model;
     long started = System.nanoTime();
     String status = "OK";
+    String label = origin.entryPoint().label();
+    Runnable finished = label == null ? null : metrics.operators().startRequest(recordedName, origin.api(), label);
     try {
       return body.get();
-    } catch (ServingException e) {
-      status = e.code().name();
-      throw e;
     } catch (RuntimeException | Error e) {
-      status = StatusCode.INTERNAL.name();
+      status = statusOf(e);
       throw e;
     } finally {
-      String entryPoint = origin.entryPoint().label();
-      if (entryPoint != null) {  // ServingMetrics applies TF Serving's rule of what counts
-        metrics.recordRequest(recordedName, origin.api(), entryPoint, status, System.nanoTime() - started);
+      if (finished != null) {  // ServingMetrics applies TF Serving's rule of what counts
+        finished.run();
+        metrics.recordRequest(recordedName, origin.api(), label, status, System.nanoTime() - started);
       }
     }
+  }
+
+  /** The status label of a failed call: its ServingException's code, else INTERNAL. */
+  private static String statusOf(Throwable failure) {
+    return failure instanceof ServingException e ? e.code().name() : StatusCode.INTERNAL.name();
   }
 
   /** Every tensor a predict call owns, closed once at its end. */
@@ -223,6 +338,12 @@ public final class Pipeline {
         tensors.addAll(given.tensors().values());
       } else if (inputs instanceof PredictInputs.Protos protos) {
         data.addAll(protos.data().values());
+      } else if (inputs instanceof PredictInputs.Declared declared) {
+        for (DeclaredTensor t : declared.tensors().values()) {
+          if (t instanceof DeclaredTensor.Built built) {
+            tensors.add(built.tensor());
+          }
+        }
       }
     }
 

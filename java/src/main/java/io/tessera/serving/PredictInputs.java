@@ -1,11 +1,14 @@
 package io.tessera.serving;
 
 import io.tessera.proto.tf.TensorProto;
+import io.tessera.tensor.DataType;
 import io.tessera.tensor.InputTensor;
 import io.tessera.tensor.TensorProtoCodec;
 import io.tessera.tensor.WireTensorData;
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * A predict call's inputs as its front end decoded them. The pipeline owns them once the call is
@@ -35,9 +38,20 @@ public sealed interface PredictInputs {
   /**
    * Encoded images (JPEG/PNG) for the version's image input.
    *
+   * @param encoded each buffer's bytes from position to limit (heap, or slices of a request's
+   *     direct buffer that the front end keeps alive for the call)
    * @param topK labelled top-k entries to compute per image; 0 = the model's default_top_k
    */
-  record Images(List<byte[]> encoded, int topK) implements PredictInputs {}
+  record Images(List<ByteBuffer> encoded, int topK) implements PredictInputs {}
+
+  /**
+   * Tensors by name whose dtype and shape the client declared (Open Inference Protocol). The
+   * pipeline checks names and dtypes against the signature and decodes them (see
+   * {@link DeclaredTensor}); {@code typeName} spells a dtype in the client's protocol for error
+   * messages (e.g. DT_FLOAT as "FP32").
+   */
+  record Declared(Map<String, DeclaredTensor> tensors, Function<DataType, String> typeName)
+      implements PredictInputs {}
 
   /**
    * Inputs that can only be decoded once the version is known (REST JSON: the zero-copy fill

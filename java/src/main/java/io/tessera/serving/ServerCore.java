@@ -22,6 +22,7 @@ public final class ServerCore implements ModelVersions {
   private final ModelConfigController configs;
   private final ServingMetrics metrics;
   private final Pipeline pipeline;
+  private final ModelRepository repository;
 
   /** A core without config reloads or labels (every label is unknown). */
   public ServerCore(AspiredVersionsManager<ServedModel> manager) {
@@ -39,6 +40,19 @@ public final class ServerCore implements ModelVersions {
     this.configs = configs;
     this.metrics = metrics;
     this.pipeline = new Pipeline(this, metrics, checkMethodNames);
+    this.repository = configs == null ? null : new ModelRepository(configs, manager.monitor());
+  }
+
+  /**
+   * The model-repository view of the config (load, unload, index).
+   *
+   * @throws ServingException UNIMPLEMENTED when this server cannot change its config
+   */
+  public ModelRepository repository() {
+    if (repository == null) {
+      throw ServingException.unimplemented("this server cannot change its model config");
+    }
+    return repository;
   }
 
   /** Where every API call of every front end becomes a run (and is recorded). */

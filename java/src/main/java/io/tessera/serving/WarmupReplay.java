@@ -28,6 +28,11 @@ public final class WarmupReplay implements WarmupReplayer<ServedModel> {
     this.id = id;
   }
 
+  /** The version being warmed up. */
+  public ServableId id() {
+    return id;
+  }
+
   @Override
   public boolean predict(ServedModel version, PredictRequest request) {
     ModelSpec spec = request.getModelSpec();

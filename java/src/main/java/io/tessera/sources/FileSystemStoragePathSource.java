@@ -3,8 +3,6 @@ package io.tessera.sources;
 import io.tessera.core.Target;
 import io.tessera.proto.serving.config.FileSystemStoragePathSourceConfig.ServableVersionPolicy;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -13,44 +11,59 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 /**
- * Polls each servable's base path for numeric version directories and emits the aspired set
- * chosen by the servable's version policy (TF Serving's FileSystemStoragePathSource). Names that
- * parse as a non-negative integer are versions ("1", "0001"); anything else is ignored, and so is
- * an empty numeric directory (a copy that has not started yet; copy versions in atomically). A
- * missing base path changes nothing; a base path with no versions emits an empty set, which
- * unloads the model. Problems are logged once per change, not on every poll.
+ * Polls each servable's base path for numeric versions and emits the aspired set chosen by the
+ * servable's version policy (TF Serving's FileSystemStoragePathSource). The base path is a local
+ * directory or an object-store URI; {@link ModelStorages} picks the {@link ModelStorage} that
+ * lists it, and what is emitted is a {@link StoredVersion} the loader fetches. Only complete
+ * versions are listed (an empty local directory or a half-uploaded object-store version is not
+ * one yet). A base path that cannot be listed changes nothing; one with no versions emits an empty
+ * set, which unloads the model. Problems are logged once per change, not on every poll.
  *
  * <p>Threading: polls and {@link #updateServables} are serialized on this object's lock.
  */
 public final class FileSystemStoragePathSource implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(FileSystemStoragePathSource.class.getName());
 
-  /** One servable to watch; {@code policy} selects which versions on disk are aspired. */
-  public record WatchedServable(String name, Path basePath, ServableVersionPolicy policy) {
+  /** One servable to watch; {@code policy} selects which versions found are aspired. */
+  public record WatchedServable(String name, String basePath, ServableVersionPolicy policy) {
+    public WatchedServable(String name, Path basePath, ServableVersionPolicy policy) {
+      this(name, basePath.toString(), policy);
+    }
+
     public WatchedServable(String name, Path basePath) {
-      this(name, basePath, ServableVersionPolicy.getDefaultInstance());
+      this(name, basePath.toString(), ServableVersionPolicy.getDefaultInstance());
     }
   }
 
   private final Duration pollWait;
-  private final Target<Path> target;
+  private final Target<StoredVersion> target;
+  private final ModelStorages storages;
   private Map<String, WatchedServable> servables = new LinkedHashMap<>();
-  private final Map<String, NavigableMap<Long, Path>> lastEmitted = new HashMap<>();
+  private final Map<String, ModelStorage> storageOf = new HashMap<>();
+  private final Map<String, NavigableMap<Long, StoredVersion>> lastEmitted = new HashMap<>();
   private final Map<String, String> lastProblem = new HashMap<>();
   private ScheduledExecutorService poller;
 
+  /** Local base paths only (tests). */
+  public FileSystemStoragePathSource(List<WatchedServable> servables, Duration pollWait,
+      Target<StoredVersion> target) {
+    this(servables, pollWait, target, ModelStorages.LOCAL_ONLY);
+  }
+
   /** @param pollWait period between polls; zero or negative polls once only (and on updates) */
-  public FileSystemStoragePathSource(List<WatchedServable> servables, Duration pollWait, Target<Path> target) {
+  public FileSystemStoragePathSource(List<WatchedServable> servables, Duration pollWait,
+      Target<StoredVersion> target, ModelStorages storages) {
     this.pollWait = pollWait;
     this.target = target;
+    this.storages = storages;
     servables.forEach(s -> this.servables.put(s.name(), s));
   }
 
@@ -72,8 +85,12 @@ public final class FileSystemStoragePathSource implements AutoCloseable {
    * Replaces the watched set (config reload): servables no longer listed get an empty aspired
    * set (unload); the rest are polled now, synchronously, so their aspired versions have been
    * emitted when this returns.
+   *
+   * @throws io.tessera.status.ServingException INVALID_ARGUMENT for a base path whose scheme is
+   *     not served (nothing is changed then)
    */
   public synchronized void updateServables(List<WatchedServable> next) {
+    next.forEach(s -> storages.check(s.basePath()));
     Map<String, WatchedServable> nextMap = new LinkedHashMap<>();
     next.forEach(s -> nextMap.put(s.name(), s));
     for (String name : servables.keySet()) {
@@ -81,6 +98,7 @@ public final class FileSystemStoragePathSource implements AutoCloseable {
         LOG.info("Servable " + name + " is no longer configured; unloading all its versions");
         lastEmitted.remove(name);
         lastProblem.remove(name);
+        storageOf.remove(name);
         target.setAspiredVersions(name, Map.of());
       }
     }
@@ -88,33 +106,35 @@ public final class FileSystemStoragePathSource implements AutoCloseable {
       WatchedServable old = servables.get(s.name());
       if (old != null && !old.equals(s)) {
         lastProblem.remove(s.name());
+        if (!old.basePath().equals(s.basePath())) {
+          storageOf.remove(s.name());
+        }
       }
     }
     servables = nextMap;
     pollOnce();
   }
 
+  /** Why {@code servable} has no loadable version now, or empty (a config reload's pre-check). */
+  public Optional<String> problem(WatchedServable servable) {
+    return LoadableVersions.problem(servable, storages);
+  }
+
   synchronized void pollOnce() {
     for (WatchedServable servable : servables.values()) {
-      NavigableMap<Long, Path> found;
+      ModelStorage.Listing listing;
       try {
-        found = listVersions(servable.basePath());
-      } catch (IOException e) {
+        listing = storageOf.computeIfAbsent(servable.name(), n -> storages.open(servable.basePath())).list();
+      } catch (IOException | RuntimeException e) {
         report(servable, "Cannot list base path " + servable.basePath() + " of servable "
-            + servable.name() + ": " + e);
+            + servable.name() + ": " + describe(e));
         continue;
       }
-      if (found.isEmpty() && isSavedModel(servable.basePath())) {
-        // The deployment guide points base_path at the version directory itself; TF Serving then
-        // waits forever. Serve it as that version, and say once what the layout should be.
-        long version = versionOfMisplacedBasePath(servable.basePath());
-        found = new TreeMap<>(java.util.Map.of(version, servable.basePath()));
-        report(servable, "Base path " + servable.basePath() + " of servable " + servable.name()
-            + " is itself a SavedModel, not a directory of numbered versions; serving it as version "
-            + version + ". TF Serving expects <base_path>/<version>/saved_model.pb: point --model_base_path "
-            + "(or base_path) at " + servable.basePath().getParent() + " to get version polling.");
+      NavigableMap<Long, StoredVersion> found = listing.versions();
+      if (listing.note() != null) {
+        report(servable, listing.note() + " (servable " + servable.name() + ")");
       }
-      NavigableMap<Long, Path> aspired = VersionSelection.select(servable.policy(), found);
+      NavigableMap<Long, StoredVersion> aspired = VersionSelection.select(servable.policy(), found);
       Set<Long> missing = VersionSelection.missingSpecific(servable.policy(), found.keySet());
       if (found.isEmpty()) {
         report(servable, "No versions of servable " + servable.name() + " found under base path "
@@ -122,7 +142,7 @@ public final class FileSystemStoragePathSource implements AutoCloseable {
       } else if (!missing.isEmpty()) {
         report(servable, "Versions " + missing + " of servable " + servable.name()
             + " were requested by the version policy but not found under " + servable.basePath());
-      } else if (!isSavedModel(servable.basePath())) {
+      } else if (listing.note() == null) {
         lastProblem.remove(servable.name());
       }
       if (!aspired.equals(lastEmitted.get(servable.name()))) {
@@ -133,50 +153,15 @@ public final class FileSystemStoragePathSource implements AutoCloseable {
     }
   }
 
+  /** A storage error in a line: the message of our own IOExceptions, else the exception's class too. */
+  static String describe(Exception e) {
+    return e.getClass() == IOException.class ? e.getMessage() : e.toString();
+  }
+
   private void report(WatchedServable servable, String problem) {
     if (!Objects.equals(lastProblem.put(servable.name(), problem), problem)) {
       LOG.warning(problem);
     }
-  }
-
-  /** Populated numeric child directories of {@code basePath}; throws if it cannot be read. */
-  static NavigableMap<Long, Path> listVersions(Path basePath) throws IOException {
-    NavigableMap<Long, Path> versions = new TreeMap<>();
-    try (DirectoryStream<Path> children = Files.newDirectoryStream(basePath)) {
-      for (Path child : children) {
-        Long version = parseVersion(child.getFileName().toString());
-        if (version != null && Files.isDirectory(child) && !isEmptyDirectory(child)) {
-          versions.putIfAbsent(version, child);
-        }
-      }
-    }
-    return versions;
-  }
-
-  /** True if {@code dir} directly holds a SavedModel (saved_model.pb or .pbtxt). */
-  static boolean isSavedModel(Path dir) {
-    return Files.isRegularFile(dir.resolve("saved_model.pb")) || Files.isRegularFile(dir.resolve("saved_model.pbtxt"));
-  }
-
-  /** The version a misplaced base path is served as: its own numeric name, else 1. */
-  static long versionOfMisplacedBasePath(Path dir) {
-    Long version = dir.getFileName() == null ? null : parseVersion(dir.getFileName().toString());
-    return version == null ? 1 : version;
-  }
-
-  private static boolean isEmptyDirectory(Path dir) {
-    try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
-      return !entries.iterator().hasNext();
-    } catch (IOException e) {
-      return true;  // vanished or unreadable: not a usable version (yet)
-    }
-  }
-
-  static Long parseVersion(String name) {
-    if (name.isEmpty() || name.length() > 18 || !name.chars().allMatch(Character::isDigit)) {
-      return null;
-    }
-    return Long.parseLong(name);
   }
 
   @Override

@@ -1,8 +1,11 @@
 package io.tessera.tensor;
 
+import com.google.protobuf.ByteString;
 import io.tessera.admission.MemoryBudget;
 import io.tessera.nativebridge.HostBuffer;
 import io.tessera.nativebridge.RunCall;
+import io.tessera.proto.tf.TensorProto;
+import io.tessera.proto.tf.TensorShapeProto;
 import java.nio.ByteBuffer;
 import java.util.List;
 
@@ -106,14 +109,40 @@ public final class InputTensor implements AutoCloseable {
     return byteSize;
   }
 
-  /** A read-only little-endian view of a dense tensor's bytes (null for DT_STRING); valid until close. */
+  /**
+   * A read-only little-endian view of a dense tensor's bytes (tests, diagnostics), valid until
+   * {@link #close()}.
+   */
   public ByteBuffer denseData() {
     if (buffer == null) {
-      return null;
+      throw new IllegalStateException("a " + dtype + " tensor has no dense data");
     }
     ByteBuffer view = buffer.data().duplicate();
-    view.position(Math.toIntExact(offset)).limit(Math.toIntExact(offset + byteSize));
+    view.position((int) offset).limit((int) (offset + byteSize));
     return view.slice().asReadOnlyBuffer().order(java.nio.ByteOrder.LITTLE_ENDIAN);
+  }
+
+  /**
+   * A copy of the tensor as a TensorProto (dense data as tensor_content, strings as string_val),
+   * for request logs. Call while the tensor is open.
+   */
+  public TensorProto toProto() {
+    TensorProto.Builder p = TensorProto.newBuilder().setDtypeValue(dtype.number());
+    TensorShapeProto.Builder dims = TensorShapeProto.newBuilder();
+    for (long d : shape) {
+      dims.addDimBuilder().setSize(d);
+    }
+    p.setTensorShape(dims);
+    if (dtype.isString()) {
+      ByteBuffer blob = stringBlob.duplicate();
+      for (long length : stringLengths) {
+        p.addStringVal(ByteString.copyFrom(blob, (int) length));
+      }
+      return p.build();
+    }
+    ByteBuffer bytes = buffer.data().duplicate();
+    bytes.position(Math.toIntExact(offset)).limit(Math.toIntExact(offset + byteSize));
+    return p.setTensorContent(ByteString.copyFrom(bytes)).build();
   }
 
   /** Adds this tensor as the feed for {@code endpoint}. */

@@ -28,14 +28,26 @@ class PackageCyclesTest {
   @Test
   void frontEndsAndLeavesKeepToTheirLayer() {
     PackageGraph graph = PackageGraph.read(MAIN_SOURCES);
-    for (String frontEnd : List.of("io.tessera.http", "io.tessera.grpc")) {
+    // The front ends: TF Serving's REST and gRPC, and the Open Inference Protocol's two halves.
+    List<String> frontEnds = List.of("io.tessera.http", "io.tessera.grpc", "io.tessera.v2.rest", "io.tessera.v2.grpc");
+    for (String frontEnd : frontEnds) {
       Set<String> deps = graph.dependencies(frontEnd);
-      assertTrue(deps.stream().noneMatch(d -> d.equals("io.tessera.http") || d.equals("io.tessera.grpc")
-          || d.startsWith("io.tessera.server")), frontEnd + " imports another front end or the composition root: " + deps);
+      assertTrue(deps.stream().noneMatch(d -> frontEnds.contains(d) || d.startsWith("io.tessera.server")),
+          frontEnd + " imports another front end or the composition root: " + deps);
     }
     assertTrue(Set.of("io.tessera.serving", "io.tessera.tensor", "io.tessera.admission", "io.tessera.transport",
         "io.tessera.status").containsAll(graph.dependencies("io.tessera.grpc")),
         "gRPC only decodes into the pipeline's calls: " + graph.dependencies("io.tessera.grpc"));
+    // v2 holds what its halves share (names, metadata, raw layout); it imports neither half.
+    assertTrue(Set.of("io.tessera.serving", "io.tessera.servables", "io.tessera.tensor", "io.tessera.image",
+        "io.tessera.core", "io.tessera.status").containsAll(graph.dependencies("io.tessera.v2")),
+        "v2 only names and encodes what the pipeline returns: " + graph.dependencies("io.tessera.v2"));
+    assertTrue(Set.of("io.tessera.v2", "io.tessera.serving", "io.tessera.tensor", "io.tessera.tensor.json",
+        "io.tessera.transport", "io.tessera.status").containsAll(graph.dependencies("io.tessera.v2.rest")),
+        "v2 REST only decodes into the pipeline's calls: " + graph.dependencies("io.tessera.v2.rest"));
+    assertTrue(Set.of("io.tessera.v2", "io.tessera.serving", "io.tessera.tensor", "io.tessera.status")
+        .containsAll(graph.dependencies("io.tessera.v2.grpc")),
+        "v2 gRPC only decodes into the pipeline's calls: " + graph.dependencies("io.tessera.v2.grpc"));
     assertEquals(Set.of(), graph.dependencies("io.tessera.status"), "status is the leaf");
     for (String leaf : List.of("io.tessera.core", "io.tessera.nativebridge", "io.tessera.admission", "io.tessera.config")) {
       assertTrue(Set.of("io.tessera.status").containsAll(graph.dependencies(leaf)),

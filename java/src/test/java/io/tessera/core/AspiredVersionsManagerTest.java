@@ -20,9 +20,11 @@ class AspiredVersionsManagerTest {
   /** A servable that records whether it was closed. */
   static final class FakeServable implements AutoCloseable {
     final AtomicBoolean closed = new AtomicBoolean();
+    volatile String closedOn;
 
     @Override
     public void close() {
+      closedOn = Thread.currentThread().getName();
       closed.set(true);
     }
   }
@@ -192,6 +194,65 @@ class AspiredVersionsManagerTest {
       assertTrue(manager.awaitIdle(Duration.ofSeconds(10)));
       assertEquals(ServableState.AVAILABLE, manager.monitor().versions("a").get(0).state());
       assertEquals(ServableState.AVAILABLE, manager.monitor().versions("b").get(0).state());
+    }
+  }
+
+  /** TF Serving's --num_unload_threads: N frees versions on N unload threads, 0 on the manager. */
+  @Test
+  void unloadThreadsFreeUnloadedVersions() throws Exception {
+    for (int unloadThreads : new int[] {0, 2}) {
+      FakeServable v1 = new FakeServable();
+      try (AspiredVersionsManager<FakeServable> manager = new AspiredVersionsManager<>(
+          new AspiredVersionsManager.Options(0, Duration.ZERO, 1, unloadThreads),
+          AspiredVersionPolicy.AVAILABILITY_PRESERVING)) {
+        manager.setAspiredVersions("m", Map.of(1L, () -> v1));
+        assertTrue(manager.awaitIdle(Duration.ofSeconds(5)));
+        manager.setAspiredVersions("m", Map.of());
+        waitFor(v1.closed::get);
+      }
+      String expected = unloadThreads == 0 ? "tessera-manager-" : "tessera-unload-";
+      assertTrue(v1.closedOn.startsWith(expected), unloadThreads + " unload threads: freed on " + v1.closedOn);
+    }
+  }
+
+  /** TF Serving's --num_load_threads after the initial load: 0 (and 1) load one version at a time. */
+  @Test
+  void loadThreadsCanChangeAfterTheInitialLoad() throws Exception {
+    AtomicInteger loading = new AtomicInteger();
+    AtomicInteger mostAtOnce = new AtomicInteger();
+    Loader<FakeServable> slow = () -> {
+      mostAtOnce.accumulateAndGet(loading.incrementAndGet(), Math::max);
+      Thread.sleep(100);
+      loading.decrementAndGet();
+      return new FakeServable();
+    };
+    try (AspiredVersionsManager<FakeServable> manager = new AspiredVersionsManager<>(
+        new AspiredVersionsManager.Options(0, Duration.ZERO, 4), AspiredVersionPolicy.AVAILABILITY_PRESERVING)) {
+      manager.setLoadThreads(0);
+      waitFor(() -> manager.loadThreads() == 1);
+      for (String name : new String[] {"a", "b", "c"}) {
+        manager.setAspiredVersions(name, Map.of(1L, slow));
+      }
+      assertTrue(manager.awaitIdle(Duration.ofSeconds(10)));
+      assertEquals(1, mostAtOnce.get(), "with 0 load threads versions load one at a time");
+
+      manager.setLoadThreads(3);
+      assertEquals(3, manager.loadThreads());
+      CountDownLatch allLoading = new CountDownLatch(3);
+      Loader<FakeServable> rendezvous = () -> {
+        allLoading.countDown();
+        if (!allLoading.await(5, TimeUnit.SECONDS)) {
+          throw ServingException.internal("the others never started loading");
+        }
+        return new FakeServable();
+      };
+      for (String name : new String[] {"d", "e", "f"}) {
+        manager.setAspiredVersions(name, Map.of(1L, rendezvous));
+      }
+      assertTrue(manager.awaitIdle(Duration.ofSeconds(10)));
+      for (String name : new String[] {"d", "e", "f"}) {
+        assertEquals(ServableState.AVAILABLE, manager.monitor().versions(name).get(0).state(), name);
+      }
     }
   }
 }

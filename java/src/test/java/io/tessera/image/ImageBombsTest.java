@@ -65,6 +65,7 @@ class ImageBombsTest {
     assertTrue(millis < 2000, "stopped after " + millis + " ms");
   }
 
+  /** The ImageIO decoder is aborted mid-image; TensorFlow's is checked before each image. */
   @Test
   void theRequestDeadlineStopsJpegAndPngDecodingWithDeadlineExceeded() {
     byte[] png16 = ImageBombs.zeroPng(6000, 3000, 16, 2);
@@ -72,7 +73,7 @@ class ImageBombsTest {
       long before = HostBuffer.liveBytes();
       long millis = timed(() -> {
         ServingException e = assertThrows(ServingException.class, () ->
-            new ImagePreprocessor(ImageTestSupport.rawConfig(8, 8), POOL)
+            ImagePreprocessor.withImageIo(ImageTestSupport.rawConfig(8, 8), POOL)
                 .decodeBatch(List.of(image, image), DecodeDeadline.afterMillis(200)));
         assertEquals(StatusCode.DEADLINE_EXCEEDED, e.code(), e.getMessage());
       });
@@ -123,13 +124,28 @@ class ImageBombsTest {
     assertInvalid(() -> defaults.decodeBatch(List.of(png16)),
         "image 0: Invalid image: the image is 6000x6600 png and needs 356400000 bytes to decode; "
             + "the limit is 268435456 (max_decoded_bytes)");
-    // Each 8-bit gray image needs 39.6 MB; 28 of them exceed the request's 1 GiB.
+    // TensorFlow decodes each 8-bit gray image to 3 channels, 118.8 MB; 10 exceed the request's 1 GiB.
     byte[] gray = ImageBombs.zeroPng(6000, 6600, 8, 0);
     long before = HostBuffer.liveBytes();
-    assertInvalid(() -> defaults.decodeBatch(Collections.nCopies(28, gray)),
-        "the request's 28 images need 1108800000 bytes to decode; the limit is 1073741824 "
+    assertInvalid(() -> defaults.decodeBatch(Collections.nCopies(10, gray)),
+        "the request's 10 images need 1188000000 bytes to decode; the limit is 1073741824 "
             + "(max_request_decoded_bytes)");
     assertEquals(before, HostBuffer.liveBytes(), "refused before the tensor was allocated");
+  }
+
+  @Test
+  void anExpiredDeadlineDecodesNothingWithTensorFlow() {
+    byte[] png16 = ImageBombs.zeroPng(6000, 3000, 16, 2);
+    long before = HostBuffer.liveBytes();
+    try (ImagePreprocessor preprocessor = new ImagePreprocessor(ImageTestSupport.rawConfig(8, 8), POOL)) {
+      long millis = timed(() -> {
+        ServingException e = assertThrows(ServingException.class, () ->
+            preprocessor.decodeBatch(List.of(png16, png16, png16), DecodeDeadline.afterNanos(0)));
+        assertEquals(StatusCode.DEADLINE_EXCEEDED, e.code(), e.getMessage());
+      });
+      assertTrue(millis < 500, "answered after " + millis + " ms");
+    }
+    assertEquals(before, HostBuffer.liveBytes(), "tensor freed");
   }
 
   @Test

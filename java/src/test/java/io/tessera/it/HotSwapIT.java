@@ -9,9 +9,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tensorflow.framework.DataType;
@@ -35,29 +32,7 @@ class HotSwapIT {
     ModelDirs.addVersion(ModelDirs.HALF_PLUS_TWO, base, 1);
     try (TestServer server = TestServer.startPolling(Duration.ofMillis(100),
         "--model_name=hpt", "--model_base_path=" + base)) {
-      AtomicBoolean stop = new AtomicBoolean();
-      AtomicLong ok = new AtomicLong();
-      ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
-      List<Thread> clients = new ArrayList<>();
-      for (int i = 0; i < 4; i++) {
-        boolean grpc = i % 2 == 1;
-        Thread client = new Thread(() -> {
-          while (!stop.get()) {
-            try {
-              String error = grpc ? grpcPredict(server) : restPredict(server);
-              if (error == null) {
-                ok.incrementAndGet();
-              } else {
-                failures.add(error);
-              }
-            } catch (Exception e) {
-              failures.add(e.toString());
-            }
-          }
-        }, "client-" + i);
-        client.start();
-        clients.add(client);
-      }
+      LoadClients clients = new LoadClients(4, i -> i % 2 == 1 ? () -> grpcPredict(server) : () -> restPredict(server));
       // Add, add, remove: the newest version on disk moves up twice and back once per round.
       long newest = 1;
       List<Long> served = new ArrayList<>();
@@ -73,20 +48,17 @@ class HotSwapIT {
         served.add(newest);
         assertTrue(states.containsKey(newest), states.toString());
       }
-      stop.set(true);
-      for (Thread c : clients) {
-        c.join();
-      }
-      assertEquals(List.of(), List.copyOf(failures), "failed requests during hot swaps");
-      assertTrue(ok.get() > 100, "too few requests were sent: " + ok.get());
+      clients.close();
+      assertEquals(List.of(), clients.failures(), "failed requests during hot swaps");
+      assertTrue(clients.ok() > 100, "too few requests were sent: " + clients.ok());
       assertEquals(1 + TRANSITIONS / 3, newest);
-      System.out.println("HotSwapIT: " + ok.get() + " requests, 0 failed, " + TRANSITIONS
+      System.out.println("HotSwapIT: " + clients.ok() + " requests, 0 failed, " + TRANSITIONS
           + " transitions, served versions " + served);
     }
     TestServer.assertNoLeaks();
   }
 
-  private static String restPredict(TestServer server) throws Exception {
+  static String restPredict(TestServer server) throws Exception {
     HttpResponse<String> r = server.post("/v1/models/hpt:predict", "{\"instances\": [1.0, 2.0]}");
     if (r.statusCode() != 200 || !TestServer.json(r).equals(TestServer.JSON.readTree("{\"predictions\": [2.5, 3.0]}"))) {
       return "REST " + r.statusCode() + " " + r.body();
@@ -94,7 +66,7 @@ class HotSwapIT {
     return null;
   }
 
-  private static String grpcPredict(TestServer server) {
+  static String grpcPredict(TestServer server) {
     PredictResponse r = PredictionServiceGrpc.newBlockingStub(server.channel()).predict(PredictRequest.newBuilder()
         .setModelSpec(ModelSpec.newBuilder().setName("hpt"))
         .putInputs("x", TensorProto.newBuilder().setDtype(DataType.DT_FLOAT)

@@ -41,7 +41,10 @@ class ImageBombsIT {
   private static final String PREDICT = "/v1/models/image_classifier:predict";
   /** In-flight budget of the in-JVM servers: more than a 150 MB decode, less than a 225 MB one. */
   private static final long BUDGET = 200_000_000;
-  private static final int SHORT_TIMEOUT_MS = 1000;
+  /** Well below what decoding the 5000x5000 progressive JPEG and the run take here (about 500 ms). */
+  private static final int SHORT_TIMEOUT_MS = 200;
+  /** Shorter than decoding the 5000x5000 progressive JPEG with TensorFlow's kernels takes here. */
+  private static final int GRPC_DEADLINE_MS = 100;
   @TempDir
   static Path base;
   /** The default REST timeout (30 s). */
@@ -88,8 +91,10 @@ class ImageBombsIT {
 
   @Test
   void decodingPastTheRestTimeoutStopsWith504() throws Exception {
-    // A valid 5000x5000 progressive JPEG (10 scans): 150 MB to decode, within the budget; ImageIO
-    // decodes one full 25 Mpx pass per scan, several seconds. Sent with a normal photo (parallel path).
+    // A valid 5000x5000 progressive JPEG (10 scans): 150 MB to decode, within the budget; decoding
+    // and the run together take longer than the timeout here. Sent with a normal photo (parallel path).
+    // TensorFlow's decode kernel cannot be stopped halfway: the deadline is checked before each image
+    // and bounds the run, so the 504 names the decode or the run, whichever was under way.
     byte[] slow = ImageBombs.progressiveJpeg(5000, 5000);
     byte[] photo = Files.readAllBytes(TestServer.shared("images/coffee.jpg"));
     long started = System.nanoTime();
@@ -98,7 +103,7 @@ class ImageBombsIT {
     System.out.printf("5000x5000 progressive (%d bytes) with a %d ms timeout: HTTP %d in %d ms%n",
         slow.length, SHORT_TIMEOUT_MS, r.statusCode(), millis);
     assertEquals(504, r.statusCode(), r.body());
-    assertTrue(r.body().contains("image 1: Deadline exceeded while decoding"), r.body());
+    assertTrue(r.body().toLowerCase(java.util.Locale.ROOT).contains("deadline exceeded"), r.body());
     // The response waits for the decodes to end: soon after the timeout means they were stopped.
     assertTrue(millis < SHORT_TIMEOUT_MS + 1500, millis + " ms");
     assertEquals(0, MemoryBudget.process().used(), "every reservation released");
@@ -114,7 +119,7 @@ class ImageBombsIT {
         .setModelSpec(ModelSpec.newBuilder().setName("image_classifier")).putInputs("images", images).build();
     StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () ->
         PredictionServiceGrpc.newBlockingStub(server.channel())
-            .withDeadlineAfter(SHORT_TIMEOUT_MS, TimeUnit.MILLISECONDS).predict(request));
+            .withDeadlineAfter(GRPC_DEADLINE_MS, TimeUnit.MILLISECONDS).predict(request));
     assertEquals(Status.Code.DEADLINE_EXCEEDED, e.getStatus().getCode());
     // The 150 MB reservation is held while the image decodes: it must come back soon after the
     // deadline, not after the several seconds a full decode takes.
@@ -123,7 +128,7 @@ class ImageBombsIT {
       Thread.sleep(10);
     }
     System.out.printf("gRPC deadline %d ms: decoder memory released %d ms after the client's error%n",
-        SHORT_TIMEOUT_MS, elapsedMillis(started));
+        GRPC_DEADLINE_MS, elapsedMillis(started));
     assertEquals(0, MemoryBudget.process().used(), "decoding still holds its memory");
   }
 

@@ -61,6 +61,12 @@ class OperationsIT {
     assertEquals(1.0, sample(text, ":tensorflow:serving:request_latency_count{API=\"Predict\",entrypoint=\"GRPC\",model_name=\"default\"}"), text);
     assertTrue(sample(text, ":tensorflow:serving:runtime_latency_count{API=\"predict\",model_name=\"default\",runtime=\"TF1\"}") >= 3, text);
     assertTrue(text.contains(":tensorflow:cc:saved_model:load_attempt_count{model_path=\""), text);
+    // Tessera's operator metrics: version state, load time, requests in flight (none now), build.
+    assertEquals(1.0, sample(text, "tessera_model_version_state{model_name=\"default\",state=\"AVAILABLE\",version=\"123\"}"), text);
+    assertEquals(0.0, sample(text, "tessera_model_version_state{model_name=\"default\",state=\"LOADING\",version=\"123\"}"), text);
+    assertTrue(sample(text, "tessera_model_load_seconds{model_name=\"default\",version=\"123\"}") > 0, text);
+    assertEquals(0.0, sample(text, "tessera_requests_in_flight{API=\"predict\",entrypoint=\"REST\",model_name=\"default\"}"), text);
+    assertTrue(text.contains("tessera_build_info{java_version=\""), text);
 
     // The deployment guide's listener and metric names.
     HttpResponse<String> guide = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
@@ -178,10 +184,14 @@ class OperationsIT {
   }
 
   static void waitFor(Check check) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    waitFor(check, Duration.ofSeconds(20));
+  }
+
+  static void waitFor(Check check, Duration limit) throws Exception {
+    long deadline = System.nanoTime() + limit.toNanos();
     while (!check.ok()) {
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not reached in 20 s");
+        throw new AssertionError("condition not reached in " + limit.toSeconds() + " s");
       }
       Thread.sleep(100);
     }

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import io.tessera.servables.warmup.TFRecordReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -118,6 +121,27 @@ class RequestPathIT {
           "MultiInference is not a counted request in TF Serving");
       assertEquals(3, sample(page, ":tensorflow:serving:request_count{" + model + ",status=\"OK\"}"), page);
     }
+  }
+
+  @Test
+  void apiPathCallsAnsweredWithoutAModelCountUnderTheEmptyName() throws Exception {
+    // model_servers/http_server.cc ProcessRequest: OPTIONS (the CORS preflight) and calls its handler
+    // refuses before naming a model still reach RecordModelRequestCount(model_name = "", status).
+    String unnamedOk = ":tensorflow:serving:request_count{model_name=\"\",status=\"OK\"}";
+    String unnamedBad = ":tensorflow:serving:request_count{model_name=\"\",status=\"INVALID_ARGUMENT\"}";
+    String unnamedPreflight = ":tensorflow:serving:request_count{model_name=\"\",status=\"FAILED_PRECONDITION\"}";
+    String before = images.get(METRICS).body();
+    HttpClient http = HttpClient.newHttpClient();
+    for (String origin : new String[] {"http://example.com", "nowhere"}) {
+      http.send(HttpRequest.newBuilder(URI.create(images.restBase() + "/v1/models/" + MODEL + ":predict"))
+          .method("OPTIONS", HttpRequest.BodyPublishers.noBody()).header("Origin", origin).build(),
+          HttpResponse.BodyHandlers.discarding());
+    }
+    assertEquals(400, images.post("/v1/models/" + MODEL + ":nonsense", "{}").statusCode());
+    String after = images.get(METRICS).body();
+    assertEquals(Math.max(0, sample(before, unnamedOk)) + 1, sample(after, unnamedOk), after);
+    assertEquals(Math.max(0, sample(before, unnamedPreflight)) + 1, sample(after, unnamedPreflight), after);
+    assertEquals(Math.max(0, sample(before, unnamedBad)) + 1, sample(after, unnamedBad), after);
   }
 
   @Test

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -44,6 +45,24 @@ public final class ServerProcess implements AutoCloseable {
    * TESSERA_JAVA_OPTS, e.g. "-XX:MaxRAM=2g"), and waits until {@code readyPath} answers 200.
    */
   public static ServerProcess start(String javaOpts, String readyPath, String... flags) throws Exception {
+    return start(Map.of(), javaOpts, readyPath, flags);
+  }
+
+  /** As {@link #start(String, String, String...)} with extra environment variables. */
+  public static ServerProcess start(Map<String, String> env, String javaOpts, String readyPath, String... flags)
+      throws Exception {
+    ServerProcess server = launch(env, javaOpts, flags);
+    try {
+      server.awaitReady(readyPath, Duration.ofSeconds(90));
+    } catch (Throwable e) {
+      server.close();
+      throw e;
+    }
+    return server;
+  }
+
+  /** Starts the server without waiting for it to be ready (tests of what start-up reports). */
+  public static ServerProcess launch(Map<String, String> env, String javaOpts, String... flags) throws Exception {
     int grpc = freePort();
     int rest = freePort();
     List<String> command = new ArrayList<>(List.of(REPO.resolve("bin/tensorflow_model_server").toString(),
@@ -52,6 +71,7 @@ public final class ServerProcess implements AutoCloseable {
     command.addAll(List.of(flags));
     Path log = Files.createTempFile("tessera-process", ".log");
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    builder.environment().putAll(env);
     builder.environment().put("TESSERA_JAVA_OPTS", javaOpts);
     Matcher maxRam = MAX_RAM.matcher(javaOpts);
     if (maxRam.find()) {
@@ -63,14 +83,7 @@ public final class ServerProcess implements AutoCloseable {
       limit.toFile().deleteOnExit();
       builder.environment().put("TESSERA_CGROUP_ROOT", cgroup.toString());
     }
-    ServerProcess server = new ServerProcess(builder.start(), log, grpc, rest);
-    try {
-      server.awaitReady(readyPath, Duration.ofSeconds(90));
-    } catch (Throwable e) {
-      server.close();
-      throw e;
-    }
-    return server;
+    return new ServerProcess(builder.start(), log, grpc, rest);
   }
 
   private void awaitReady(String path, Duration limit) throws Exception {

@@ -11,6 +11,7 @@ import io.tessera.server.FlagParser;
 import io.tessera.server.ServerFlags;
 import io.tessera.server.ServerOptions;
 import io.tessera.server.TesseraServer;
+import io.tessera.sources.S3Settings;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -86,6 +87,14 @@ public final class TestServer implements AutoCloseable {
    * the file system (and the config file, if its poll flag is set) every {@code pollWait}.
    */
   public static TestServer startPolling(Duration pollWait, String... flags) throws Exception {
+    return startPolling(pollWait, null, flags);
+  }
+
+  /**
+   * As {@link #startPolling(Duration, String...)}; with {@code s3} non-null, s3:// base paths are
+   * reached with those settings instead of the environment's.
+   */
+  public static TestServer startPolling(Duration pollWait, S3Settings s3, String... flags) throws Exception {
     List<String> args = new ArrayList<>(List.of("--max_num_load_retries=0",
         "--rest_api_num_threads=4", "--grpc_max_threads=4"));
     args.addAll(List.of(flags));
@@ -94,6 +103,7 @@ public final class TestServer implements AutoCloseable {
       throw new IllegalArgumentException(parsed.error());
     }
     ServerOptions options = ServerOptions.fromFlags(parsed).withEphemeralPorts();
+    options = s3 == null ? options : options.withS3(s3);
     // The config file is polled only when --model_config_file_poll_wait_seconds asks for it.
     Duration configPoll = options.modelConfigPollWait().isZero() ? Duration.ZERO : pollWait;
     return new TestServer(TesseraServer.start(options.withPollWaits(pollWait, configPoll)));

@@ -66,4 +66,47 @@ class ServingMetricsTest {
     assertTrue(page.contains(":tensorflow:serving:request_count{model_name=\"__overflow__\",status=\"__overflow__\"} 500"), "the rest folded");
     assertFalse(page.contains("no-such-model-" + (TfCounterFamily.MAX_SERIES + 10) + "\""), "no series beyond the cap");
   }
+
+  @Test
+  void bucketLabelsAreShortestDecimalsNeverRawDoublesOrENotation() throws Exception {
+    ServingMetrics metrics = new ServingMetrics();
+    metrics.recordRequest("m", "predict", "REST", "OK", 2_000_000);
+    String page = page(metrics);
+    String series = ":tensorflow:serving:request_latency_bucket{API=\"predict\",entrypoint=\"REST\",model_name=\"m\",";
+    assertTrue(page.contains(series + "le=\"32.4\"}"), page);
+    assertTrue(page.contains(series + "le=\"1474755971.29607\"}"), page);
+    assertTrue(page.contains(series + "le=\"+Inf\"}"), page);
+    assertFalse(page.matches("(?s).*le=\"[^\"]*E[0-9][^\"]*\".*"), "no E notation: " + page);
+    assertFalse(page.matches("(?s).*le=\"[^\"]*000000000[0-9][^\"]*\".*"), "no rounding noise: " + page);
+  }
+
+  @Test
+  void operatorMetricsFollowRequestsVersionsAndBuild() throws Exception {
+    ServingMetrics metrics = new ServingMetrics();
+    Runnable first = metrics.operators().startRequest("m", "predict", "REST");
+    Runnable second = metrics.operators().startRequest("m", "predict", "REST");
+    String series = "tessera_requests_in_flight{API=\"predict\",entrypoint=\"REST\",model_name=\"m\"} ";
+    assertTrue(page(metrics).contains(series + "2.0\n"), page(metrics));
+    first.run();
+    second.run();
+    assertTrue(page(metrics).contains(series + "0.0\n"), page(metrics));
+
+    metrics.operators().exportBuildInfo("9.9", "2.18.0");
+    metrics.operators().exportModelVersions(() -> java.util.List.of(
+        new OperatorMetrics.VersionSample("m", 2, "AVAILABLE", 1.5, 3),
+        new OperatorMetrics.VersionSample("m", 3, "LOADING", Double.NaN, -1)));
+    metrics.operators().recordImageDecode("m", "OK", 900);
+    String page = page(metrics);
+    assertTrue(page.contains("tessera_build_info{java_version=\"" + System.getProperty("java.version")
+        + "\",tensorflow_version=\"2.18.0\",version=\"9.9\"} 1"), page);
+    assertTrue(page.contains("tessera_model_version_state{model_name=\"m\",state=\"AVAILABLE\",version=\"2\"} 1.0"), page);
+    assertTrue(page.contains("tessera_model_version_state{model_name=\"m\",state=\"LOADING\",version=\"2\"} 0.0"), page);
+    assertTrue(page.contains("tessera_model_version_state{model_name=\"m\",state=\"LOADING\",version=\"3\"} 1.0"), page);
+    assertTrue(page.contains("tessera_model_load_seconds{model_name=\"m\",version=\"2\"} 1.5"), page);
+    assertFalse(page.contains("tessera_model_load_seconds{model_name=\"m\",version=\"3\"}"), "not loaded yet: " + page);
+    assertTrue(page.contains("tessera_batch_queue_depth{model_name=\"m\",version=\"2\"} 3.0"), page);
+    assertFalse(page.contains("tessera_batch_queue_depth{model_name=\"m\",version=\"3\"}"), page);
+    assertTrue(page.contains("tessera_image_decode_latency_count{model_name=\"m\",status=\"OK\"} 1"), page);
+    assertTrue(page.contains("process_resident_memory_bytes"), "RSS for the dashboard: " + page);
+  }
 }

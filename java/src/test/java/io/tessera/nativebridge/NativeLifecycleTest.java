@@ -25,7 +25,8 @@ class NativeLifecycleTest {
   void runsHalfPlusTwoWithoutCopyingInputs() {
     try (SavedModelSession session = SavedModelSession.load(HALF_PLUS_TWO, List.of("serve"), null);
         HostBuffer input = HostBuffer.allocate(12)) {
-      assertTrue(session.metaGraphDef().length > 0);
+      assertTrue(session.takeMetaGraphDef().length > 0);
+      assertThrows(IllegalStateException.class, session::takeMetaGraphDef, "the session keeps no copy");
       assertTrue(session.devices().get(0).contains("CPU"));
       input.data().putFloat(0, 1f).putFloat(4, 2f).putFloat(8, 5f);
       try (RunCall call = session.newRunCall()) {

@@ -3,9 +3,15 @@ package io.tessera.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tessera.status.ServingException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class FlagParserTest {
   @Test
@@ -55,5 +61,47 @@ class FlagParserTest {
   @Test
   void everyTfServingFlagIsKnown() {
     assertEquals(48, ServerFlags.ALL.stream().filter(f -> !f.help().startsWith("[Tessera]")).count());
+  }
+
+  @Test
+  void usageMarksEveryIgnoredFlagWithItsReasonAndNoOtherFlag() {
+    String usage = FlagParser.usage(ServerFlags.ALL);
+    for (Flag f : ServerFlags.ALL) {
+      String line = usage.lines().filter(l -> l.startsWith("\t--" + f.name() + "=")).findFirst().orElseThrow();
+      assertEquals(!f.implemented(), line.contains("(accepted and ignored: "), line);
+      assertTrue(f.implemented() || !f.ignoredBecause().isBlank(), f.name());
+    }
+  }
+
+  /** TF Serving's server.cc: with a platform config file the flag branch and its checks do not run. */
+  @Test
+  void platformConfigFileReplacesTheSessionAndBatchingFlags(@TempDir Path dir) throws Exception {
+    Path platform = Files.writeString(dir.resolve("platform.txt"), "platform_configs { key: \"tensorflow\" value { "
+        + "source_adapter_config { [type.googleapis.com/tensorflow.serving.SavedModelBundleSourceAdapterConfig] { "
+        + "legacy_config { session_config { inter_op_parallelism_threads: 3 } saved_model_tags: \"gpu\" "
+        + "saved_model_tags: \"serve\" remove_unused_fields_from_bundle_metagraph: true } } } } }");
+    ServerOptions options = ServerOptions.fromFlags(FlagParser.parse(ServerFlags.ALL, new String[] {
+        "--model_base_path=/m", "--platform_config_file=" + platform,
+        "--batching_parameters_file=/not/read", "--tensorflow_session_parallelism=1",
+        "--tensorflow_intra_op_parallelism=1", "--tensorflow_inter_op_parallelism=1", "--saved_model_tags=x"}));
+    assertEquals(3, options.sessionOptions().config().getInterOpParallelismThreads());
+    assertEquals(0, options.sessionOptions().config().getIntraOpParallelismThreads());
+    assertEquals(List.of("gpu", "serve"), options.sessionOptions().tags());
+    assertNull(options.batching());
+    assertEquals(false, options.enableWarmup(), "SessionBundleConfig's default, not the flag's");
+    assertTrue(options.lifecycle().removeUnusedMetaGraphFields());
+    ServingException noBatchingFlagCheck = assertThrows(ServingException.class, () -> ServerOptions.fromFlags(
+        FlagParser.parse(ServerFlags.ALL, new String[] {"--model_base_path=/m", "--batching_parameters_file=/x"})));
+    assertEquals("--batching_parameters_file is set without --enable_batching", noBatchingFlagCheck.getMessage());
+  }
+
+  @Test
+  void loadThreadFlagsReachTheLifecycleOptions() {
+    ServerOptions options = ServerOptions.fromFlags(FlagParser.parse(ServerFlags.ALL, new String[] {
+        "--model_base_path=/m", "--num_load_threads=2", "--num_unload_threads=3",
+        "--remove_unused_fields_from_bundle_metagraph=false"}));
+    assertEquals(new ServerOptions.LifecycleOptions(2, 3, false), options.lifecycle());
+    assertEquals(new ServerOptions.LifecycleOptions(0, 0, true), ServerOptions.fromFlags(
+        FlagParser.parse(ServerFlags.ALL, new String[] {"--model_base_path=/m"})).lifecycle());
   }
 }

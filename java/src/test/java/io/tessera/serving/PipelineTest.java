@@ -23,6 +23,7 @@ import io.tessera.tensor.DataType;
 import io.tessera.tensor.InputTensor;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -109,7 +110,7 @@ class PipelineTest {
   @Test
   void encodedImagesTakeTheImagePathFromEveryFrontEnd() throws Exception {
     byte[] png = png();
-    Predicted rest = predict("img", "", new PredictInputs.Images(List.of(png, png), 2), CallDeadline.NONE,
+    Predicted rest = predict("img", "", new PredictInputs.Images(List.of(ByteBuffer.wrap(png), ByteBuffer.wrap(png)), 2), CallDeadline.NONE,
         Origin.rest("predict"));
     assertNotNull(rest.topK());
     assertEquals(2, rest.topK().size());
@@ -132,7 +133,7 @@ class PipelineTest {
       assertEquals("images", imaging.runs.get(i).signature());
     }
     ServingException e = assertThrows(ServingException.class, () -> predict("m", "",
-        new PredictInputs.Images(List.of(png), 0), CallDeadline.NONE, Origin.rest("predict")));
+        new PredictInputs.Images(List.of(ByteBuffer.wrap(png)), 0), CallDeadline.NONE, Origin.rest("predict")));
     assertEquals(StatusCode.INVALID_ARGUMENT, e.code());
   }
 
@@ -179,7 +180,7 @@ class PipelineTest {
   private Predicted predict(String model, String signature, PredictInputs inputs, CallDeadline deadline,
       Origin origin) {
     return pipeline.predict(new PredictCall(ModelRef.latest(model), signature, inputs, List.of(), deadline, origin),
-        ran -> new Predicted(ran.id(), ran.signatureKey(), List.of(), ran.topK()));
+        ran -> new Predicted(ran.id(), ran.signatureKey(), List.of(), ran.topK(), ran.decodeNanos(), ran.runNanos()));
   }
 
   private static PredictInputs tensors() {

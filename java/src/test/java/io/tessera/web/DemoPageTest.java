@@ -27,7 +27,7 @@ class DemoPageTest {
     assertFalse(EXTERNAL.matcher(html).find(), "the page references an external asset");
     assertFalse(html.contains("<script src"), "scripts are inline");
     assertFalse(html.contains("<link"), "styles are inline");
-    assertTrue(html.contains("\"/v1/models/\" + encodeURIComponent(model) + \":predict\""));
-    assertTrue(html.contains("instances: [{ b64 }]"));
+    assertTrue(html.contains("\"/v1/models/\" + encodeURIComponent(model) + \":predict?top_k=\""));
+    assertTrue(html.contains("fetch(\"/tessera/image_models\")"));
   }
 }

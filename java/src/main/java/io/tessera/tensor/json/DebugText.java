@@ -52,7 +52,20 @@ final class DebugText {
       case START_ARRAY -> w.startArray();
       case END_ARRAY -> w.endArray();
       case FIELD_NAME -> w.key(p.currentName());
-      case VALUE_STRING -> w.string(p.getText().getBytes(StandardCharsets.UTF_8));
+      case VALUE_STRING -> {
+        // A long string (a base64 photo) is cut to what fits: the text stays about LIMIT bytes.
+        byte[] text = p.getText().getBytes(StandardCharsets.UTF_8);
+        int room = (int) Math.max(0, LIMIT - w.size());
+        if (text.length > room) {
+          int cut = room;
+          while (cut > 0 && (text[cut] & 0xC0) == 0x80) {
+            cut--; // not inside a UTF-8 sequence
+          }
+          w.string(java.util.Arrays.copyOf(text, cut));
+          return false;
+        }
+        w.string(text);
+      }
       case VALUE_TRUE -> w.bool(true);
       case VALUE_FALSE -> w.bool(false);
       case VALUE_NULL -> w.nullValue();

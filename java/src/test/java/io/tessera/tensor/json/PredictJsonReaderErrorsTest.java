@@ -56,6 +56,15 @@ class PredictJsonReaderErrorsTest {
     assertTrue(echoed.length() >= DebugText.LIMIT && echoed.length() < DebugText.LIMIT + 8, echoed);
   }
 
+  /** A photo sent as {"b64": ...} to a float input: the message echoes a bounded prefix. */
+  @Test
+  void longStringsAreCutInTheMessage() {
+    String b64 = "QUJD".repeat(25_000);
+    String m = failMessage("{\"instances\": [{\"b64\": \"" + b64 + "\"}]}", sig("images", DT_FLOAT));
+    assertTrue(m.length() < 2 * DebugText.LIMIT + 200, m.length() + " chars: " + m.substring(0, 300));
+    assertTrue(m.contains("QUJDQUJD"), m);
+  }
+
   @Test
   void rowFormatShapeErrors() {
     assertEquals("Failed to process element: 2 of 'instances' list. Error: INVALID_ARGUMENT: "
