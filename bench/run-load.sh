@@ -7,6 +7,10 @@
 #   echo-rest/grpc     bare Netty HTTP and grpc-java servers with no model (the transport floor)
 #   tessera-rest/grpc  the real server (bin/tensorflow_model_server), wrk and a grpc-java client
 #   tessera-grpc-batching  mobilenet over gRPC with --enable_batching (batching on vs off)
+#   tessera-grpc-uds   both models over gRPC on --grpc_socket_path (a same-host client, UNIX socket)
+#   tessera-grpc-xla   mobilenet over gRPC with --xla_cpu_compilation_enabled
+#   tessera-grpc-bf16  mobilenet over gRPC with --mixed_precision=bfloat16 (only on a CPU with
+#                      avx512_bf16 or amx_bf16; the table's header says which)
 #   tessera-v2-rest-binary / tessera-v2-grpc  mobilenet over the Open Inference Protocol (KServe v2):
 #                      REST with binary tensor data (raw FP32 after a JSON header), gRPC raw_input_contents
 # and ratios against the baselines. Prints a Markdown table and writes it to bench/results/.
@@ -155,9 +159,10 @@ model_config_list {
   config { name: "mobilenet" base_path: "$mobilenet" model_platform: "tensorflow" }
 }
 CFG
-sp=$(free_port); rp=$(free_port)
+sp=$(free_port); rp=$(free_port); sock="$work/grpc.sock"; rm -f "$sock"
 start_bg "$work/server.log" taskset -c "$server_cpus" \
-  "$root/bin/tensorflow_model_server" --port="$sp" --rest_api_port="$rp" --model_config_file="$work/models.config"
+  "$root/bin/tensorflow_model_server" --port="$sp" --rest_api_port="$rp" --model_config_file="$work/models.config" \
+  --grpc_socket_path="$sock"
 server=$BG_PID
 wait_http "http://127.0.0.1:$rp/v1/models/mobilenet"
 for m in tiny mobilenet; do
@@ -165,12 +170,28 @@ for m in tiny mobilenet; do
   echo "[$m] tessera server" >&2
   record "$m tessera-rest" "$(wrk_run "$server" "http://127.0.0.1:$rp/v1/models/$m:predict" "$work/$m.json" "$warmup")"
   record "$m tessera-grpc" "$(grpc_run "$server" tessera "127.0.0.1:$sp" "$m" "$alias" "$m" "$warmup")"
+  record "$m tessera-grpc-uds" "$(grpc_run "$server" tessera "unix:$sock" "$m" "$alias" "$m" "$warmup")"
 done
 echo "[mobilenet] tessera server, Open Inference Protocol (v2)" >&2
 record "mobilenet tessera-v2-rest-binary" "$(wrk_v2_run "$server" "http://127.0.0.1:$rp/v2/models/mobilenet/infer" \
   "$work/mobilenet-v2.bin" "$(cat "$work/mobilenet-v2.len")" "$warmup")"
 record "mobilenet tessera-v2-grpc" "$(v2_grpc_run "$server" tessera-v2 "127.0.0.1:$sp" mobilenet images mobilenet "$warmup")"
 stop_bg "$server"
+
+# --- TF Serving's performance flags: XLA on the CPU, bfloat16 where the CPU has it -----------------
+bf16_cpu=no; grep -qw -e avx512_bf16 -e amx_bf16 /proc/cpuinfo && bf16_cpu=yes
+variants=(xla --xla_cpu_compilation_enabled=true); [[ $bf16_cpu == yes ]] && variants+=(bf16 --mixed_precision=bfloat16)
+for ((v = 0; v < ${#variants[@]}; v += 2)); do
+  sp=$(free_port); rp=$(free_port)
+  start_bg "$work/server-${variants[v]}.log" taskset -c "$server_cpus" \
+    "$root/bin/tensorflow_model_server" --port="$sp" --rest_api_port="$rp" --model_config_file="$work/models.config" \
+    "${variants[v + 1]}"
+  server=$BG_PID
+  wait_http "http://127.0.0.1:$rp/v1/models/mobilenet"
+  echo "[mobilenet] tessera server ${variants[v + 1]}" >&2
+  record "mobilenet tessera-grpc-${variants[v]}" "$(grpc_run "$server" tessera "127.0.0.1:$sp" mobilenet images mobilenet "$warmup")"
+  stop_bg "$server"
+done
 
 # --- the server with --enable_batching (TF's defaults: max_batch_size 1000, timeout 0) ------------
 sp=$(free_port); rp=$(free_port)
@@ -188,7 +209,8 @@ out="$root/bench/results/load-$(date -u +%Y%m%d-%H%M%S).md"
 {
   echo "Machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/ {print $2}') GiB;" \
        "$threads client threads/connections (rows /1: one thread), ${secs}s per run after ${warmup}s of warm-up" \
-       "for servers, closed loop; measured runs on CPUs $server_cpus, load generators on CPUs $client_cpus; $(date -u +%F)"
+       "for servers, closed loop; measured runs on CPUs $server_cpus, load generators on CPUs $client_cpus;" \
+       "native bfloat16 (avx512_bf16/amx_bf16): $bf16_cpu; $(date -u +%F)"
   echo
   echo "| model | run | req/s | p50 µs | p99 µs | errors | vs c-api | p50 vs c-api | vs tf-java | vs echo (same API) | CPU µs/req | CPU vs in-process + echo |"
   echo "|---|---|---|---|---|---|---|---|---|---|---|---|"

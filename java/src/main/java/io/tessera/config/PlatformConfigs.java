@@ -86,7 +86,6 @@ public final class PlatformConfigs {
     refuseIf(refused, c.getPreferTfliteModel(), "prefer_tflite_model (TensorFlow Lite)");
     refuseIf(refused, c.getWrapSessionWithNoThreadingParams(), "wrap_session_with_no_threading_params");
     refuseIf(refused, c.getEnableSavedModelConfig(), "enable_saved_model_config");
-    refuseIf(refused, c.getMixedPrecision().equals("bfloat16"), "mixed_precision: \"bfloat16\"");
     ModelWarmupOptions w = c.getModelWarmupOptions();
     refuseIf(refused, w.hasNumModelWarmupThreads() && w.getNumModelWarmupThreads().getValue() > 1,
         "model_warmup_options.num_model_warmup_threads > 1 (warmup replays on one thread)");

@@ -116,7 +116,7 @@ public final class GrpcServer implements AutoCloseable {
         .permitKeepAliveTime(PERMIT_KEEPALIVE_SECONDS, TimeUnit.SECONDS)
         .permitKeepAliveWithoutCalls(false)
         .addService(budget.counting(
-            new PredictionServiceImpl(core.pipeline(), options.tensorContentOutputs()).bindService()))
+            new PredictionServiceImpl(core.pipeline(), options.tensorContentOutputs()).definition()))
         .addService(budget.counting(new ModelServiceImpl(core, options.limits(), reloads).bindService()));
     GrpcChannelArguments.apply(options.channelArguments(), builder);
     if (options.tls() != null) {

@@ -29,7 +29,9 @@ final class GrpcStatuses {
 
   /**
    * Runs the call and renders its outcome once; {@code api} (the gRPC method, or "") names it in
-   * log lines. Metrics are not recorded here: the request pipeline records them.
+   * log lines. Metrics are not recorded here: the request pipeline records them. A response that
+   * owns memory ({@link AutoCloseable}) belongs to the transport once sent (its marshaller's
+   * stream frees it) and is closed here if sending fails.
    */
   static <T> void unary(StreamObserver<T> observer, String api, Supplier<T> call) {
     T response;
@@ -45,8 +47,23 @@ final class GrpcStatuses {
           .asRuntimeException());
       return;
     }
-    observer.onNext(response);
+    try {
+      observer.onNext(response);
+    } catch (RuntimeException e) {
+      if (response instanceof AutoCloseable owning) {  // not handed to the transport: free it here
+        closeQuietly(owning, e);
+      }
+      throw e;
+    }
     observer.onCompleted();
+  }
+
+  private static void closeQuietly(AutoCloseable owning, RuntimeException cause) {
+    try {
+      owning.close();
+    } catch (Exception suppressed) {
+      cause.addSuppressed(suppressed);
+    }
   }
 
   /** Logs a refused or failed call as the class comment says; {@code api} may be "". */

@@ -3,6 +3,11 @@ package io.tessera.grpc;
 import com.google.protobuf.Any;
 import io.grpc.Context;
 import io.grpc.Deadline;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerMethodDefinition;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.ServiceDescriptor;
+import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.tessera.proto.serving.ClassificationRequest;
 import io.tessera.proto.serving.ClassificationResponse;
@@ -12,7 +17,6 @@ import io.tessera.proto.serving.ModelSpec;
 import io.tessera.proto.serving.MultiInferenceRequest;
 import io.tessera.proto.serving.MultiInferenceResponse;
 import io.tessera.proto.serving.PredictRequest;
-import io.tessera.proto.serving.PredictResponse;
 import io.tessera.proto.serving.PredictionServiceGrpc;
 import io.tessera.proto.serving.RegressionRequest;
 import io.tessera.proto.serving.RegressionResponse;
@@ -26,8 +30,8 @@ import io.tessera.serving.Origin;
 import io.tessera.serving.Pipeline;
 import io.tessera.serving.PredictCall;
 import io.tessera.serving.PredictInputs;
-import io.tessera.tensor.OutputTensor;
-import io.tessera.tensor.TensorProtoCodec;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -37,6 +41,9 @@ import java.util.concurrent.TimeUnit;
  * Thread-safe.
  */
 public final class PredictionServiceImpl extends PredictionServiceGrpc.PredictionServiceImplBase {
+  static final MethodDescriptor<IncomingPredict, OutgoingPredict> PREDICT = PredictionServiceGrpc.getPredictMethod()
+      .toBuilder(new PredictRequestMarshaller(), new PredictResponseMarshaller()).build();
+
   private final Pipeline pipeline;
   private final boolean tensorContentOutputs;
 
@@ -46,21 +53,39 @@ public final class PredictionServiceImpl extends PredictionServiceGrpc.Predictio
     this.tensorContentOutputs = tensorContentOutputs;
   }
 
-  @Override
-  public void predict(PredictRequest request, StreamObserver<PredictResponse> observer) {
+  /**
+   * What to register: the generated service with Predict replaced by the zero-copy one: requests parsed by {@link
+   * PredictRequestMarshaller} (tensor bytes straight into native input buffers), responses written
+   * by {@link PredictResponseMarshaller} (from TensorFlow's output buffers).
+   */
+  ServerServiceDefinition definition() {
+    ServerServiceDefinition generated = bindService();
+    List<ServerMethodDefinition<?, ?>> methods = new ArrayList<>();
+    for (ServerMethodDefinition<?, ?> m : generated.getMethods()) {
+      if (!m.getMethodDescriptor().getFullMethodName().equals(PREDICT.getFullMethodName())) {
+        methods.add(m);
+      }
+    }
+    methods.add(ServerMethodDefinition.create(PREDICT, ServerCalls.asyncUnaryCall(this::predict)));
+    // the schema descriptor (the .proto) stays, for gRPC reflection
+    ServiceDescriptor.Builder descriptor = ServiceDescriptor.newBuilder(generated.getServiceDescriptor().getName())
+        .setSchemaDescriptor(generated.getServiceDescriptor().getSchemaDescriptor());
+    methods.forEach(m -> descriptor.addMethod(m.getMethodDescriptor()));
+    ServerServiceDefinition.Builder b = ServerServiceDefinition.builder(descriptor.build());
+    methods.forEach(b::addMethod);
+    return b.build();
+  }
+
+  private void predict(IncomingPredict incoming, StreamObserver<OutgoingPredict> observer) {
     GrpcStatuses.unary(observer, "Predict", () -> {
+      PredictRequest request = incoming.request();
       ModelSpec spec = request.getModelSpec();
       PredictCall call = new PredictCall(ref(request.hasModelSpec(), spec), spec.getSignatureName(),
-          new PredictInputs.Protos(request.getInputsMap(), false), request.getOutputFilterList(),
+          new PredictInputs.Protos(request.getInputsMap(), false, incoming.claim()), request.getOutputFilterList(),
           deadline(), Origin.grpc("Predict"));
-      return pipeline.predict(call, ran -> {
-        PredictResponse.Builder response = PredictResponse.newBuilder()
-            .setModelSpec(ModelResponses.resolvedSpec(ran.id().name(), ran.id().version(), ran.signatureKey()));
-        for (OutputTensor output : ran.outputs()) {
-          response.putOutputs(output.alias(), TensorProtoCodec.encode(output, tensorContentOutputs));
-        }
-        return response.build();
-      });
+      return pipeline.predict(call, ran -> new OutgoingPredict(
+          ModelResponses.resolvedSpec(ran.id().name(), ran.id().version(), ran.signatureKey()),
+          ran.outputs(), tensorContentOutputs, ran.keepOutputs()));
     });
   }
 

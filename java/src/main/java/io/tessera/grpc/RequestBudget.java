@@ -20,10 +20,12 @@ import java.io.ByteArrayInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Queue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -88,6 +90,19 @@ final class RequestBudget extends ServerStreamTracer.Factory implements ServerIn
         m.getServerCallHandler());
   }
 
+  /**
+   * Has {@code parsed} closed when the current call ends (however it ends), and returns it; for a
+   * marshaller whose messages own memory until the service takes it over. Outside a counted call
+   * (tests parsing directly) the caller keeps that duty.
+   */
+  static <T extends AutoCloseable> T closeWhenCallEnds(T parsed) {
+    CallBudget budget = KEY.get();
+    if (budget != null) {
+      budget.own(parsed);
+    }
+    return parsed;
+  }
+
   @Override
   public ServerStreamTracer newServerStreamTracer(String fullMethodName, Metadata headers) {
     return counted.contains(fullMethodName) ? new CallBudget() : new ServerStreamTracer() {};
@@ -108,6 +123,7 @@ final class RequestBudget extends ServerStreamTracer.Factory implements ServerIn
   private static final class CallBudget extends ServerStreamTracer {
     private final MemoryBudget.Reservation reservation = MemoryBudget.Reservation.empty();
     private final AtomicBoolean refused = new AtomicBoolean();
+    private final Queue<AutoCloseable> owned = new ConcurrentLinkedQueue<>();
     private volatile ServerCall<?, ?> call;
     private volatile ServingException refusal;
 
@@ -118,6 +134,22 @@ final class RequestBudget extends ServerStreamTracer.Factory implements ServerIn
 
     void attach(ServerCall<?, ?> call) {
       this.call = call;
+    }
+
+    void own(AutoCloseable parsed) {
+      owned.add(parsed);
+    }
+
+    /** Returns the reservation and closes what parsed messages still own. Idempotent. */
+    void release() {
+      reservation.close();
+      for (AutoCloseable o; (o = owned.poll()) != null; ) {
+        try {
+          o.close();
+        } catch (Exception e) {
+          throw new IllegalStateException("closing a parsed request failed", e);
+        }
+      }
     }
 
     /** Bytes of a message body buffered by the transport (before any is parsed). */
@@ -177,7 +209,7 @@ final class RequestBudget extends ServerStreamTracer.Factory implements ServerIn
 
     @Override
     public void streamClosed(Status status) {
-      reservation.close();
+      release();
     }
   }
 
@@ -206,13 +238,13 @@ final class RequestBudget extends ServerStreamTracer.Factory implements ServerIn
 
     @Override
     public void onCancel() {
-      budget.reservation.close();
+      budget.release();
       super.onCancel();
     }
 
     @Override
     public void onComplete() {
-      budget.reservation.close();
+      budget.release();
       super.onComplete();
     }
   }

@@ -5,6 +5,7 @@ import io.tessera.config.TextOrJsonConfig;
 import io.tessera.proto.serving.config.BatchingParameters;
 import io.tessera.proto.serving.config.SessionBundleConfig;
 import io.tessera.proto.tf.ConfigProto;
+import io.tessera.servables.AccelerationFlags;
 import io.tessera.servables.SessionOptions;
 import io.tessera.servables.batching.BatchingOptions;
 import io.tessera.status.ServingException;
@@ -49,15 +50,11 @@ record ModelLoadSettings(SessionOptions session, BatchingOptions batching, boole
       throw ServingException.invalidArgument("--prefer_tflite_model=true is not supported: this server "
           + "loads TensorFlow SavedModels only, not TensorFlow Lite models");
     }
-    if (f.get("mixed_precision").equals("bfloat16")) {
-      throw ServingException.invalidArgument("--mixed_precision=bfloat16 is not supported: this server "
-          + "cannot switch on TensorFlow's auto mixed precision rewrite");
-    }
     SessionOptions session = SessionOptions.fromFlags(f.get("saved_model_tags"),
         f.getLong("tensorflow_session_parallelism"), f.getLong("tensorflow_intra_op_parallelism"),
-        f.getLong("tensorflow_inter_op_parallelism"), baseSessionConfig(f));
+        f.getLong("tensorflow_inter_op_parallelism"),
+        accelerated(baseSessionConfig(f), f.getBool("xla_cpu_compilation_enabled"), f.get("mixed_precision")));
     BatchingOptions batching = batchingOptions(f);
-    warnUnknownMixedPrecision(f.get("mixed_precision"));
     return new ModelLoadSettings(session, batching,
         batching != null && f.getBool("enable_per_model_batching_parameters"),
         f.getBool("enable_model_warmup"), f.getInt("num_request_iterations_for_warmup"),
@@ -67,12 +64,12 @@ record ModelLoadSettings(SessionOptions session, BatchingOptions batching, boole
   /** Applies a (checked) SessionBundleConfig as TF Serving's SavedModelBundleFactory does. */
   static ModelLoadSettings of(SessionBundleConfig c, String source) {
     List<String> tags = c.getSavedModelTagsList().isEmpty() ? List.of("serve") : c.getSavedModelTagsList();
-    warnUnknownMixedPrecision(c.getMixedPrecision());
     BatchingOptions batching = c.hasBatchingParameters()
         ? BatchingOptions.of(c.getBatchingParameters(), source) : null;
     int iterations = c.getModelWarmupOptions().hasNumRequestIterations()
         ? c.getModelWarmupOptions().getNumRequestIterations().getValue() : 0;
-    return new ModelLoadSettings(new SessionOptions(tags, c.getSessionConfig()), batching,
+    return new ModelLoadSettings(new SessionOptions(tags, accelerated(c.getSessionConfig(), false,
+        c.getMixedPrecision())), batching,
         batching != null && c.getEnablePerModelBatchingParams(), c.getEnableModelWarmup(), iterations,
         c.getRemoveUnusedFieldsFromBundleMetagraph(), source);
   }
@@ -91,11 +88,16 @@ record ModelLoadSettings(SessionOptions session, BatchingOptions batching, boole
     }
   }
 
-  /** TF Serving warns about and ignores a mixed_precision other than bfloat16. */
-  private static void warnUnknownMixedPrecision(String mode) {
-    if (!mode.isEmpty() && !mode.equals("bfloat16")) {
-      LOG.warning(mode + " auto mixed precision is not supported. Valid option: bfloat16");
-    }
+  /**
+   * --xla_cpu_compilation_enabled and the mixed_precision mode applied to a session config
+   * ({@link AccelerationFlags}; unknown modes warned about and ignored, as TF Serving does), logged.
+   */
+  private static ConfigProto accelerated(ConfigProto config, boolean xlaCpu, String mixedPrecision) {
+    AccelerationFlags.Applied applied = AccelerationFlags.apply(config, xlaCpu, mixedPrecision,
+        !mixedPrecision.isEmpty() && AccelerationFlags.cpuHasBfloat16());
+    applied.info().forEach(LOG::info);
+    applied.warnings().forEach(LOG::warning);
+    return applied.config();
   }
 
   /** --enable_batching with --batching_parameters_file (text or JSON); null when batching is off. */

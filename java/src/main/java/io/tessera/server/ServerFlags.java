@@ -69,17 +69,17 @@ public final class ServerFlags {
       Flag.ignored("num_tflite_interpreters_per_pool", Type.INT32, "1", "TFLite interpreters per pool",
           "used only with --prefer_tflite_model, which Tessera refuses"),
       Flag.of("enable_signature_method_name_check", Type.BOOL, "false", "enforce SignatureDef method names"),
-      Flag.ignored("xla_cpu_compilation_enabled", Type.BOOL, "false", "XLA:CPU JIT",
-          "TensorFlow's C library cannot switch XLA off: jit_compile functions compile as that library allows, "
-              + "where TF Serving with false rejects them"),
+      Flag.of("xla_cpu_compilation_enabled", Type.BOOL, "false",
+          "XLA:CPU JIT: auto-cluster and compile graphs (ConfigProto global_jit_level=ON_1, cpu_global_jit)"),
       Flag.ignored("xla_gpu_compilation_enabled", Type.BOOL, "false", "XLA:CPU and XLA:GPU JIT",
           "as --xla_cpu_compilation_enabled"),
       Flag.ignored("enable_profiler", Type.BOOL, "true", "TensorFlow profiler gRPC service",
           "Tessera has no profiler service (a profiler client gets UNIMPLEMENTED); serving is unaffected"),
       Flag.of("thread_pool_factory_config_file", Type.STRING, "",
           "ThreadPoolFactoryConfig text proto file; a non-empty value fails start-up (not supported)"),
-      Flag.of("mixed_precision", Type.STRING, "", "auto mixed precision mode; bfloat16 fails start-up (not supported), "
-          + "other values are warned about and ignored, as TF Serving does"),
+      Flag.of("mixed_precision", Type.STRING, "",
+          "bfloat16 = Grappler's oneDNN bfloat16 auto mixed precision, on CPUs with avx512_bf16 or amx_bf16; "
+              + "other values are warned about and ignored, as TF Serving does"),
       Flag.ignored("skip_initialize_tpu", Type.BOOL, "false", "skip TPU initialisation",
           "TF Serving reads it only in TPU builds; Tessera has no TPU support"),
       Flag.of("enable_grpc_healthcheck_service", Type.BOOL, "false", "register grpc.health.v1.Health"),

@@ -22,6 +22,7 @@ import io.tessera.servables.inference.InferenceRunner;
 import io.tessera.status.ServingException;
 import io.tessera.status.StatusCode;
 import io.tessera.tensor.InputTensor;
+import io.tessera.tensor.WireTensorData;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -75,18 +76,23 @@ public final class Pipeline {
   public <R> R predict(PredictCall call, Encoder<Predicted, R> encoder) {
     return timed(call.model().name(), call.origin(), () -> {
       PredictInputs inputs = call.inputs();
-      try (OwnedInputs owned = new OwnedInputs(inputs);
-          ResolvedVersion version = resolve(call.model(), inputs)) {
-        String signatureName = call.signatureName();
-        if (inputs instanceof PredictInputs.Deferred deferred) {
-          PredictInputs.Decoded decoded = deferred.decode(version.model());
-          owned.adopt(decoded.inputs());
-          inputs = decoded.inputs();
-          if (!decoded.signatureName().isEmpty()) {
-            signatureName = decoded.signatureName();
+      try (OwnedInputs owned = new OwnedInputs(inputs)) {
+        ResolvedVersion version = resolve(call.model(), inputs);
+        OutputsLease lease = new OutputsLease(version);  // ends the hold, unless the encoder keeps the outputs
+        try {
+          String signatureName = call.signatureName();
+          if (inputs instanceof PredictInputs.Deferred deferred) {
+            PredictInputs.Decoded decoded = deferred.decode(version.model());
+            owned.adopt(decoded.inputs());
+            inputs = decoded.inputs();
+            if (!decoded.signatureName().isEmpty()) {
+              signatureName = decoded.signatureName();
+            }
           }
+          return PredictRun.run(this, call, version, signatureName, inputs, owned, lease, encoder);
+        } finally {
+          lease.endOfCall();
         }
-        return PredictRun.run(this, call, version, signatureName, inputs, owned, encoder);
       }
     });
   }
@@ -321,6 +327,7 @@ public final class Pipeline {
   /** Every tensor a predict call owns, closed once at its end. */
   static final class OwnedInputs implements AutoCloseable {
     private final ArrayList<InputTensor> tensors = new ArrayList<>();
+    private final ArrayList<WireTensorData> data = new ArrayList<>();
 
     OwnedInputs(PredictInputs given) {
       adopt(given);
@@ -329,6 +336,8 @@ public final class Pipeline {
     void adopt(PredictInputs inputs) {
       if (inputs instanceof PredictInputs.Tensors given) {
         tensors.addAll(given.tensors().values());
+      } else if (inputs instanceof PredictInputs.Protos protos) {
+        data.addAll(protos.data().values());
       } else if (inputs instanceof PredictInputs.Declared declared) {
         for (DeclaredTensor t : declared.tensors().values()) {
           if (t instanceof DeclaredTensor.Built built) {
@@ -350,6 +359,7 @@ public final class Pipeline {
     @Override
     public void close() {
       tensors.forEach(InputTensor::close);
+      data.forEach(WireTensorData::close);  // what no tensor took over
     }
   }
 }

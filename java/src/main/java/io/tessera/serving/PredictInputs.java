@@ -3,6 +3,8 @@ package io.tessera.serving;
 import io.tessera.proto.tf.TensorProto;
 import io.tessera.tensor.DataType;
 import io.tessera.tensor.InputTensor;
+import io.tessera.tensor.TensorProtoCodec;
+import io.tessera.tensor.WireTensorData;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
@@ -22,8 +24,16 @@ public sealed interface PredictInputs {
    * signature's dtypes and decoded with the bounded codec.
    *
    * @param trusted warmup records from the model's own directory: no declared-dtype check
+   * @param data by alias, the field a transport moved out of that alias's proto into native
+   *     memory ({@link TensorProtoCodec#decode(String, TensorProto, WireTensorData)}); owned by
+   *     the pipeline with the rest
    */
-  record Protos(Map<String, TensorProto> tensors, boolean trusted) implements PredictInputs {}
+  record Protos(Map<String, TensorProto> tensors, boolean trusted, Map<String, WireTensorData> data)
+      implements PredictInputs {
+    public Protos(Map<String, TensorProto> tensors, boolean trusted) {
+      this(tensors, trusted, Map.of());
+    }
+  }
 
   /**
    * Encoded images (JPEG/PNG) for the version's image input.

@@ -35,7 +35,7 @@ final class PredictRun {
   private PredictRun() {}
 
   static <R> R run(Pipeline pipeline, PredictCall call, ResolvedVersion version, String signatureName,
-      PredictInputs inputs, Pipeline.OwnedInputs owned, Pipeline.Encoder<Predicted, R> encoder) {
+      PredictInputs inputs, Pipeline.OwnedInputs owned, OutputsLease lease, Pipeline.Encoder<Predicted, R> encoder) {
     Servable servable = version.model().servable();
     Optional<ImagePreprocessor> images = version.model().images();
     ImagePreprocessor preprocessor = null;
@@ -71,7 +71,9 @@ final class PredictRun {
       throw new IllegalStateException("a Deferred decoded to a Deferred");
     }
     long runStarted = System.nanoTime();
-    try (RunResult result = servable.run(signature, tensors, call.outputFilter(), call.deadline().runSettings())) {
+    RunResult result = servable.run(signature, tensors, call.outputFilter(), call.deadline().runSettings());
+    lease.result(result);  // closed by the lease, at the call's end or when a kept handle is closed
+    try {
       long runNanos = System.nanoTime() - runStarted;
       pipeline.runRecorder(version, call.origin()).accept(result);
       List<List<LabelScore>> rows = null;
@@ -85,9 +87,9 @@ final class PredictRun {
             images.get(), result);
       }
       R encoded = encoder.encode(new Predicted(version.id(), signature.key(), result.outputs(), rows,
-          decodeNanos, runNanos, Classifications.of(call.classifications(), result.outputs(), images)));
+          decodeNanos, runNanos, Classifications.of(call.classifications(), result.outputs(), images), lease));
       RequestLogger log = RequestLogs.sampled(version, call.origin());
-      if (log != null) {
+      if (log != null) {  // the outputs are alive until the lease ends, after this call returns
         RequestLogs.predict(log, version, call, signature.key(), inputs, tensors,
             preprocessor != null ? preprocessor.config().inputAlias() : "", result.outputs());
       }
@@ -142,7 +144,7 @@ final class PredictRun {
       } else if (protos.trusted()) {
         tensors.put(alias, owned.add(TensorProtoCodec.decodeTrusted(alias, proto)));
       } else {
-        tensors.put(alias, owned.add(TensorProtoCodec.decode(alias, proto)));
+        tensors.put(alias, owned.add(TensorProtoCodec.decode(alias, proto, protos.data().get(alias))));
         checkDtype.add(alias);
       }
     }

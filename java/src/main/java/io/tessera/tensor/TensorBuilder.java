@@ -186,7 +186,7 @@ public final class TensorBuilder implements AutoCloseable {
     reservation.close();
   }
 
-  private static ServingException tooLarge(long bytes) {
+  static ServingException tooLarge(long bytes) {
     return new ServingException(StatusCode.RESOURCE_EXHAUSTED, "input tensor needs " + bytes
         + " bytes, more than the " + MAX_TENSOR_BYTES + " bytes a tensor may hold");
   }

@@ -49,7 +49,17 @@ public final class TensorProtoCodec {
 
   /** Decodes a request tensor; INVALID_ARGUMENT for malformed protos. Caller closes the result. */
   public static InputTensor decode(String alias, TensorProto proto) {
-    return decode(alias, proto, true);
+    return decode(alias, proto, null, true);
+  }
+
+  /**
+   * As {@link #decode(String, TensorProto)} for a proto whose {@code data.field()} a transport
+   * moved into {@code data} ({@code proto} lacks that field; null = nothing moved): the same
+   * tensor, or the same error, as decoding the whole proto. The data's buffer becomes the
+   * tensor's when it holds exactly its elements; otherwise it stays the caller's to close.
+   */
+  public static InputTensor decode(String alias, TensorProto proto, WireTensorData data) {
+    return decode(alias, proto, data, true);
   }
 
   /**
@@ -57,10 +67,10 @@ public final class TensorProtoCodec {
    * (warmup records, which TF Serving replays however they were filled).
    */
   public static InputTensor decodeTrusted(String alias, TensorProto proto) {
-    return decode(alias, proto, false);
+    return decode(alias, proto, null, false);
   }
 
-  private static InputTensor decode(String alias, TensorProto proto, boolean boundFill) {
+  private static InputTensor decode(String alias, TensorProto proto, WireTensorData data, boolean boundFill) {
     // What TensorFlow's Tensor::FromProto refuses is TF Serving's "tensor parsing error"
     // (saved_model/util.cc GetInputValues): an invalid shape (unknown rank, a negative dimension,
     // too many dimensions, too many elements), DT_INVALID or a number that is no dtype, and
@@ -86,22 +96,45 @@ public final class TensorProtoCodec {
     } catch (ServingException e) {
       throw parsingError(alias);
     }
-    boolean content = n > 0 && !proto.getTensorContent().isEmpty() && !dtype.isString();
-    if (content && proto.getTensorContent().size() != bytes) {
+    boolean movedContent = data != null && data.field() == WireTensorData.TENSOR_CONTENT;
+    long contentSize = movedContent ? data.size() : proto.getTensorContent().size();
+    boolean content = n > 0 && contentSize > 0 && !dtype.isString();
+    if (content && contentSize != bytes) {
       throw parsingError(alias);
     }
+    WireTensorData typed = data != null && data.typedValuesOf(dtype) ? data : null;
     // More typed values than elements: TensorFlow's FromProtoField reads the first n.
-    int values = content || n == 0 ? 0 : (int) Math.min(typedCount(proto, dtype), n);
+    long given = typed != null ? typed.size() / dtype.byteSize() : typedCount(proto, dtype);
+    int values = content || n == 0 ? 0 : (int) Math.min(given, n);
     if (boundFill && !content && values < n) {
-      checkFill(alias, proto, dtype, n, values, shape);
+      checkFill(alias, proto, data == null ? proto.getSerializedSize() : data.protoWireSize(), dtype, n, values,
+          shape);
+    }
+    if (content && movedContent) {
+      return data.moveInto(dtype, shape, bytes);
+    }
+    if (!content && typed != null && values == n) {
+      return typed.moveInto(dtype, shape, bytes);
     }
     try (TensorBuilder builder = TensorBuilder.create(dtype, dtype.isString() ? 0 : n)) {
       if (content) {
         builder.addRaw(proto.getTensorContent().asReadOnlyByteBuffer());
+      } else if (typed != null && values > 0) {
+        fillRepeated(typed.view(), dtype, n, values, builder);
       } else {
         fillTyped(proto, dtype, n, values, builder);
       }
       return builder.build(shape);
+    }
+  }
+
+  /** The first {@code values} elements of {@code le} (0 < values < n), the last one repeated to n. */
+  private static void fillRepeated(ByteBuffer le, DataType dtype, long n, int values, TensorBuilder b) {
+    int width = dtype.byteSize();
+    ByteBuffer one = le.duplicate().order(le.order());
+    for (long i = 0; i < n; i++) {
+      int at = (int) Math.min(i, values - 1) * width;
+      b.addRaw(one.limit(at + width).position(at));
     }
   }
 
@@ -116,9 +149,9 @@ public final class TensorProtoCodec {
   }
 
   /** The fill bound of the class comment. */
-  private static void checkFill(String alias, TensorProto p, DataType dtype, long n, int values,
+  private static void checkFill(String alias, TensorProto p, int wireSize, DataType dtype, long n, int values,
       long[] shape) {
-    long limit = Math.max(MIN_FILL_BYTES, (long) FILL_FACTOR * p.getSerializedSize());
+    long limit = Math.max(MIN_FILL_BYTES, (long) FILL_FACTOR * wireSize);
     long filled;
     if (dtype.isString()) {
       long perElement = TensorBuilder.STRING_ELEMENT_OVERHEAD
@@ -132,7 +165,7 @@ public final class TensorProtoCodec {
           + TypeNames.jsonName(dtype) + " values would be repeated to fill shape "
           + Shapes.debugString(shape) + (filled == Long.MAX_VALUE ? "" : " (" + filled + " bytes)")
           + ", more than the " + limit + " bytes a filled tensor may hold (max(" + MIN_FILL_BYTES
-          + ", " + FILL_FACTOR + " x its " + p.getSerializedSize() + " bytes on the wire));"
+          + ", " + FILL_FACTOR + " x its " + wireSize + " bytes on the wire));"
           + " send all values, or tensor_content");
     }
   }

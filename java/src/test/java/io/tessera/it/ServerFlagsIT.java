@@ -37,7 +37,7 @@ class ServerFlagsIT {
     Launched help = Launched.run(List.of("--help"));
     assertEquals(255, help.exitCode(), help.output());
     assertFalse(help.output().contains("not implemented"), help.output());
-    for (String ignored : List.of("flush_filesystem_caches", "enable_profiler", "xla_cpu_compilation_enabled",
+    for (String ignored : List.of("flush_filesystem_caches", "enable_profiler", "xla_gpu_compilation_enabled",
         "num_tflite_pools", "skip_initialize_tpu")) {
       assertTrue(help.line("--" + ignored + "=").contains("(accepted and ignored: "), help.line("--" + ignored + "="));
     }
@@ -66,7 +66,6 @@ class ServerFlagsIT {
     Map<String, String> refused = Map.of(
         "--prefer_tflite_model=true", "--prefer_tflite_model=true is not supported",
         "--thread_pool_factory_config_file=/tmp/pools.txt", "--thread_pool_factory_config_file is not supported",
-        "--mixed_precision=bfloat16", "--mixed_precision=bfloat16 is not supported",
         "--num_load_threads=-1", "--num_load_threads must be >= 0",
         "--num_unload_threads=-2", "--num_unload_threads must be >= 0");
     refused.forEach((flag, message) -> {

@@ -3,6 +3,10 @@ package io.tessera.bench.load;
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.unix.DomainSocketAddress;
 import io.tessera.proto.serving.ModelSpec;
 import io.tessera.proto.serving.PredictRequest;
 import io.tessera.proto.serving.PredictionServiceGrpc;
@@ -15,11 +19,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A closed-loop gRPC Predict load generator (grpc-java, one channel per thread). Usage:
- * name host:port model input-alias tiny|mobilenet|matmul threads seconds (matmul: MatmulModel's [1, 256])
+ * name host:port|unix:/socket/path model input-alias tiny|mobilenet|matmul threads seconds
+ * (matmul: MatmulModel's [1, 256])
  */
 public final class GrpcLoad {
   public static void main(String[] args) throws Exception {
-    String[] target = args[1].split(":");
     boolean mobilenet = args[4].equals("mobilenet");
     int threads = Integer.parseInt(args[5]);
     boolean matmul = args[4].equals("matmul");
@@ -39,9 +43,17 @@ public final class GrpcLoad {
             .setTensorContent(ByteString.copyFrom(content.array())).build())
         .build();
     ManagedChannel[] channels = new ManagedChannel[threads];
+    EventLoopGroup unixGroup = args[1].startsWith("unix:") ? new EpollEventLoopGroup(threads) : null;
     for (int t = 0; t < threads; t++) {
-      channels[t] = NettyChannelBuilder.forAddress(target[0], Integer.parseInt(target[1])).usePlaintext()
-          .maxInboundMessageSize(256 << 20).build();
+      NettyChannelBuilder b;
+      if (unixGroup != null) {  // a same-host client over --grpc_socket_path
+        b = NettyChannelBuilder.forAddress(new DomainSocketAddress(args[1].substring("unix:".length())))
+            .channelType(EpollDomainSocketChannel.class).eventLoopGroup(unixGroup);
+      } else {
+        String[] target = args[1].split(":");
+        b = NettyChannelBuilder.forAddress(target[0], Integer.parseInt(target[1]));
+      }
+      channels[t] = b.usePlaintext().maxInboundMessageSize(256 << 20).build();
     }
     ThreadLocal<PredictionServiceGrpc.PredictionServiceBlockingStub> stubs = new ThreadLocal<>();
     java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
@@ -55,6 +67,9 @@ public final class GrpcLoad {
     }));
     for (ManagedChannel c : channels) {
       c.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+    if (unixGroup != null) {
+      unixGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
   }
 }
