@@ -23,8 +23,8 @@ class DecodePoolTest {
   @Test
   void imagesLargerThanTheWholeBudgetStillDecodeOneAtATime() {
     DecodePool pool = new DecodePool(3, 64, 1024); // 1 KiB: less than one 128x64 image
-    try (InputTensor tensor = new ImagePreprocessor(ImageTestSupport.rawConfig(16, 16), pool)
-        .decodeBatch(Collections.nCopies(12, IMAGE))) {
+    try (ImagePreprocessor preprocessor = new ImagePreprocessor(ImageTestSupport.rawConfig(16, 16), pool);
+         InputTensor tensor = preprocessor.decodeBatch(Collections.nCopies(12, IMAGE))) {
       assertArrayEquals(new long[] {12, 16, 16, 3}, tensor.shape());
     } finally {
       pool.shutdown();
@@ -62,12 +62,12 @@ class DecodePoolTest {
     long before = HostBuffer.liveBytes();
     try {
       ServingException e = assertThrows(ServingException.class, () ->
-          new ImagePreprocessor(ImageTestSupport.rawConfig(16, 16), pool).decodeBatch(Collections.nCopies(50, IMAGE)));
+          ImageTestSupport.decodeOnce(ImageTestSupport.rawConfig(16, 16), pool, Collections.nCopies(50, IMAGE)));
       assertEquals(StatusCode.RESOURCE_EXHAUSTED, e.code());
       assertEquals(before, HostBuffer.liveBytes());
       // The pool still works afterwards.
-      try (InputTensor tensor = new ImagePreprocessor(ImageTestSupport.rawConfig(16, 16), pool)
-          .decodeBatch(List.of(IMAGE, IMAGE))) {
+      try (ImagePreprocessor preprocessor = new ImagePreprocessor(ImageTestSupport.rawConfig(16, 16), pool);
+           InputTensor tensor = preprocessor.decodeBatch(List.of(IMAGE, IMAGE))) {
         assertEquals(2, tensor.dim(0));
       }
     } finally {

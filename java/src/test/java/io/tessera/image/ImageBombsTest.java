@@ -10,10 +10,12 @@ import io.tessera.status.ServingException;
 import io.tessera.status.StatusCode;
 import io.tessera.tensor.InputTensor;
 import java.nio.file.Files;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
@@ -32,9 +34,22 @@ class ImageBombsTest {
     slowJpeg = ImageBombs.duplicateLastScan(ImageBombs.progressiveJpeg(3000, 3000), 80);
   }
 
+  /** Preprocessors a test made, closed after it (each owns a native TensorFlow graph). */
+  private final List<ImagePreprocessor> made = new ArrayList<>();
+
   @AfterAll
   static void stopPool() {
     POOL.shutdown();
+  }
+
+  @AfterEach
+  void closeMade() {
+    made.forEach(ImagePreprocessor::close);
+  }
+
+  private ImagePreprocessor closeAfter(ImagePreprocessor preprocessor) {
+    made.add(preprocessor);
+    return preprocessor;
   }
 
   @Test
@@ -42,7 +57,7 @@ class ImageBombsTest {
     byte[] bomb = ImageBombs.duplicateLastScan(ImageBombs.progressiveJpeg(1200, 1000), 500);
     long started = System.nanoTime();
     ServingException e = assertThrows(ServingException.class,
-        () -> new ImagePreprocessor(ImageTestSupport.rawConfig(8, 8), POOL).decodeBatch(List.of(bomb)));
+        () -> ImageTestSupport.decodeOnce(ImageTestSupport.rawConfig(8, 8), POOL, List.of(bomb)));
     long millis = (System.nanoTime() - started) / 1_000_000;
     assertEquals(StatusCode.INVALID_ARGUMENT, e.code());
     assertEquals("image 0: Invalid image: the jpeg has 510 scans; the limit is 100 (max_jpeg_scans)",
@@ -93,7 +108,7 @@ class ImageBombsTest {
     try {
       long millis = timed(() -> {
         ServingException e = assertThrows(ServingException.class, () ->
-            new ImagePreprocessor(ImageTestSupport.rawConfig(8, 8), roomy).decodeBatch(List.of(big, truncated)));
+            ImageTestSupport.decodeOnce(ImageTestSupport.rawConfig(8, 8), roomy, List.of(big, truncated)));
         assertEquals(StatusCode.INVALID_ARGUMENT, e.code());
         assertTrue(e.getMessage().startsWith("image 1: Invalid image: corrupt or truncated jpeg"), e.getMessage());
       });
@@ -106,7 +121,7 @@ class ImageBombsTest {
   @Test
   void tooManyImagesAreRefusedNamingTheLimit() {
     byte[] tiny = ImageTestSupport.encode(ImageTestSupport.quadrants(2, 2), "png");
-    ImagePreprocessor preprocessor = new ImagePreprocessor(ImageTestSupport.rawConfig(8, 8), POOL);
+    ImagePreprocessor preprocessor = closeAfter(new ImagePreprocessor(ImageTestSupport.rawConfig(8, 8), POOL));
     ServingException e = assertThrows(ServingException.class,
         () -> preprocessor.decodeBatch(Collections.nCopies(65, tiny)));
     assertEquals(StatusCode.INVALID_ARGUMENT, e.code());
@@ -118,7 +133,7 @@ class ImageBombsTest {
 
   @Test
   void perImageAndPerRequestDecoderMemoryUseRealBytesPerPixel() {
-    ImagePreprocessor defaults = new ImagePreprocessor(ImageTestSupport.rawConfig(8, 8), POOL);
+    ImagePreprocessor defaults = closeAfter(new ImagePreprocessor(ImageTestSupport.rawConfig(8, 8), POOL));
     // 39.6 Mpx is under max_decoded_pixels, but at 16 bits x RGB plus the RGB copy it needs 356 MB.
     byte[] png16 = ImageBombs.zeroPng(6000, 6600, 16, 2);
     assertInvalid(() -> defaults.decodeBatch(List.of(png16)),
@@ -154,7 +169,7 @@ class ImageBombsTest {
     MemoryBudget budget = new MemoryBudget(10_000);
     MemoryBudget.install(budget);
     try {
-      ImagePreprocessor preprocessor = new ImagePreprocessor(ImageTestSupport.rawConfig(8, 8), POOL);
+      ImagePreprocessor preprocessor = closeAfter(new ImagePreprocessor(ImageTestSupport.rawConfig(8, 8), POOL));
       byte[] big = ImageTestSupport.encode(ImageTestSupport.quadrants(100, 100), "png"); // 30,000 B
       ServingException e = assertThrows(ServingException.class, () -> preprocessor.decodeBatch(List.of(big)));
       assertEquals(StatusCode.RESOURCE_EXHAUSTED, e.code());

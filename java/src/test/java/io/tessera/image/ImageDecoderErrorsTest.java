@@ -32,6 +32,7 @@ class ImageDecoderErrorsTest {
 
   @AfterAll
   static void stopPool() {
+    PREPROCESSOR.close();
     POOL.shutdown();
   }
 
@@ -73,8 +74,8 @@ class ImageDecoderErrorsTest {
   @Test
   void overTheEncodedByteLimit() {
     ImageConfig small = ImageTestSupport.rawConfig(8, 8, new ImageLimits(100, 1000, 1 << 20, 1 << 20, 4, 10, 1000));
-    ServingException e = assertThrows(ServingException.class, () -> new ImagePreprocessor(small, POOL)
-        .decodeBatch(List.of(ImageTestSupport.encode(ImageTestSupport.quadrants(64, 64), "png"))));
+    ServingException e = assertThrows(ServingException.class, () -> ImageTestSupport.decodeOnce(small, POOL,
+        List.of(ImageTestSupport.encode(ImageTestSupport.quadrants(64, 64), "png"))));
     assertEquals(StatusCode.INVALID_ARGUMENT, e.code());
     assertTrue(e.getMessage().contains("the limit is 100"), e.getMessage());
   }

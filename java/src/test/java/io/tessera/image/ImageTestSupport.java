@@ -33,6 +33,14 @@ final class ImageTestSupport {
         ImageConfig.DEFAULT_IMAGE_KEYS, limits, Optional.empty(), 0);
   }
 
+  /** Decodes {@code images} once with a TensorFlow preprocessor of its own, closing both before returning. */
+  static void decodeOnce(ImageConfig config, DecodePool pool, java.util.List<byte[]> images) {
+    try (ImagePreprocessor preprocessor = new ImagePreprocessor(config, pool);
+         io.tessera.tensor.InputTensor ignored = preprocessor.decodeBatch(images)) {
+      // decoded: the caller expected a refusal or only the side effects
+    }
+  }
+
   static ImageConfig rawConfig(int height, int width) {
     return rawConfig(height, width, ResizeMode.STRETCH, ChannelOrder.RGB, DataType.DT_FLOAT);
   }

@@ -76,8 +76,8 @@ class MobilenetPreprocessingTest {
     for (String name : names) {
       photos.add(Files.readAllBytes(ImageTestSupport.shared("images/" + name)));
     }
-    ImagePreprocessor preprocessor = new ImagePreprocessor(config);
-    try (InputTensor images = preprocessor.decodeBatch(photos);
+    try (ImagePreprocessor preprocessor = new ImagePreprocessor(config);
+         InputTensor images = preprocessor.decodeBatch(photos);
          RunResult result = SignatureRunner.run(bundle, signature, Map.of("images", images),
              List.of("probabilities"), SignatureRunner.RunSettings.DEFAULT)) {
       assertArrayEquals(new long[] {6, 224, 224, 3}, images.shape());

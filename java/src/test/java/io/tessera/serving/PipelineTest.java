@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import javax.imageio.ImageIO;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -44,6 +45,11 @@ class PipelineTest {
     versions.models.put("m", new ServedModel(plain, Optional.empty(), null));
     versions.models.put("img", new ServedModel(imaging, Optional.of(FakeServable.images()), null));
     pipeline = new Pipeline(versions, metrics, true);
+  }
+
+  @AfterEach
+  void unserve() {
+    versions.models.values().forEach(ServedModel::close);  // the image model owns a native graph
   }
 
   @Test

@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -48,6 +49,11 @@ class RequestLoggingPipelineTest {
   {
     versions.models.put("m", plain);
     versions.models.put("img", imaging);
+  }
+
+  @AfterEach
+  void closeImageModel() {
+    imaging.close();  // its preprocessor owns a native graph; close is idempotent
   }
 
   /** Collects records in memory; blocks each write until {@code open} is counted down. */
