@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -20,13 +21,17 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.tessera.admission.MemoryBudget;
 import io.tessera.status.ServingException;
+import io.tessera.transport.HostBackedBody;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Aggregates a request body into one direct buffer (parsed in place later: no heap copy), up to
  * {@code --rest_api_max_body_bytes}, and charges it to {@link MemoryBudget#process()} as it grows.
  * A body over the size limit gets a 413, one that does not fit the budget a 429 (TF Serving's
- * RESOURCE_EXHAUSTED), both in TF Serving's error format with {@code Connection: close}.
+ * RESOURCE_EXHAUSTED), both in TF Serving's error format with {@code Connection: close}. A binary
+ * Open Inference Protocol body of known length is reserved and received at its full length into a
+ * {@link HostBackedBody} (its raw inputs are then fed without a copy), any other body grows by
+ * doubling.
  *
  * <p>After a 413/429 the connection lingers: the rest of the body is read and dropped (never
  * buffered) and the channel is closed at its end, or after {@link #DRAIN_BYTES} more bytes or
@@ -46,6 +51,7 @@ final class JsonBodyLimit extends ChannelInboundHandlerAdapter {
   static final long DRAIN_SECONDS = 10;
   /** First capacity of a body of unknown or larger length; it doubles as bytes arrive. */
   static final int INITIAL_BYTES = 64 << 10;
+  static final String BINARY_HEADER_LENGTH = "Inference-Header-Content-Length";
 
   private final int maxBytes;
   private final RestTimeouts timeouts;
@@ -102,16 +108,45 @@ final class JsonBodyLimit extends ChannelInboundHandlerAdapter {
       refuse(ctx, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, tooLarge());
       return;
     }
+    int binaryAt = binaryPartAt(request, length);
     int initial = length >= 0 ? (int) Math.min(length, INITIAL_BYTES) : INITIAL_BYTES;
     bodyLimit = length >= 0 ? (int) length : maxBytes;
     try {
-      reservation = MemoryBudget.process().reserve(initial, "request body");
+      reservation = MemoryBudget.process().reserve(binaryAt < 0 ? initial
+          : HostBackedBody.hostBytes((int) length, binaryAt), "request body");
     } catch (ServingException e) {
       refuse(ctx, HttpResponseStatus.TOO_MANY_REQUESTS, e.getMessage());
       return;
     }
+    try {
+      body = binaryAt < 0 ? ctx.alloc().directBuffer(initial, maxBytes)
+          : HostBackedBody.allocate(ctx.alloc(), (int) length, binaryAt);
+    } catch (RuntimeException e) {
+      reservation.close();
+      reservation = null;
+      throw e;
+    }
     head = request;
-    body = ctx.alloc().directBuffer(initial, maxBytes);
+  }
+
+  /**
+   * Where the binary part of a body with {@code Inference-Header-Content-Length} (the Open
+   * Inference Protocol's binary tensor data) begins, when its length is known and it is not
+   * compressed: that body is received into one aligned host buffer at its full length, so its
+   * binary inputs can be fed where they arrive. -1 otherwise (the header is checked again, with
+   * its errors, when the request is answered).
+   */
+  private static int binaryPartAt(HttpRequest request, long length) {
+    String given = request.headers().get(BINARY_HEADER_LENGTH);
+    if (given == null || length <= 0 || request.headers().contains(HttpHeaderNames.CONTENT_ENCODING)) {
+      return -1;
+    }
+    try {
+      long at = Long.parseLong(given.trim());
+      return at >= 0 && at <= length ? (int) at : -1;
+    } catch (NumberFormatException e) {
+      return -1;
+    }
   }
 
   /** Copies {@code content} into the body (releasing it); passes the request on at its end. */

@@ -7,6 +7,7 @@ import io.tessera.status.ServingException;
 import io.tessera.tensor.DataType;
 import io.tessera.tensor.InputTensor;
 import io.tessera.tensor.Shapes;
+import io.tessera.tensor.SharedHostBuffer;
 import io.tessera.tensor.TensorBuilder;
 import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
@@ -20,7 +21,8 @@ import java.util.TreeSet;
  * signature input and every input given; a declared dtype must be the signature's (INT32 for an
  * FP32 input is refused, not converted); raw bytes must be exactly what the shape needs. A BYTES
  * tensor under an image model's image input is a batch of encoded images and takes the image
- * path instead. Stateless.
+ * path instead. Raw bytes that arrived in a shared aligned buffer at a 64-byte boundary are fed
+ * as a view of it, other raw bytes are copied once. Stateless.
  */
 final class DeclaredInputs {
   private DeclaredInputs() {}
@@ -90,7 +92,7 @@ final class DeclaredInputs {
     }
   }
 
-  private static InputTensor tensor(String alias, DeclaredTensor given, String model) {
+  static InputTensor tensor(String alias, DeclaredTensor given, String model) {
     long[] shape = given.shape();
     long elements;
     try {
@@ -105,7 +107,10 @@ final class DeclaredInputs {
         throw ServingException.invalidArgument("input byte size mismatch for input '" + alias + "' for model '"
             + model + "'. Expected " + expected + ", got " + got);
       }
-      try (TensorBuilder builder = TensorBuilder.create(raw.dtype(), elements)) {
+      if (raw.host() != null && SharedHostBuffer.viewable(raw.hostOffset())) {
+        return raw.host().view(raw.dtype(), shape, raw.hostOffset(), got);  // where the bytes arrived
+      }
+      try (TensorBuilder builder = TensorBuilder.create(raw.dtype(), elements)) {  // unaligned: one copy
         builder.addRaw(raw.littleEndian().duplicate());
         return builder.build(shape);
       }

@@ -2,6 +2,7 @@ package io.tessera.serving;
 
 import io.tessera.tensor.DataType;
 import io.tessera.tensor.InputTensor;
+import io.tessera.tensor.SharedHostBuffer;
 import java.nio.ByteBuffer;
 import java.util.List;
 
@@ -21,8 +22,17 @@ public sealed interface DeclaredTensor {
    * Dense little-endian element bytes as they arrived (binary body, raw gRPC contents): the
    * pipeline checks their size against the shape and copies them once, into the aligned input
    * buffer. The buffer is read during the call only.
+   *
+   * <p>When the bytes already lie in a {@link SharedHostBuffer} ({@code host}, at
+   * {@code hostOffset}; a binary REST body), a tensor starting on a 64-byte boundary is fed as a
+   * view of that buffer instead (no copy); {@code host} is null otherwise.
    */
-  record Raw(DataType dtype, long[] shape, ByteBuffer littleEndian) implements DeclaredTensor {}
+  record Raw(DataType dtype, long[] shape, ByteBuffer littleEndian, SharedHostBuffer host, long hostOffset)
+      implements DeclaredTensor {
+    public Raw(DataType dtype, long[] shape, ByteBuffer littleEndian) {
+      this(dtype, shape, littleEndian, null, -1);
+    }
+  }
 
   /** String (BYTES) elements, row-major. */
   record Strings(long[] shape, List<byte[]> elements) implements DeclaredTensor {

@@ -15,7 +15,8 @@ import java.util.List;
  *
  * <p>Owns its HostBuffer and, when built by a {@link TensorBuilder}, the memory-budget reservation
  * for its bytes; {@link #close()} releases both (TensorFlow keeps its own reference to the buffer
- * while it still uses the memory). Confined to the request's thread.
+ * while it still uses the memory). A {@link SharedHostBuffer#view} owns one reference of that
+ * buffer instead, returned once by close(). Confined to the request's thread.
  */
 public final class InputTensor implements AutoCloseable {
   private final DataType dtype;
@@ -26,6 +27,7 @@ public final class InputTensor implements AutoCloseable {
   private final ByteBuffer stringBlob;
   private final long[] stringLengths;
   private final MemoryBudget.Reservation reservation;
+  private SharedHostBuffer shared;  // set (and then owed one release) for a view of a shared buffer
 
   private InputTensor(DataType dtype, long[] shape, HostBuffer buffer, long offset, long byteSize,
       ByteBuffer stringBlob, long[] stringLengths, MemoryBudget.Reservation reservation) {
@@ -59,6 +61,19 @@ public final class InputTensor implements AutoCloseable {
           + dtype + Shapes.toString(shape));
     }
     return new InputTensor(dtype, shape, buffer, offset, byteSize, null, null, reservation);
+  }
+
+  /**
+   * A view of {@code shared}'s bytes (no copy, no reservation: the buffer's creator charged them);
+   * the caller then gives this tensor one reference of {@code shared}, returned by close().
+   */
+  static InputTensor view(DataType dtype, long[] shape, SharedHostBuffer shared, long offset, long byteSize) {
+    if (dtype.isString() || Shapes.elementCount(shape) * dtype.byteSize() != byteSize) {
+      throw new IllegalArgumentException("byte size " + byteSize + " does not match " + dtype + Shapes.toString(shape));
+    }
+    InputTensor view = new InputTensor(dtype, shape, shared.buffer(), offset, byteSize, null, null, null);
+    view.shared = shared;
+    return view;
   }
 
   public static InputTensor strings(long[] shape, List<byte[]> elements) {
@@ -122,6 +137,14 @@ public final class InputTensor implements AutoCloseable {
     return view.slice().asReadOnlyBuffer().order(java.nio.ByteOrder.LITTLE_ENDIAN);
   }
 
+  /** The native address of a dense tensor's first byte (alignment and no-copy checks). */
+  public long dataAddress() {
+    if (buffer == null) {
+      throw new IllegalStateException("a " + dtype + " tensor has no dense data");
+    }
+    return buffer.address() + offset;
+  }
+
   /**
    * A copy of the tensor as a TensorProto (dense data as tensor_content, strings as string_val),
    * for request logs. Call while the tensor is open.
@@ -156,6 +179,12 @@ public final class InputTensor implements AutoCloseable {
 
   @Override
   public void close() {
+    if (shared != null) {
+      SharedHostBuffer owed = shared;
+      shared = null;
+      owed.release();
+      return;
+    }
     if (buffer != null) {
       buffer.close();
     }

@@ -20,6 +20,7 @@ import io.tessera.proto.inference.ModelReadyRequest;
 import io.tessera.proto.inference.RepositoryModelUnloadRequest;
 import io.tessera.proto.inference.ServerLiveRequest;
 import io.tessera.proto.inference.ServerMetadataRequest;
+import io.tessera.tensor.SharedHostBuffer;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -119,12 +120,20 @@ class V2ProtocolIT {
   void binaryTensorsInAndOut() throws Exception {
     String header = "{\"inputs\": [{\"name\": \"x\", \"shape\": [3], \"datatype\": \"FP32\", \"parameters\":"
         + " {\"binary_data_size\": 12}}], \"outputs\": [{\"name\": \"y\", \"parameters\": {\"binary_data\": true}}]}";
+    long viewed = SharedHostBuffer.viewedBytes();
     HttpResponse<byte[]> r = rest.postBinary("/v2/models/half_plus_two/infer", header, V2Client.floats(1, 2, 5), null);
     assertEquals(200, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
+    // the raw input was fed from the body buffer it was received into (a view, not a copy)
+    assertTrue(SharedHostBuffer.viewedBytes() - viewed >= 12, "the binary input was copied");
     V2Client.Binary b = V2Client.parse(r);
     assertEquals(12, b.header().at("/outputs/0/parameters/binary_data_size").asInt());
     ByteBuffer y = b.outputs().get("y");
     assertArrayEquals(new float[] {2.5f, 3.0f, 4.5f}, new float[] {y.getFloat(0), y.getFloat(4), y.getFloat(8)});
+    JsonNode json = TestServer.json(rest.post("/v2/models/half_plus_two/infer", "{\"inputs\": [{\"name\": \"x\","
+        + " \"shape\": [3], \"datatype\": \"FP32\", \"data\": [1, 2, 5]}]}")).at("/outputs/0/data");
+    for (int i = 0; i < 3; i++) {
+      assertEquals((float) json.get(i).asDouble(), y.getFloat(i * 4), "the JSON path's y[" + i + "]");
+    }
     // binary_data_output asks for every output as binary data
     String all = "{\"inputs\": [{\"name\": \"x\", \"shape\": [1], \"datatype\": \"FP32\", \"parameters\":"
         + " {\"binary_data_size\": 4}}], \"parameters\": {\"binary_data_output\": true}}";
@@ -183,8 +192,10 @@ class V2ProtocolIT {
     String header = "{\"inputs\": [{\"name\": \"images\", \"shape\": [1, 224, 224, 3], \"datatype\": \"FP32\","
         + " \"parameters\": {\"binary_data_size\": " + n * 4 + "}}], \"outputs\": [{\"name\": \"probabilities\","
         + " \"parameters\": {\"binary_data\": true}}]}";
+    long viewed = SharedHostBuffer.viewedBytes();
     ByteBuffer binary = V2Client.parse(rest.postBinary("/v2/models/mobilenet/infer", header, V2Client.floats(pixels),
         null)).outputs().get("probabilities");
+    assertTrue(SharedHostBuffer.viewedBytes() - viewed >= n * 4L, "the binary image tensor was copied");
     assertEquals(1001, data.size());
     assertEquals(1001 * 4, binary.remaining());
     for (int i = 0; i < 1001; i++) {

@@ -8,6 +8,7 @@ import io.tessera.serving.DeclaredTensor;
 import io.tessera.status.ServingException;
 import io.tessera.tensor.DataType;
 import io.tessera.tensor.Shapes;
+import io.tessera.tensor.SharedHostBuffer;
 import io.tessera.tensor.TensorBuilder;
 import io.tessera.tensor.json.BufferInput;
 import io.tessera.v2.InferCalls;
@@ -31,6 +32,9 @@ import java.util.Map;
  */
 final class InferJson {
   static final JsonFactory FACTORY = JsonFactory.builder().build();
+
+  /** The shared buffer a binary part lies in, and where it begins there (null: a plain buffer). */
+  record Host(SharedHostBuffer buffer, long binaryAt) {}
 
   /** An input as the header declares it; {@code binarySize} -1 = its data is JSON. */
   record Input(String name, DataType dtype, long[] shape, long binarySize) {}
@@ -96,9 +100,10 @@ final class InferJson {
 
   /**
    * The inputs with their data; JSON data becomes tensors in aligned buffers, binary data views of
-   * {@code binary} (valid while the request's buffer is).
+   * {@code binary} (valid while the request's buffer is), also naming where they lie in
+   * {@code host} when the body is one.
    */
-  static Map<String, DeclaredTensor> inputs(ByteBuffer json, Header header, ByteBuffer binary) {
+  static Map<String, DeclaredTensor> inputs(ByteBuffer json, Header header, ByteBuffer binary, Host host) {
     Map<String, DeclaredTensor> tensors = new LinkedHashMap<>();
     try {
       int offset = binary.position();
@@ -111,10 +116,12 @@ final class InferJson {
               + in.binarySize() + " exceeds the " + (binary.limit() - offset) + " bytes of binary data left");
         }
         ByteBuffer slice = binary.duplicate().position(offset).limit(offset + (int) in.binarySize()).slice();
+        long sliceAt = offset - binary.position();
         offset += (int) in.binarySize();
         DeclaredTensor t = in.dtype().isString()
             ? new DeclaredTensor.Strings(in.shape(), RawBytes.strings(slice, in.name()))
-            : new DeclaredTensor.Raw(in.dtype(), in.shape(), slice);
+            : host == null ? new DeclaredTensor.Raw(in.dtype(), in.shape(), slice)
+            : new DeclaredTensor.Raw(in.dtype(), in.shape(), slice, host.buffer(), host.binaryAt() + sliceAt);
         InferCalls.addInput(tensors, in.name(), t);
       }
       if (offset != binary.limit()) {

@@ -21,6 +21,7 @@ import io.tessera.serving.ServerCore;
 import io.tessera.status.ErrorText;
 import io.tessera.status.ServingException;
 import io.tessera.tensor.json.BufferInput;
+import io.tessera.transport.HostBackedBody;
 import io.tessera.transport.HttpApi;
 import io.tessera.v2.InferCalls;
 import io.tessera.v2.ModelMetadata;
@@ -121,7 +122,10 @@ public final class V2RestApi implements HttpApi {
     CallDeadline deadline = CallDeadline.afterMillis(settings.restTimeoutMs());
     ModelRef model = model(route);
     InferJson.Header header = InferJson.header(json);
-    Map<String, DeclaredTensor> inputs = InferJson.inputs(json, header, binary);  // the pipeline's from here
+    // A body received into an aligned host buffer: its binary inputs are fed from there, no copy.
+    InferJson.Host host = body instanceof HostBackedBody received
+        ? new InferJson.Host(received.host(), received.hostOffset(body.readerIndex() + jsonLength)) : null;
+    Map<String, DeclaredTensor> inputs = InferJson.inputs(json, header, binary, host);  // the pipeline's from here
     int[] binaryAt = {-1};
     try {
       core.pipeline().predict(InferCalls.predict(model, inputs, header.outputs(), deadline,
