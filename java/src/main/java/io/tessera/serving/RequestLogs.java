@@ -25,6 +25,7 @@ import io.tessera.requestlog.RequestLogger;
 import io.tessera.tensor.InputTensor;
 import io.tessera.tensor.OutputTensor;
 import io.tessera.tensor.TensorProtoCodec;
+import io.tessera.tensor.WireTensorData;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
@@ -70,6 +71,9 @@ final class RequestLogs {
       for (TensorProto t : protos.tensors().values()) {
         bytes += t.getSerializedSize();
       }
+      for (WireTensorData moved : protos.data().values()) {
+        bytes += moved.size();
+      }
     } else if (inputs instanceof PredictInputs.Images images) {
       for (ByteBuffer image : images.encoded()) {
         bytes += image.remaining();
@@ -91,7 +95,12 @@ final class RequestLogs {
         .setModelSpec(requestSpec(call.model(), call.signatureName()))
         .addAllOutputFilter(call.outputFilter());
     if (inputs instanceof PredictInputs.Protos protos) {
-      request.putAllInputs(protos.tensors());
+      // a transport that moved a field's bytes straight into the input buffer passed the proto
+      // without it: put the values back as sent
+      protos.tensors().forEach((alias, proto) -> {
+        WireTensorData sent = protos.data().get(alias);
+        request.putInputs(alias, sent == null ? proto : TensorProtoCodec.asSent(proto, sent, tensors.get(alias)));
+      });
     } else if (inputs instanceof PredictInputs.Images images) {
       TensorProto.Builder encoded = TensorProto.newBuilder().setDtype(DataType.DT_STRING)
           .setTensorShape(TensorShapeProto.newBuilder().addDim(TensorShapeProto.Dim.newBuilder()

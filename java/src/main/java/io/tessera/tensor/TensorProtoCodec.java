@@ -53,6 +53,42 @@ public final class TensorProtoCodec {
   }
 
   /**
+   * The TensorProto as the client sent it (request logs): {@code stripped}, the proto a transport
+   * passed with {@code sent}'s field left out, with that field put back from the first
+   * {@code sent.size()} bytes of {@code decoded}, which are the values as sent (TensorFlow's fill
+   * of a short typed field only appends). Valid while {@code decoded} is open.
+   */
+  public static TensorProto asSent(TensorProto stripped, WireTensorData sent, InputTensor decoded) {
+    ByteBuffer bytes = decoded.denseData();
+    bytes.limit(Math.toIntExact(Math.min(sent.size(), bytes.remaining())));
+    TensorProto.Builder proto = stripped.toBuilder();
+    switch (sent.field()) {
+      case WireTensorData.FLOAT_VAL, WireTensorData.SCOMPLEX_VAL -> {
+        java.nio.FloatBuffer values = bytes.asFloatBuffer();
+        while (values.hasRemaining()) {
+          if (sent.field() == WireTensorData.FLOAT_VAL) {
+            proto.addFloatVal(values.get());
+          } else {
+            proto.addScomplexVal(values.get());
+          }
+        }
+      }
+      case WireTensorData.DOUBLE_VAL, WireTensorData.DCOMPLEX_VAL -> {
+        java.nio.DoubleBuffer values = bytes.asDoubleBuffer();
+        while (values.hasRemaining()) {
+          if (sent.field() == WireTensorData.DOUBLE_VAL) {
+            proto.addDoubleVal(values.get());
+          } else {
+            proto.addDcomplexVal(values.get());
+          }
+        }
+      }
+      default -> proto.setTensorContent(ByteString.copyFrom(bytes));
+    }
+    return proto.build();
+  }
+
+  /**
    * As {@link #decode(String, TensorProto)} for a proto whose {@code data.field()} a transport
    * moved into {@code data} ({@code proto} lacks that field; null = nothing moved): the same
    * tensor, or the same error, as decoding the whole proto. The data's buffer becomes the
