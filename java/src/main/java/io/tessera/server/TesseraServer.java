@@ -27,16 +27,12 @@ import io.tessera.proto.serving.config.MonitoringConfig;
 import io.tessera.requestlog.RequestLogger;
 import io.tessera.servables.SavedModelBundle;
 import io.tessera.servables.SessionOptions;
-import io.tessera.servables.batching.BatchingOptions;
 import io.tessera.servables.batching.BatchingReloader;
-import io.tessera.servables.warmup.ModelWarmup;
 import io.tessera.server.health.ServingHealth;
 import io.tessera.server.tls.TlsContexts;
 import io.tessera.serving.ModelConfigController;
 import io.tessera.serving.ServedModel;
 import io.tessera.serving.ServerCore;
-import io.tessera.serving.SyntheticWarmup;
-import io.tessera.serving.WarmupReplay;
 import io.tessera.sources.FileSystemStoragePathSource;
 import io.tessera.sources.ModelStorages;
 import io.tessera.sources.StoredVersion;
@@ -45,7 +41,6 @@ import io.tessera.status.StatusCode;
 import io.tessera.v2.V2Settings;
 import io.tessera.v2.grpc.InferenceService;
 import io.tessera.v2.rest.V2RestApi;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -150,8 +145,10 @@ public final class TesseraServer implements AutoCloseable {
     if (!options.enableWarmup()) {
       LOG.info("Model warmup is disabled (--enable_model_warmup=false)");
     }
+    VersionLoader loader = new VersionLoader(options, session, metrics, batchThreads, batchingReloader,
+        id -> configs.requestLogFor(id), loadSeconds);
     SourceAdapter<StoredVersion, Loader<ServedModel>> adapter = new SourceAdapter<>(
-        (id, version) -> () -> loadStored(id, version, session), manager);
+        (id, version) -> () -> loader.load(id, version), manager);
     storages = new ModelStorages(options.s3());
     source = new FileSystemStoragePathSource(List.of(), options.fileSystemPollWait(), adapter, storages);
     source.start();
@@ -167,103 +164,6 @@ public final class TesseraServer implements AutoCloseable {
       configPoller = poller("tessera-config-poll");
       configPoller.scheduleWithFixedDelay(() -> configs.reloadIfChanged(options.modelConfigFile()),
           configPoll.toMillis(), configPoll.toMillis(), TimeUnit.MILLISECONDS);
-    }
-  }
-
-  /**
-   * Fetches a version onto local disk (a download for s3://, recorded in the download metrics)
-   * and loads it from there; the served version owns the local copy until it is unloaded, and a
-   * failed load gives it up at once. A failed fetch fails the load, which the manager retries.
-   */
-  private ServedModel loadStored(ServableId id, StoredVersion version, SessionOptions session) {
-    long started = System.nanoTime();
-    StoredVersion.Fetched local;
-    try {
-      local = version.fetch();
-    } catch (IOException | RuntimeException e) {
-      metrics.recordDownload(id.name(), false, 0, System.nanoTime() - started);
-      throw new ServingException(StatusCode.UNAVAILABLE, "Could not fetch " + version.location() + ": "
-          + e.getMessage());
-    }
-    if (local.downloaded()) {
-      metrics.recordDownload(id.name(), true, local.bytes(), local.nanos());
-    }
-    try {
-      return loadVersion(id, local, version.location(), session);
-    } catch (RuntimeException | Error e) {
-      local.close();
-      throw e;
-    }
-  }
-
-  /**
-   * Loads one version with its per-version state (image preprocessing, when configured; its
-   * request log, when its model has a logging_config) and, unless disabled, replays its warmup
-   * data (or, with --synthesize_warmup_requests, synthetic requests when it has no warmup file)
-   * through the request pipeline before it is served. Records TF's load and warmup metrics.
-   */
-  private ServedModel loadVersion(ServableId id, StoredVersion.Fetched local, String location,
-      SessionOptions session) {
-    long started = System.nanoTime();
-    ServedModel served = loadAndWarm(id, local, location, session);
-    loadSeconds.put(id, (System.nanoTime() - started) / 1e9);
-    return served;
-  }
-
-  private ServedModel loadAndWarm(ServableId id, StoredVersion.Fetched local, String location,
-      SessionOptions session) {
-    Path dir = local.dir();
-    String model = id.name();
-    long started = System.nanoTime();
-    SavedModelBundle bundle;
-    try {
-      bundle = SavedModelBundle.load(dir, session.tags(), session.configBytes(),
-          options.lifecycle().removeUnusedMetaGraphFields());
-      metrics.recordLoad(location, true, System.nanoTime() - started);
-    } catch (RuntimeException e) {
-      metrics.recordLoad(location, false, System.nanoTime() - started);
-      throw e;
-    }
-    // With --enable_per_model_batching_parameters only versions with their own file are batched.
-    BatchingOptions batching = batchingReloader == null ? null
-        : options.perModelBatching() ? BatchingOptions.forVersion(dir, null) : batchingReloader.serverWide();
-    if (batching != null) {
-      try {
-        bundle.withBatching(batching.settings(), batchThreads);
-        batchingReloader.register(new BatchingReloader.Queue(model, id.version(), bundle.batching(),
-            options.perModelBatching() ? dir.resolve(BatchingOptions.PER_MODEL_FILE) : null), batching);
-        LOG.info("Batching " + model + " (" + dir.getFileName() + ") with " + batching.source());
-      } catch (RuntimeException e) {
-        bundle.close();
-        throw e;
-      }
-    }
-    ServedModel served = ServedModel.of(bundle, local);  // closes the bundle if its image config is invalid
-    served.images().ifPresent(p -> LOG.info("Model " + model + " accepts encoded images as input '"
-        + p.config().inputAlias() + "' (" + p.config().source() + ")"));
-    long warmupStarted = System.nanoTime();
-    try {
-      if (options.enableWarmup()) {
-        WarmupReplay replay = new WarmupReplay(metrics, id);
-        ModelWarmup.Result result = new ModelWarmup<>(replay, options.warmupIterations()).run(served, dir);
-        if (result == null && options.synthesizeWarmupRequests() > 0) {
-          result = SyntheticWarmup.run(served, replay, options.synthesizeWarmupRequests());
-        }
-        metrics.recordWarmup(model, location, true, result == null ? 0 : result.replayed(),
-            System.nanoTime() - warmupStarted);
-      }
-      served.replaceRequestLog(configs.requestLogFor(id));  // after warmup: replays are never logged
-      return served;
-    } catch (RuntimeException e) {
-      if (options.enableWarmup()) {
-        metrics.recordWarmup(model, location, false, 0, System.nanoTime() - warmupStarted);
-      }
-      try {
-        served.close();  // never served
-      } catch (RuntimeException closeFailed) {
-        e.addSuppressed(closeFailed);
-      }
-      throw e;
     }
   }
 
