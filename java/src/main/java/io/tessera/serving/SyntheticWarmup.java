@@ -10,14 +10,14 @@ import io.tessera.proto.tf.TensorProto;
 import io.tessera.proto.tf.TensorShapeProto;
 import io.tessera.servables.Signature;
 import io.tessera.servables.warmup.ModelWarmup;
+import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
-import java.util.zip.CRC32;
-import java.util.zip.DeflaterOutputStream;
+import javax.imageio.ImageIO;
 
 /**
  * Warmup without a file (--synthesize_warmup_requests=N): N predict requests built from the
@@ -98,38 +98,20 @@ public final class SyntheticWarmup {
 
   /** An 8-bit RGB PNG with a colour gradient (so decoding and resizing do real work). */
   static byte[] png(int width, int height) {
-    ByteArrayOutputStream raw = new ByteArrayOutputStream();
+    BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
     for (int y = 0; y < height; y++) {
-      raw.write(0);  // filter: none
       for (int x = 0; x < width; x++) {
-        raw.write(x * 255 / Math.max(1, width - 1));
-        raw.write(y * 255 / Math.max(1, height - 1));
-        raw.write(128);
+        int red = x * 255 / Math.max(1, width - 1);
+        int green = y * 255 / Math.max(1, height - 1);
+        image.setRGB(x, y, red << 16 | green << 8 | 128);
       }
     }
-    ByteArrayOutputStream deflated = new ByteArrayOutputStream();
-    try (DeflaterOutputStream out = new DeflaterOutputStream(deflated)) {
-      raw.writeTo(out);
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException(e);  // in-memory streams do not fail
-    }
     ByteArrayOutputStream png = new ByteArrayOutputStream();
-    png.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
-    chunk(png, "IHDR", ByteBuffer.allocate(13).putInt(width).putInt(height).put((byte) 8).put((byte) 2)
-        .put((byte) 0).put((byte) 0).put((byte) 0).array());
-    chunk(png, "IDAT", deflated.toByteArray());
-    chunk(png, "IEND", new byte[0]);
+    try {
+      ImageIO.write(image, "png", png);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);  // in-memory streams do not fail
+    }
     return png.toByteArray();
-  }
-
-  private static void chunk(ByteArrayOutputStream png, String type, byte[] data) {
-    byte[] typeBytes = type.getBytes(StandardCharsets.US_ASCII);
-    CRC32 crc = new CRC32();
-    crc.update(typeBytes);
-    crc.update(data);
-    png.writeBytes(ByteBuffer.allocate(4).putInt(data.length).array());
-    png.writeBytes(typeBytes);
-    png.writeBytes(data);
-    png.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
   }
 }
