@@ -15,6 +15,19 @@ using SteadyClock = std::chrono::steady_clock;
 // Chunk views borrow the request's own input memory, which outlives them.
 void KeepMemory(void*, size_t, void*) {}
 
+// Counts a call's rows as in flight for as long as it is inside BatchingSession::Run.
+class InFlight {
+ public:
+  InFlight(std::atomic<int64_t>* counter, int64_t rows) : counter_(counter), rows_(rows) { *counter_ += rows_; }
+  ~InFlight() { *counter_ -= rows_; }
+  InFlight(const InFlight&) = delete;
+  InFlight& operator=(const InFlight&) = delete;
+
+ private:
+  std::atomic<int64_t>* const counter_;
+  const int64_t rows_;
+};
+
 }  // namespace
 
 BatchingSession::BatchingSession(SavedModelSession* session, BatchingOptions options,
@@ -69,9 +82,12 @@ Status BatchingSession::Run(RunCall* call, int64_t timeout_ms) {
   const SteadyClock::time_point deadline = timeout_ms > 0
       ? SteadyClock::now() + std::chrono::milliseconds(timeout_ms)
       : SteadyClock::time_point::max();
+  InFlight counted(&in_flight_rows_, rows);
   if (options->split_large_requests && rows > options->queue.max_batch_size) {
     return RunSplit(call, *options, key, rows, deadline);
   }
+  Status alone;
+  if (RunAlone(call, key, rows, timeout_ms, &alone)) return alone;
   Task task;
   task.call = call;
   task.rows = rows;
@@ -96,6 +112,50 @@ Status BatchingSession::Enqueue(Task* task, const std::string& key) {
   task->queue = queue.get();  // queues live as long as the session
   if (controller_) AdaptLocked(task->rows);
   return queue->Schedule(task);
+}
+
+bool BatchingSession::RunAlone(RunCall* call, const std::string& key, int64_t rows, int64_t timeout_ms,
+                               Status* status) {
+  if (!threads_ || !threads_->TryClaimSlot()) return false;
+  std::shared_ptr<BatchController> controller;
+  int64_t limit = 0;
+  bool alone;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto queue = queues_.find(key);
+    alone = !stop_ && applied_.timeout_micros == 0 && rows <= options_->queue.max_batch_size &&
+            PaddedSize(*options_, rows) == rows && (queue == queues_.end() || queue->second->PendingTasks() == 0);
+    if (alone) {
+      if (controller_) AdaptLocked(rows);
+      controller = controller_;
+      limit = applied_.max_batch_size;
+    }
+  }
+  if (!alone) {
+    threads_->ReleaseSlot();
+    return false;
+  }
+  const SteadyClock::time_point started = SteadyClock::now();
+  *status = call->Run(/*caller_thread=*/true, timeout_ms);
+  const SteadyClock::time_point ended = SteadyClock::now();
+  threads_->ReleaseSlot();
+  if (!status->ok()) return true;
+  stats_.batches++;
+  stats_.tasks++;
+  stats_.rows += rows;
+  if (controller) {
+    controller->OnBatch(SteadyMicros(), rows, rows, std::chrono::duration<double, std::micro>(ended - started).count(),
+                        {0});
+  }
+  RunCall::BatchInfo info;
+  info.rows = rows;
+  info.padded_rows = rows;
+  info.size_limit = limit;
+  info.run_nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(ended - started).count();
+  info.first_in_batch = true;
+  info.run_timeout_ms = timeout_ms > 0 ? timeout_ms : 0;
+  call->set_batch_info(info);
+  return true;
 }
 
 Status BatchingSession::Await(Task* task) {

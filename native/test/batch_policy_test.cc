@@ -103,11 +103,59 @@ TEST(BatchPolicyTest, BurstRaisesTheWaitWithinTheTarget) {
   EXPECT_NE(calm, burst);
 }
 
-TEST(BatchPolicyTest, OverloadTakesTheLargestBatchesAndSaysTheTargetIsOutOfReach) {
+TEST(BatchPolicyTest, OverloadTakesTheMostProductiveSizeAndWaitsForItToFill) {
   BatchDecision d = ChooseBatching(Observed(1e6), Target(20'000));
   EXPECT_FALSE(d.target_reachable);
+  // capacity(64) = 128 / 5.2 ms = 24615/s; the smallest grid size within 95 % of it: 2 b / (2000 +
+  // 50 b) us >= 23384/s -> b >= 56.3, the grid's 57; 56 more rows arrive in 56 us.
+  EXPECT_EQ(57, d.max_batch_size);
+  EXPECT_EQ(56, d.timeout_micros);
+}
+
+TEST(BatchPolicyTest, OverloadWithoutAmortisationRunsRowsAsTheyComeWithoutWaiting) {
+  // run time proportional to rows: every size has the same capacity, 2 threads * 1 row / 1 ms.
+  BatchDecision d = ChooseBatching(Observed(5000, WeightBound(0, 1000)), Target(20'000));
+  EXPECT_FALSE(d.target_reachable);
+  EXPECT_EQ(1, d.max_batch_size) << "larger batches would only add latency";
+  EXPECT_EQ(0, d.timeout_micros);
+}
+
+TEST(BatchPolicyTest, BoundedCallersCapTheBatchAtTheRowsInFlight) {
+  // 8 callers (e.g. --grpc_max_threads 8) at saturation: the queue sees the throughput, 6000
+  // rows/s; 2 * 8 / (2000 + 400) us = 6667/s < 1.25 * 6000, and no batch can hold a ninth row.
+  QueueObservation o = Observed(6000);
+  o.max_rows_in_flight = 8;
+  BatchDecision d = ChooseBatching(o, Target(20'000));
+  EXPECT_FALSE(d.target_reachable);
+  EXPECT_EQ(8, d.max_batch_size) << "not 57 rows that can never come";
+  EXPECT_EQ(1166, d.timeout_micros) << "7 more rows at 6000/s";
+  o.max_rows_in_flight = 0;  // not known: 10 rows per batch would keep up, and batches may grow
+  d = ChooseBatching(o, Target(20'000));
+  EXPECT_TRUE(d.target_reachable);
   EXPECT_EQ(64, d.max_batch_size);
-  EXPECT_LE(d.timeout_micros, 10'000);
+  EXPECT_EQ(1500, d.timeout_micros);
+}
+
+TEST(BatchPolicyTest, ABatchThatWaitsClosesOnceItHoldsEveryCallerThatCanJoin) {
+  QueueObservation o = Observed(2000);  // needs 3 rows per batch, 1 ms to fill (medium load)
+  o.max_rows_in_flight = 5;
+  BatchDecision d = ChooseBatching(o, Target(20'000));
+  EXPECT_TRUE(d.target_reachable);
+  EXPECT_EQ(1000, d.timeout_micros);
+  EXPECT_EQ(5, d.max_batch_size) << "waiting longer for rows 6..64 would only add latency";
+  o.max_rows_in_flight = 2;  // fewer rows in flight than needed: overload within reach
+  d = ChooseBatching(o, Target(20'000));
+  EXPECT_FALSE(d.target_reachable);
+  EXPECT_EQ(2, d.max_batch_size);
+  EXPECT_EQ(500, d.timeout_micros) << "the second row arrives in 0.5 ms";
+}
+
+TEST(BatchPolicyTest, WithoutWaitingBatchesMayGrowBeyondTheRowsInFlight) {
+  QueueObservation o = Observed(50);
+  o.max_rows_in_flight = 2;
+  BatchDecision d = ChooseBatching(o, Target(20'000));
+  EXPECT_EQ(0, d.timeout_micros);
+  EXPECT_EQ(64, d.max_batch_size) << "a burst's queued rows may join the next batch";
 }
 
 TEST(BatchPolicyTest, ATargetTooTightForTheLoadLetsBatchesGrowWithoutWaiting) {
@@ -130,19 +178,18 @@ TEST(BatchPolicyTest, RunTimeDriftShrinksTheBatchesThatFit) {
   EXPECT_GT(slower.timeout_micros, before.timeout_micros);
 }
 
-TEST(BatchPolicyTest, MeasuredThreadWaitCountsAgainstTheBudget) {
+TEST(BatchPolicyTest, MeasuredQueueWaitsDoNotShrinkBatchesButReportTheTargetOutOfReach) {
+  const BatchDecision calm = ChooseBatching(Observed(2000), Target(20'000));
   QueueObservation o = Observed(2000);
   o.current_timeout_micros = 1000;
-  o.queue_wait_p99_micros = 1000 + 8000;  // 8 ms waiting for a batch thread
+  o.queue_wait_p99_micros = 1000 + 8000;  // 8 ms waiting for a batch thread: still fits
   BatchDecision d = ChooseBatching(o, Target(20'000));
-  // max(run, 8000) + run(b) <= 16000 -> 2000 + 50 b <= 8000 -> b <= 120 (cap 64); timeout
-  // min(1000, 16000 - 8000 - 2150).
-  EXPECT_EQ(64, d.max_batch_size);
-  EXPECT_EQ(1000, d.timeout_micros);
-  o.queue_wait_p99_micros = 1000 + 13000;
+  EXPECT_EQ(calm, d);
+  o.queue_wait_p99_micros = 1000 + 15000;  // the queue is behind (CPU contention, a burst)
   d = ChooseBatching(o, Target(20'000));
-  EXPECT_EQ(20, d.max_batch_size) << "13000 + 2000 + 50 b <= 16000";
-  EXPECT_EQ(850, d.timeout_micros) << "16000 - 13000 - run(3)";
+  EXPECT_EQ(calm.max_batch_size, d.max_batch_size) << "smaller batches would fall further behind";
+  EXPECT_EQ(calm.timeout_micros, d.timeout_micros);
+  EXPECT_FALSE(d.target_reachable) << "1 ms + 15 ms + run(3) > 16 ms";
 }
 
 TEST(BatchPolicyTest, DecisionsUseOnlyAllowedBatchSizes) {
@@ -154,6 +201,11 @@ TEST(BatchPolicyTest, DecisionsUseOnlyAllowedBatchSizes) {
   EXPECT_EQ(0, ChooseBatching(Observed(50), target).timeout_micros) << "one row at a time keeps up";
   // 2 rows padded to 4 run at 1818 rows/s < 2500: 3 rows are needed, 2 more arrive in 1 ms.
   EXPECT_EQ(1000, ChooseBatching(Observed(2000), target).timeout_micros);
+  QueueObservation bounded = Observed(2000);
+  bounded.max_rows_in_flight = 8;
+  EXPECT_EQ(4, ChooseBatching(bounded, target).max_batch_size) << "the largest allowed size within reach";
+  bounded.max_rows_in_flight = 2;
+  EXPECT_EQ(4, ChooseBatching(bounded, target).max_batch_size) << "the smallest allowed size";
 }
 
 TEST(BatchPolicyTest, NeverStarvesAQueue) {
@@ -163,6 +215,7 @@ TEST(BatchPolicyTest, NeverStarvesAQueue) {
         for (double wait : {0.0, 1e5}) {
           QueueObservation o = Observed(rate, WeightBound(fixed, 10), 1);
           o.queue_wait_p99_micros = wait;
+          o.max_rows_in_flight = static_cast<int64_t>(wait) % 7;  // 0 (unknown) or 5
           BatchDecision d = ChooseBatching(o, Target(target, 100));
           EXPECT_GE(d.timeout_micros, 0);
           EXPECT_LE(d.timeout_micros, target / 2);
