@@ -126,14 +126,14 @@ BatchDecision ChooseBatching(const QueueObservation& observed, const LatencyObje
     decision.max_batch_size = reachable_close(productive);
     timeout = fill_micros(productive);
   } else if (fits < needed) {  // the target is out of reach at this load: no waiting, and
-    // queued requests join the largest batches (throughput wins)
+    // queued rows join the largest batches (throughput wins)
     decision.target_reachable = false;
     decision.max_batch_size = sizes.back();
-  } else if (needed <= 1) {  // one row at a time keeps up: never wait
-    decision.max_batch_size = fits;
+  } else if (needed <= 1) {  // one row at a time keeps up: never wait; queued rows join
+    decision.max_batch_size = sizes.back();
   } else {
     timeout = std::min(fill_micros(needed), budget - latency(needed));
-    decision.max_batch_size = timeout > 0 ? reachable_close(fits) : fits;
+    decision.max_batch_size = timeout > 0 ? reachable_close(fits) : sizes.back();
   }
   if (decision.target_reachable) {  // what the queue measured may still say otherwise
     const double thread_wait_seen =

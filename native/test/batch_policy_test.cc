@@ -73,8 +73,16 @@ TEST(BatchPolicyTest, LowLoadDoesNotWaitForBatchesThatWillNotFill) {
   BatchDecision d = ChooseBatching(Observed(50), Target(20'000));
   EXPECT_EQ(0, d.timeout_micros);
   EXPECT_TRUE(d.target_reachable);
-  // Batches may still grow up to what fits 0.8 * 20 ms: 2 * (2000 + 50 b) <= 16000 -> b <= 120.
+  EXPECT_EQ(64, d.max_batch_size) << "rows queued behind a running batch all join the next one";
+}
+
+TEST(BatchPolicyTest, WithoutWaitingQueuedRowsJoinEvenWhenOneRowUsesMostOfTheBudget) {
+  // 5 ms per row and nothing else measured: 2 * run(2) > 16 ms, yet rows that are already queued
+  // lose nothing by running together (and the fit learns what larger batches cost).
+  BatchDecision d = ChooseBatching(Observed(50, WeightBound(0, 5000)), Target(20'000));
+  EXPECT_EQ(0, d.timeout_micros);
   EXPECT_EQ(64, d.max_batch_size);
+  EXPECT_TRUE(d.target_reachable);
 }
 
 TEST(BatchPolicyTest, IdleQueueDoesNotWait) {

@@ -12,11 +12,11 @@
 //
 // Decision, from the arrival rate and that model:
 //   - needed = the fewest rows per batch whose capacity covers the arrivals with headroom
-//     (1 at low load); the timeout is the time `needed` rows take to arrive (0 for one row: no
-//     waiting for batches that would not fill), within the target's budget;
-//   - batches may grow (when rows are already queued) up to the largest size whose latency fits
-//     the budget; with a timeout, no larger than the reach count (a batch closes once it holds
-//     every caller that can join it);
+//     (1 at low load: then no timeout, no waiting for batches that would not fill, and a batch
+//     takes every queued row, as static batching with batch_timeout_micros 0 does);
+//   - otherwise the timeout is the time `needed` rows take to arrive, within the target's budget,
+//     and a waiting batch closes at the largest size whose latency fits the budget, or once it
+//     holds the reach count (every caller that can join it), whichever comes first;
 //   - overload (no reachable size keeps up): the most productive size (the smallest whose
 //     capacity is within kProductiveShare of the best reachable one), waiting for it to fill:
 //     full batches, not many small ones sharing the threads;
