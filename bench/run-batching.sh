@@ -11,6 +11,8 @@
 #              whose p99 meets the target (else the highest throughput)
 #   adaptive   target_p99_latency_micros = the target, max_batch_size = the largest grid size
 # The p99 target per model: TARGET_P99_MS, else 6x the no-batching p50 at low load (at least 10 ms).
+# CAPACITY_MATMUL / CAPACITY_MOBILENET (req/s) replace the measured capacity the loads derive from
+# (on a shared machine one measurement may fall in a busy or a quiet moment).
 # Prints a Markdown table (throughput, p50/p99, whether the target held, adaptive vs best static)
 # and writes it to bench/results/. Every server is started with start_bg and stopped on every exit
 # path. Needs a build (mvn -o -q -pl java -am verify -Dtest=NONE -Dit.test=NONE ...: the server jar
@@ -81,9 +83,13 @@ for m in $models; do
   serve "$m" "$base" "$m-none"
   java -cp "$cp" io.tessera.bench.load.GrpcLoad warm "127.0.0.1:$PORT" "$m" "$alias" "$kind" 4 "$warm" >/dev/null 2>&1
   capacity=$(java -cp "$cp" io.tessera.bench.load.GrpcLoad cap "127.0.0.1:$PORT" "$m" "$alias" "$kind" 4 "$secs" 2>/dev/null | awk '{print $2}')
+  fixed="CAPACITY_${m^^}"
+  if [[ -n "${!fixed:-}" ]]; then echo "  measured capacity $capacity req/s; $fixed=${!fixed} used" >&2; capacity="${!fixed}"; fi
   loads=$(awk -v c="$capacity" 'BEGIN {printf "%.1f %.1f %.1f", 0.2 * c, 0.7 * c, 1.5 * c}')
   read -r low medium saturating <<<"$loads"
   echo "  capacity $capacity req/s; loads $loads" >&2
+  if [[ -n "${!fixed:-}" ]]; then capacity_notes+=("$m $capacity req/s (fixed by $fixed)")
+  else capacity_notes+=("$m $capacity req/s (measured)"); fi
   three_loads none
   stop_bg "$SERVER"
   target_ms="${TARGET_P99_MS:-$(awk -v p="$LOW_P50" 'BEGIN {t = 6 * p; if (t < 10) t = 10; printf "%.0f", t}')}"
@@ -117,17 +123,19 @@ done
 out="$root/bench/results/batching-$(date -u +%Y%m%d-%H%M%S).md"
 printf '%s\n' "${rows[@]}" > "$work/rows.txt"
 printf '%s\n' "${targets[@]}" > "$work/targets.txt"
+printf '%s\n' "${capacity_notes[@]}" > "$work/capacities.txt"
 python3 - "$work/rows.txt" "$work/targets.txt" "$secs" "$warm" "$batch_threads" "$rounds" "$load_before" \
-  "$(cut -d' ' -f1-3 /proc/loadavg)" > "$out" <<'PY'
+  "$(cut -d' ' -f1-3 /proc/loadavg)" "$work/capacities.txt" > "$out" <<'PY'
 import sys, collections, statistics, subprocess
 rows = [l.rstrip("\n").split("|") for l in open(sys.argv[1]) if l.strip()]
 targets = dict(l.strip().split("|") for l in open(sys.argv[2]) if l.strip())
 secs, warm, threads, rounds, load_before, load_after = sys.argv[3:9]
+capacities = [l.strip() for l in open(sys.argv[9]) if l.strip()]
 cpus = subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip()
 print(f"Machine: {cpus} CPUs shared with other sessions (load average {load_before} at the start, {load_after} at "
       f"the end; figures are noisy); open-loop gRPC, {secs}s per run after {warm}s warm-up; num_batch_threads "
       f"{threads}; static grid and adaptive in the same invocation, {rounds} round(s): each figure is the median "
-      f"of its runs, req/s range = lowest..highest run.\n")
+      f"of its runs, req/s range = lowest..highest run. Loads from the unbatched capacity: {'; '.join(capacities)}.\n")
 print("| model | load | offered req/s | run | req/s | req/s range | p50 ms | p99 ms | errors | p99 target ms | target held |")
 print("|---|---|---|---|---|---|---|---|---|---|---|")
 runs_of = collections.defaultdict(list)  # (model, load, run) -> [(offered, got, p50, p99, errors)]

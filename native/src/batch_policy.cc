@@ -53,6 +53,7 @@ RunTimeFit RunTimeWindow::Fit() const {
   }
   // One distinct size (or a line through negative values): assume no amortisation, run time
   // proportional to rows, which overstates large batches' cost rather than understating it.
+  fit.one_size = sxx < 1e-9;
   if (sxx < 1e-9 || sxy < 0 || my - (sxy / sxx) * mx < 0) {
     fit.fixed_micros = 0;
     fit.per_row_micros = my / mx;
@@ -117,7 +118,7 @@ BatchDecision ChooseBatching(const QueueObservation& observed, const LatencyObje
     for (int64_t b : candidates) best = std::max(best, capacity(b));
     int64_t productive = candidates.back();
     for (int64_t b : candidates) {
-      if (capacity(b) >= kProductiveShare * best) {
+      if (!observed.run_time.one_size && capacity(b) >= kProductiveShare * best) {
         productive = b;
         break;
       }

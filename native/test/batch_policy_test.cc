@@ -15,6 +15,7 @@ RunTimeFit WeightBound(double fixed = 2000, double per_row = 50) {
   fit.fixed_micros = fixed;
   fit.per_row_micros = per_row;
   fit.samples = 64;
+  fit.one_size = false;
   return fit;
 }
 
@@ -39,6 +40,7 @@ TEST(RunTimeWindowTest, RecoversALineAndForgetsSamplesOutsideTheWindow) {
   for (int64_t b : {1, 2, 4, 8, 16, 32, 1, 8}) window.Add(b, 1000 + 10.0 * b);
   RunTimeFit fit = window.Fit();
   EXPECT_EQ(8, fit.samples);
+  EXPECT_FALSE(fit.one_size);
   EXPECT_NEAR(1000, fit.fixed_micros, 1e-6);
   EXPECT_NEAR(10, fit.per_row_micros, 1e-6);
   for (int64_t b : {1, 2, 4, 8, 16, 32, 1, 8}) window.Add(b, 3000 + 20.0 * b);  // drift: all replaced
@@ -53,6 +55,7 @@ TEST(RunTimeWindowTest, OneDistinctSizeAssumesNoAmortisation) {
   window.Add(4, 400);
   window.Add(4, 600);
   RunTimeFit fit = window.Fit();
+  EXPECT_TRUE(fit.one_size);
   EXPECT_EQ(0, fit.fixed_micros);
   EXPECT_DOUBLE_EQ(125, fit.per_row_micros) << "mean 500 us over 4 rows";
   EXPECT_DOUBLE_EQ(1000, fit.Predict(8));
@@ -126,6 +129,17 @@ TEST(BatchPolicyTest, OverloadWithoutAmortisationRunsRowsAsTheyComeWithoutWaitin
   EXPECT_FALSE(d.target_reachable);
   EXPECT_EQ(1, d.max_batch_size) << "larger batches would only add latency";
   EXPECT_EQ(0, d.timeout_micros);
+}
+
+TEST(BatchPolicyTest, OverloadTriesTheReachCountWhileOnlyOneSizeWasMeasured) {
+  RunTimeWindow window(8);
+  for (int i = 0; i < 8; ++i) window.Add(1, 1000);  // batches of one row only: the slope is unknown
+  QueueObservation o = Observed(5000, window.Fit());
+  o.max_rows_in_flight = 8;
+  BatchDecision d = ChooseBatching(o, Target(20'000));
+  EXPECT_FALSE(d.target_reachable);
+  EXPECT_EQ(8, d.max_batch_size) << "not one row for ever: the fit must see another size";
+  EXPECT_EQ(1400, d.timeout_micros) << "7 more rows at 5000/s";
 }
 
 TEST(BatchPolicyTest, BoundedCallersCapTheBatchAtTheRowsInFlight) {

@@ -19,7 +19,8 @@
 //     holds the reach count (every caller that can join it), whichever comes first;
 //   - overload (no reachable size keeps up): the most productive size (the smallest whose
 //     capacity is within kProductiveShare of the best reachable one), waiting for it to fill:
-//     full batches, not many small ones sharing the threads;
+//     full batches, not many small ones sharing the threads; while the fit has seen one size only
+//     it cannot tell, and the reach count is tried (else a queue stuck at one size never learns);
 //   - a target no size meets at this load: no waiting, batches as large as queued rows allow.
 // Measured queue waits are not used to choose: a queue that waits because the server is behind
 // needs larger batches, not smaller ones (they only decide whether the target is reported as
@@ -38,6 +39,7 @@ struct RunTimeFit {
   double fixed_micros = 0;
   double per_row_micros = 0;
   int samples = 0;  // 0: nothing measured yet
+  bool one_size = true;  // every sample had the same row count: how run time grows is not known
   double Predict(int64_t rows) const { return fixed_micros + per_row_micros * static_cast<double>(rows); }
 };
 
