@@ -80,24 +80,11 @@ BatchDecision ChooseBatching(const QueueObservation& observed, const LatencyObje
                             ? std::min(observed.max_rows_in_flight, rows.back())
                             : rows.back();
   auto run = [&](int64_t b) { return std::max(1.0, observed.run_time.Predict(Padded(objective, b))); };
-  auto latency = [&](int64_t b) { return 2 * run(b); };
   auto capacity = [&](int64_t b) { return threads * static_cast<double>(b) * 1e6 / run(b); };
   auto fill_micros = [&](int64_t b) { return rate > 0 ? (static_cast<double>(b) - 1) * 1e6 / rate : 0.0; };
-  // The close size for batches that wait: at most the reach count, an allowed size if any are set.
-  auto reachable_close = [&](int64_t b) {
-    int64_t close = std::min(b, reach);
-    if (!objective.allowed_batch_sizes.empty()) {
-      int64_t allowed = sizes.front();
-      for (int64_t s : sizes) {
-        if (s <= close) allowed = s;
-      }
-      close = allowed;
-    }
-    return close;
-  };
 
-  std::vector<int64_t> candidates;  // row counts a batch can reach
-  for (int64_t b : rows) {
+  std::vector<int64_t> candidates;  // sizes a batch can reach (padded rows cost as the allowed size)
+  for (int64_t b : sizes) {
     if (b < reach) candidates.push_back(b);
   }
   candidates.push_back(reach);
@@ -107,10 +94,6 @@ BatchDecision ChooseBatching(const QueueObservation& observed, const LatencyObje
       needed = b;
       break;
     }
-  }
-  int64_t fits = -1;  // largest size whose latency fits the budget
-  for (int64_t b : sizes) {
-    if (latency(b) <= budget) fits = b;
   }
   double timeout = 0;
   if (needed < 0) {  // overload: the most productive reachable size, waiting for it to fill
@@ -124,23 +107,12 @@ BatchDecision ChooseBatching(const QueueObservation& observed, const LatencyObje
       }
     }
     decision.target_reachable = false;
-    decision.max_batch_size = reachable_close(productive);
+    decision.max_batch_size = productive;
     timeout = fill_micros(productive);
-  } else if (fits < needed) {  // the target is out of reach at this load: no waiting, and
-    // queued rows join the largest batches (throughput wins)
-    decision.target_reachable = false;
-    decision.max_batch_size = sizes.back();
-  } else if (needed <= 1) {  // one row at a time keeps up: never wait; queued rows join
-    decision.max_batch_size = sizes.back();
-  } else {
-    timeout = std::min(fill_micros(needed), budget - latency(needed));
-    decision.max_batch_size = timeout > 0 ? reachable_close(fits) : sizes.back();
-  }
-  if (decision.target_reachable) {  // what the queue measured may still say otherwise
+  } else {  // batches carry the load: no waiting, every queued row joins the next batch
     const double thread_wait_seen =
         std::max(0.0, observed.queue_wait_p99_micros - static_cast<double>(observed.current_timeout_micros));
-    const int64_t b = std::max<int64_t>(1, needed);
-    decision.target_reachable = timeout + std::max(run(b), thread_wait_seen) + run(b) <= budget;
+    decision.target_reachable = std::max(run(needed), thread_wait_seen) + run(needed) <= budget;
   }
   // Never starve a queue: a batch waits at most half the target, whatever the measurements say.
   const double cap = static_cast<double>(objective.target_p99_latency_micros) / 2;

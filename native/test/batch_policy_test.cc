@@ -94,28 +94,29 @@ TEST(BatchPolicyTest, IdleQueueDoesNotWait) {
   EXPECT_TRUE(d.target_reachable);
 }
 
-TEST(BatchPolicyTest, MediumLoadWaitsJustLongEnoughToFillTheBatchItNeeds) {
-  // capacity(b) = 2 b / (2 ms + 50 us b); 2000 rows/s * 1.25 needs b = 3, which fills in 2 / 2000 s.
-  BatchDecision d = ChooseBatching(Observed(2000), Target(20'000));
-  EXPECT_EQ(1000, d.timeout_micros);
-  EXPECT_EQ(64, d.max_batch_size);
-  EXPECT_TRUE(d.target_reachable);
+TEST(BatchPolicyTest, WhileBatchesCarryTheLoadTheyNeverWait) {
+  // capacity(b) = 2 b / (2 ms + 50 us b): 2000 rows/s * 1.25 needs 3 rows per batch, 10000 rows/s
+  // 19: rows queued while both threads run are enough, so no batch waits for more.
+  for (double rate : {2000.0, 10'000.0, 19'000.0}) {
+    BatchDecision d = ChooseBatching(Observed(rate), Target(20'000));
+    EXPECT_EQ(0, d.timeout_micros) << rate;
+    EXPECT_EQ(64, d.max_batch_size) << rate;
+    EXPECT_TRUE(d.target_reachable) << rate << ": 2 * run(needed) fits 16 ms";
+  }
 }
 
-TEST(BatchPolicyTest, BurstRaisesTheWaitWithinTheTarget) {
+TEST(BatchPolicyTest, ABurstBeyondWhatBatchesCarryWaitsForFullBatches) {
   const LatencyObjective target = Target(20'000);
-  BatchDecision calm = ChooseBatching(Observed(2000), target);
-  BatchDecision burst = ChooseBatching(Observed(10'000), target);
-  EXPECT_TRUE(burst.target_reachable);
-  // b >= 19 is needed (2 b / (2000 + 50 b) us >= 12500/s); the grid's next size is 20, whose 19
-  // more rows arrive in 1.9 ms.
-  EXPECT_EQ(1900, burst.timeout_micros);
-  EXPECT_LE(burst.timeout_micros + 2 * WeightBound().Predict(20), 0.8 * 20'000);
+  BatchDecision calm = ChooseBatching(Observed(10'000), target);
+  BatchDecision burst = ChooseBatching(Observed(30'000), target);  // capacity(64) = 24615/s < 37500
+  EXPECT_FALSE(burst.target_reachable);
+  EXPECT_EQ(57, burst.max_batch_size) << "the most productive size (see the next test)";
+  EXPECT_EQ(1866, burst.timeout_micros) << "56 more rows at 30000/s";
   EXPECT_NE(calm, burst);
 }
 
 TEST(BatchPolicyTest, OverloadTakesTheMostProductiveSizeAndWaitsForItToFill) {
-  BatchDecision d = ChooseBatching(Observed(1e6), Target(20'000));
+  BatchDecision d = ChooseBatching(Observed(1e6), Target(20'000));  // far beyond any batch size
   EXPECT_FALSE(d.target_reachable);
   // capacity(64) = 128 / 5.2 ms = 24615/s; the smallest grid size within 95 % of it: 2 b / (2000 +
   // 50 b) us >= 23384/s -> b >= 56.3, the grid's 57; 56 more rows arrive in 56 us.
@@ -151,22 +152,18 @@ TEST(BatchPolicyTest, BoundedCallersCapTheBatchAtTheRowsInFlight) {
   EXPECT_FALSE(d.target_reachable);
   EXPECT_EQ(8, d.max_batch_size) << "not 57 rows that can never come";
   EXPECT_EQ(1166, d.timeout_micros) << "7 more rows at 6000/s";
-  o.max_rows_in_flight = 0;  // not known: 10 rows per batch would keep up, and batches may grow
+  o.max_rows_in_flight = 0;  // not known: 10 rows per batch would keep up
   d = ChooseBatching(o, Target(20'000));
   EXPECT_TRUE(d.target_reachable);
-  EXPECT_EQ(64, d.max_batch_size);
-  EXPECT_EQ(1500, d.timeout_micros);
+  EXPECT_EQ(0, d.timeout_micros);
 }
 
-TEST(BatchPolicyTest, ABatchThatWaitsClosesOnceItHoldsEveryCallerThatCanJoin) {
-  QueueObservation o = Observed(2000);  // needs 3 rows per batch, 1 ms to fill (medium load)
+TEST(BatchPolicyTest, FewerRowsInFlightThanTheLoadNeedsIsOverloadWithinReach) {
+  QueueObservation o = Observed(2000);  // needs 3 rows per batch
   o.max_rows_in_flight = 5;
+  EXPECT_EQ(0, ChooseBatching(o, Target(20'000)).timeout_micros);
+  o.max_rows_in_flight = 2;
   BatchDecision d = ChooseBatching(o, Target(20'000));
-  EXPECT_TRUE(d.target_reachable);
-  EXPECT_EQ(1000, d.timeout_micros);
-  EXPECT_EQ(5, d.max_batch_size) << "waiting longer for rows 6..64 would only add latency";
-  o.max_rows_in_flight = 2;  // fewer rows in flight than needed: overload within reach
-  d = ChooseBatching(o, Target(20'000));
   EXPECT_FALSE(d.target_reachable);
   EXPECT_EQ(2, d.max_batch_size);
   EXPECT_EQ(500, d.timeout_micros) << "the second row arrives in 0.5 ms";
@@ -188,20 +185,20 @@ TEST(BatchPolicyTest, ATargetTooTightForTheLoadLetsBatchesGrowWithoutWaiting) {
   EXPECT_EQ(0, d.timeout_micros) << "no budget left to wait";
 }
 
-TEST(BatchPolicyTest, RunTimeDriftShrinksTheBatchesThatFit) {
+TEST(BatchPolicyTest, RunTimeDriftTurnsALoadBatchesCarriedIntoOverload) {
   const LatencyObjective target = Target(20'000);
-  BatchDecision before = ChooseBatching(Observed(2000), target);
-  BatchDecision slower = ChooseBatching(Observed(2000, WeightBound(4000, 100)), target);
-  // 2 * (4000 + 100 b) <= 16000 -> b <= 40, the grid's 37; 2 b / (4 ms + 100 us b) >= 2500/s ->
-  // b = 6, 2.5 ms to fill.
-  EXPECT_EQ(37, slower.max_batch_size);
-  EXPECT_EQ(2500, slower.timeout_micros);
-  EXPECT_LT(slower.max_batch_size, before.max_batch_size);
-  EXPECT_GT(slower.timeout_micros, before.timeout_micros);
+  BatchDecision before = ChooseBatching(Observed(15'000), target);
+  EXPECT_EQ(0, before.timeout_micros) << "capacity(64) = 24615/s >= 1.25 * 15000";
+  // 4 ms + 100 us a row: capacity(64) = 12308/s; the smallest size within 95 % of it is the
+  // grid's 57 (b >= 56.3), whose 56 more rows arrive in 3.73 ms.
+  BatchDecision slower = ChooseBatching(Observed(15'000, WeightBound(4000, 100)), target);
+  EXPECT_FALSE(slower.target_reachable);
+  EXPECT_EQ(57, slower.max_batch_size);
+  EXPECT_EQ(3733, slower.timeout_micros);
 }
 
 TEST(BatchPolicyTest, MeasuredQueueWaitsDoNotShrinkBatchesButReportTheTargetOutOfReach) {
-  const BatchDecision calm = ChooseBatching(Observed(2000), Target(20'000));
+  const BatchDecision calm = ChooseBatching(Observed(2000), Target(20'000));  // needs 3 rows
   QueueObservation o = Observed(2000);
   o.current_timeout_micros = 1000;
   o.queue_wait_p99_micros = 1000 + 8000;  // 8 ms waiting for a batch thread: still fits
@@ -211,23 +208,22 @@ TEST(BatchPolicyTest, MeasuredQueueWaitsDoNotShrinkBatchesButReportTheTargetOutO
   d = ChooseBatching(o, Target(20'000));
   EXPECT_EQ(calm.max_batch_size, d.max_batch_size) << "smaller batches would fall further behind";
   EXPECT_EQ(calm.timeout_micros, d.timeout_micros);
-  EXPECT_FALSE(d.target_reachable) << "1 ms + 15 ms + run(3) > 16 ms";
+  EXPECT_FALSE(d.target_reachable) << "15 ms + run(3) > 16 ms";
 }
 
-TEST(BatchPolicyTest, DecisionsUseOnlyAllowedBatchSizes) {
+TEST(BatchPolicyTest, DecisionsUseOnlyAllowedBatchSizesOrTheReach) {
   const LatencyObjective target = Target(20'000, 64, {4, 16, 64});
   for (double rate : {0.0, 50.0, 2000.0, 20'000.0, 1e6}) {
     BatchDecision d = ChooseBatching(Observed(rate), target);
     EXPECT_TRUE(d.max_batch_size == 4 || d.max_batch_size == 16 || d.max_batch_size == 64) << rate;
   }
-  EXPECT_EQ(0, ChooseBatching(Observed(50), target).timeout_micros) << "one row at a time keeps up";
-  // 2 rows padded to 4 run at 1818 rows/s < 2500: 3 rows are needed, 2 more arrive in 1 ms.
-  EXPECT_EQ(1000, ChooseBatching(Observed(2000), target).timeout_micros);
-  QueueObservation bounded = Observed(2000);
-  bounded.max_rows_in_flight = 8;
-  EXPECT_EQ(4, ChooseBatching(bounded, target).max_batch_size) << "the largest allowed size within reach";
-  bounded.max_rows_in_flight = 2;
-  EXPECT_EQ(4, ChooseBatching(bounded, target).max_batch_size) << "the smallest allowed size";
+  // 1e6 rows/s: capacity(4) = 8 / 2.2 ms = 3636/s, capacity(16) = 11429/s, capacity(64) = 24615/s.
+  EXPECT_EQ(64, ChooseBatching(Observed(1e6), target).max_batch_size);
+  QueueObservation bounded = Observed(20'000);
+  bounded.max_rows_in_flight = 8;  // 8 rows run padded to 16: 5714/s, the best within reach
+  BatchDecision d = ChooseBatching(bounded, target);
+  EXPECT_EQ(8, d.max_batch_size) << "ready at the reach (padded to 16 when it runs)";
+  EXPECT_EQ(350, d.timeout_micros) << "7 more rows at 20000/s";
 }
 
 TEST(BatchPolicyTest, NeverStarvesAQueue) {

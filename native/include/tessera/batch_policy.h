@@ -5,26 +5,27 @@
 //
 // The model it plans with, for a batch of B rows (padded to an allowed size if any):
 //   run(B) from the fit; capacity(B) = threads * B / run(B) rows per second;
-//   latency(B) ~= run(B) (the batch ahead of it on a thread) + run(B).
+//   latency ~= run(B) (the batch ahead of it on a thread) + run(B).
 // Only B up to the reach count: the most rows that were in the session at once recently (queued
 // plus running). Callers are bounded (a gRPC server serves --grpc_max_threads calls at once), so
 // a batch never holds more rows than there are callers, and waiting for more only adds latency.
 //
 // Decision, from the arrival rate and that model:
-//   - needed = the fewest rows per batch whose capacity covers the arrivals with headroom
-//     (1 at low load: then no timeout, no waiting for batches that would not fill, and a batch
-//     takes every queued row, as static batching with batch_timeout_micros 0 does);
-//   - otherwise the timeout is the time `needed` rows take to arrive, within the target's budget,
-//     and a waiting batch closes at the largest size whose latency fits the budget, or once it
-//     holds the reach count (every caller that can join it), whichever comes first;
+//   - while some reachable size keeps up with the arrivals (with headroom), batches never wait:
+//     a batch runs as soon as a thread is free and takes every row queued by then (static
+//     batching with batch_timeout_micros 0). Rows that arrive while the threads are busy wait for
+//     them anyway, so batches grow with the load by themselves; a timeout would only add its
+//     wait, and at low load there is nothing to wait for;
 //   - overload (no reachable size keeps up): the most productive size (the smallest whose
-//     capacity is within kProductiveShare of the best reachable one), waiting for it to fill:
-//     full batches, not many small ones sharing the threads; while the fit has seen one size only
-//     it cannot tell, and the reach count is tried (else a queue stuck at one size never learns);
-//   - a target no size meets at this load: no waiting, batches as large as queued rows allow.
-// Measured queue waits are not used to choose: a queue that waits because the server is behind
-// needs larger batches, not smaller ones (they only decide whether the target is reported as
-// reachable).
+//     capacity is within kProductiveShare of the best reachable one), waiting for it to fill at
+//     the measured rate: full batches, not many small ones sharing the threads; while the fit has
+//     seen one size only it cannot tell, and the reach count is tried (else a queue stuck at one
+//     size never learns);
+//   - a batch never waits more than half the target.
+// The target is reported reachable when the fewest rows that keep up would run within 80 % of it
+// (one batch ahead, or the measured wait for a thread if longer, plus its own run). Measured
+// queue waits never change the batches: a queue that waits because the server is behind needs
+// larger batches, not smaller ones.
 #ifndef TESSERA_BATCH_POLICY_H_
 #define TESSERA_BATCH_POLICY_H_
 
