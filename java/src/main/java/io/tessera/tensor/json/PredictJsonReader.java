@@ -71,12 +71,23 @@ public final class PredictJsonReader {
     }
 
     long capacity(long offset, int inputs) {
-      long estimate = (length - offset) / 2 / Math.max(1, inputs);
-      return Math.max(16, Math.min(estimate, MAX_INITIAL_CAPACITY));
+      return PredictJsonReader.capacity(length, offset, inputs);
     }
   }
 
+  /** First elements reserved per input for a value at {@code offset} of a body. */
+  static long capacity(int bodyLength, long offset, int inputs) {
+    long estimate = (bodyLength - offset) / 2 / Math.max(1, inputs);
+    return Math.max(16, Math.min(estimate, MAX_INITIAL_CAPACITY));
+  }
+
   public static PredictJsonRequest read(ByteBuffer body, SignatureInputs signatures) {
+    PredictJsonRequest plain = FloatListReader.read(body, signatures);
+    return plain != null ? plain : readGeneral(body, signatures);
+  }
+
+  /** {@link #read} without the byte-level fast path (which must give the same results). */
+  static PredictJsonRequest readGeneral(ByteBuffer body, SignatureInputs signatures) {
     Body b = new Body(body);
     if (b.length == 0) {
       throw ServingException.invalidArgument("JSON Parse error: The document is empty");
