@@ -12,8 +12,9 @@ import java.nio.charset.StandardCharsets;
  * 'e'; non-finite values as the {@code NaN}, {@code Infinity}, {@code -Infinity} tokens.
  *
  * <p>Floats: the digits come from {@link FloatDigits} (double arithmetic with an exactness
- * margin) and are written straight into the caller's bytes; the rare values it cannot decide
- * (near-ties, magnitudes beyond 1e±17 for the read-back test) take the exact BigDecimal route.
+ * margin, long arithmetic for ties) and are written straight into the caller's bytes; the few
+ * values it cannot decide (ties of tiny or huge floats; beyond 1e±17, the read-back test) take
+ * the exact BigDecimal or parseFloat route.
  * Doubles: Java's shortest digits when there are at most 6 (the 6-digit grid is coarser than one
  * ulp, so they are what {@code %.6g} prints), else BigDecimal.
  */
@@ -32,7 +33,8 @@ public final class FloatText {
 
   /**
    * Writes {@link #ofFloat}'s text of {@code f} into {@code out} from {@code at}, which must have
-   * {@link #MAX_FLOAT_BYTES} bytes of room; returns the index after the last byte written.
+   * {@link #MAX_FLOAT_BYTES} bytes of room (all of which it may use as scratch); returns the index
+   * after the text.
    */
   public static int appendFloat(byte[] out, int at, float f) {
     if (f != f) {
