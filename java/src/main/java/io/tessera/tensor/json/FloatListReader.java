@@ -6,7 +6,6 @@ import io.tessera.tensor.InputTensor;
 import io.tessera.tensor.TensorBuilder;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -22,12 +21,8 @@ import java.util.Map;
 final class FloatListReader {
   private final JsonBytes in;
   private final int length;
-  private String[] names;
-  private DataType[] dtypes;
-  private TensorBuilder[] builders;
-  private long capacity;
-  private long[] dims = new long[8];
-  private long[] counts = new long[8];
+  private InputBuilders builders;
+  private final ListShape shape = new ListShape();
   private final double[] pending = new double[512];
   private int pendingCount;
 
@@ -44,7 +39,9 @@ final class FloatListReader {
     } catch (FastFill.Fallback f) {
       return null;
     } finally {
-      r.closeBuilders();
+      if (r.builders != null) {
+        r.builders.close();
+      }
     }
   }
 
@@ -70,7 +67,7 @@ final class FloatListReader {
               throw FastFill.Fallback.INSTANCE;
             }
             row = key.equals("instances");
-            inlineSig = effectiveName(sig);
+            inlineSig = PredictJsonReader.effectiveName(sig);
             start(signatures, inlineSig);
             tensors = row ? rows() : columns();
           }
@@ -85,7 +82,7 @@ final class FloatListReader {
           throw FastFill.Fallback.INSTANCE;
         }
       } while (true);
-      if (row == null || !effectiveName(sig).equals(inlineSig)) {
+      if (row == null || !PredictJsonReader.effectiveName(sig).equals(inlineSig)) {
         throw FastFill.Fallback.INSTANCE;
       }
       PredictJsonRequest request = new PredictJsonRequest(inlineSig, row, tensors);
@@ -109,23 +106,20 @@ final class FloatListReader {
     if (inputs == null || inputs.isEmpty()) {
       throw FastFill.Fallback.INSTANCE;
     }
-    names = inputs.keySet().toArray(new String[0]);
-    dtypes = inputs.values().toArray(new DataType[0]);
-    for (DataType t : dtypes) {
+    for (DataType t : inputs.values()) {
       if (t != DataType.DT_FLOAT && t != DataType.DT_DOUBLE && t != DataType.DT_HALF
           && t != DataType.DT_BFLOAT16) {
         throw FastFill.Fallback.INSTANCE;
       }
     }
-    builders = new TensorBuilder[names.length];
     in.peek();
-    capacity = PredictJsonReader.capacity(length, in.offset(), names.length);
+    builders = new InputBuilders(inputs, PredictJsonReader.capacity(length, in.offset(), inputs.size()));
   }
 
   /** Row format, as {@link FastFill}'s rows(); the reader is at the value. */
   private Map<String, InputTensor> rows() {
     in.expect('[');
-    int n = names.length;
+    int n = builders.size();
     long[][] itemShapes = new long[n][];
     int c = in.peek();
     boolean objects = c == '{';
@@ -148,25 +142,13 @@ final class FloatListReader {
     if (c != ']') {
       throw FastFill.Fallback.INSTANCE;
     }
-    Map<String, InputTensor> out = new LinkedHashMap<>();
-    try {
-      for (int i = 0; i < n; i++) {
-        long[] shape = new long[itemShapes[i].length + 1];
-        shape[0] = count;
-        System.arraycopy(itemShapes[i], 0, shape, 1, itemShapes[i].length);
-        out.put(names[i], builders[i].build(shape));
-      }
-    } catch (RuntimeException e) {
-      out.values().forEach(InputTensor::close);
-      throw e;
-    }
-    return out;
+    return builders.build(InputBuilders.batched(count, itemShapes));
   }
 
   /** One {@code {name: value, ...}} item naming every input once. */
   private void namedItem(long[][] itemShapes, boolean first) {
     in.expect('{');
-    boolean[] done = new boolean[names.length];
+    boolean[] done = new boolean[builders.size()];
     int seen = 0;
     int c;
     do {
@@ -174,37 +156,37 @@ final class FloatListReader {
       if (first && seen == 0 && key.equals("b64")) {
         throw FastFill.Fallback.INSTANCE;
       }
-      int i = indexOf(key);
+      int i = builders.indexOf(key);
       if (i < 0 || done[i]) {
         throw FastFill.Fallback.INSTANCE;
       }
       done[i] = true;
       seen++;
       in.expect(':');
-      long[] shape = walk(i);
+      long[] itemShape = walk(i);
       if (itemShapes[i] == null) {
-        itemShapes[i] = shape;
-      } else if (!Arrays.equals(itemShapes[i], shape)) {
+        itemShapes[i] = itemShape;
+      } else if (!Arrays.equals(itemShapes[i], itemShape)) {
         throw FastFill.Fallback.INSTANCE;
       }
       c = in.peek();
       in.pos++;
     } while (c == ',');
-    if (c != '}' || seen != names.length) {
+    if (c != '}' || seen != builders.size()) {
       throw FastFill.Fallback.INSTANCE;
     }
   }
 
   /** Columnar format, as {@link FastFill}'s columns(), without extra or repeated keys. */
   private Map<String, InputTensor> columns() {
-    int n = names.length;
+    int n = builders.size();
     long[][] shapes = new long[n][];
     if (in.peek() == '{') {
       in.pos++;
       int c;
       do {
         String key = in.plainString();
-        int i = indexOf(key);
+        int i = builders.indexOf(key);
         if (key.equals("b64") || i < 0 || shapes[i] != null) {
           throw FastFill.Fallback.INSTANCE;
         }
@@ -227,16 +209,7 @@ final class FloatListReader {
       }
       shapes[0] = walk(0);
     }
-    Map<String, InputTensor> out = new LinkedHashMap<>();
-    try {
-      for (int i = 0; i < n; i++) {
-        out.put(names[i], builders[i].build(shapes[i]));
-      }
-    } catch (RuntimeException e) {
-      out.values().forEach(InputTensor::close);
-      throw e;
-    }
-    return out;
+    return builders.build(shapes);
   }
 
   /**
@@ -245,25 +218,13 @@ final class FloatListReader {
    * and checked to be rectangular.
    */
   private long[] walk(int input) {
-    TensorBuilder b = builder(input);
-    int depth = 0;
-    int rank = -1;
-    int minKnown = Integer.MAX_VALUE;  // levels [minKnown, rank) have their size fixed
+    TensorBuilder b = builders.get(input);
+    shape.reset();
     int c = in.peek();
     while (true) {
       if (c == '[') {
         in.pos++;
-        if ((rank >= 0 && depth >= rank) || depth >= ExactFill.MAX_RANK) {
-          throw FastFill.Fallback.INSTANCE;
-        }
-        if (depth > 0) {
-          counts[depth - 1]++;
-        }
-        if (depth == dims.length) {
-          dims = Arrays.copyOf(dims, depth * 2);
-          counts = Arrays.copyOf(counts, depth * 2);
-        }
-        counts[depth++] = 0;
+        shape.open();
         c = in.peek();
         if (c == ',') {
           throw FastFill.Fallback.INSTANCE;
@@ -271,30 +232,13 @@ final class FloatListReader {
         continue;
       }
       if (c == ']') {
-        if (depth == 0) {
+        if (shape.depth() == 0) {
           throw FastFill.Fallback.INSTANCE;
         }
         in.pos++;
-        long size = counts[--depth];
-        if (depth >= minKnown) {
-          if (dims[depth] != size) {
-            throw FastFill.Fallback.INSTANCE;
-          }
-        } else {
-          dims[depth] = size;
-          minKnown = depth;
-          if (rank < 0) {
-            rank = depth + 1;  // an empty first list ends the shape
-          }
-        }
+        shape.close();
       } else if (JsonBytes.startsNumber(c)) {
-        if (rank >= 0 && depth != rank) {
-          throw FastFill.Fallback.INSTANCE;
-        }
-        rank = depth;
-        if (depth > 0) {
-          counts[depth - 1]++;
-        }
+        shape.leaf();
         pending[pendingCount++] = in.number();
         if (pendingCount == pending.length) {
           flush(b);
@@ -302,9 +246,9 @@ final class FloatListReader {
       } else {
         throw FastFill.Fallback.INSTANCE;
       }
-      if (depth == 0) {
+      if (shape.depth() == 0) {
         flush(b);
-        return Arrays.copyOf(dims, rank);
+        return shape.shape();
       }
       c = in.peek();
       if (c == ',') {
@@ -324,33 +268,4 @@ final class FloatListReader {
     pendingCount = 0;
   }
 
-  private int indexOf(String name) {
-    for (int i = 0; i < names.length; i++) {
-      if (names[i].equals(name)) {
-        return i;
-      }
-    }
-    return -1;
-  }
-
-  private TensorBuilder builder(int i) {
-    if (builders[i] == null) {
-      builders[i] = TensorBuilder.create(dtypes[i], capacity);
-    }
-    return builders[i];
-  }
-
-  private void closeBuilders() {
-    if (builders != null) {
-      for (TensorBuilder b : builders) {
-        if (b != null) {
-          b.close();
-        }
-      }
-    }
-  }
-
-  private static String effectiveName(String sig) {
-    return sig == null || sig.isEmpty() ? PredictJsonReader.DEFAULT_SIGNATURE : sig;
-  }
 }

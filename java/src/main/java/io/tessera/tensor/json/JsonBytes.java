@@ -1,5 +1,6 @@
 package io.tessera.tensor.json;
 
+import com.fasterxml.jackson.core.io.NumberInput;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
@@ -11,9 +12,10 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>Numbers are read exactly as the general path reads them: an integer token as the correctly
  * rounded double of its value, zero as +0.0 even when written "-0" (Jackson gives a long, cast to
- * double); a token with a fraction or exponent as {@link Double#parseDouble} does (Jackson's fast
- * double parser rounds the same way), computed in one double operation when the significand is
- * below 2^53 and the decimal exponent within ±22 (Clinger), else by parseDouble itself.
+ * double); a token with a fraction or exponent correctly rounded as Jackson's fast double parser
+ * does, computed in one double operation when the significand is below 2^53 and the decimal
+ * exponent within ±22 (Clinger), else by that same parser ({@link NumberInput#parseDouble}; long
+ * significands such as the 17 digits of a float32 printed as a Python float).
  */
 final class JsonBytes {
   /** Bytes made available before a number is read; longer numbers go to the general reader. */
@@ -28,6 +30,7 @@ final class JsonBytes {
     }
   }
 
+  private final char[] chars = new char[LOOKAHEAD];
   private final ByteBuffer rest;  // a direct body's bytes not yet in the window; null for heap
   private final int origin;       // index in b of the body's first byte
   private long shifted;           // body bytes dropped from the window's front so far
@@ -173,7 +176,7 @@ final class JsonBytes {
     }
     pos = i;
     if (significant > 18) {
-      return Double.parseDouble(new String(in, start, i - start, StandardCharsets.ISO_8859_1));
+      return parsed(start, i);
     }
     double v;
     if (integer) {
@@ -185,9 +188,17 @@ final class JsonBytes {
     } else if (exp10 < 0 && -exp10 < POW10.length && digits < TWO_53) {
       v = digits / POW10[-exp10];
     } else {
-      return Double.parseDouble(new String(in, start, i - start, StandardCharsets.ISO_8859_1));
+      return parsed(start, i);
     }
     return negative ? -v : v;
+  }
+
+  /** Jackson's own double parsing of the ASCII number b[from, to) (shorter than LOOKAHEAD). */
+  private double parsed(int from, int to) {
+    for (int i = from; i < to; i++) {
+      chars[i - from] = (char) b[i];
+    }
+    return NumberInput.parseDouble(chars, 0, to - from, true);
   }
 
   /**

@@ -329,7 +329,7 @@ public final class PredictJsonReader {
         || (c >= 'A' && c <= 'Z');
   }
 
-  private static String effectiveName(String sig) {
+  static String effectiveName(String sig) {
     return sig == null || sig.isEmpty() ? DEFAULT_SIGNATURE : sig;
   }
 
