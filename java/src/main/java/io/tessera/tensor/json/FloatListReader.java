@@ -239,9 +239,22 @@ final class FloatListReader {
         shape.close();
       } else if (JsonBytes.startsNumber(c)) {
         shape.leaf();
-        pending[pendingCount++] = in.number();
-        if (pendingCount == pending.length) {
-          flush(b);
+        add(b, in.number());
+        if (shape.depth() > 0) {
+          long more = 0;
+          while ((c = in.peek()) == ',') {  // the rest of this list: numbers only
+            in.pos++;
+            if (!JsonBytes.startsNumber(in.peek())) {
+              throw FastFill.Fallback.INSTANCE;  // a list among numbers, or a trailing comma
+            }
+            add(b, in.number());
+            more++;
+          }
+          shape.leaves(more);
+          if (c != ']') {
+            throw FastFill.Fallback.INSTANCE;
+          }
+          continue;
         }
       } else {
         throw FastFill.Fallback.INSTANCE;
@@ -260,6 +273,13 @@ final class FloatListReader {
       } else if (c != ']') {
         throw FastFill.Fallback.INSTANCE;
       }
+    }
+  }
+
+  private void add(TensorBuilder b, double v) {
+    pending[pendingCount++] = v;
+    if (pendingCount == pending.length) {
+      flush(b);
     }
   }
 

@@ -112,6 +112,51 @@ final class JsonBytes {
     if (end - pos < LOOKAHEAD) {
       refill();
     }
+    return plainNumber();
+  }
+
+  private double plainNumber() {
+    // The common spelling, kept small enough to be inlined: -?digits(.digits)?, at most 15
+    // digits (so below 2^53), no exponent, no leading zero; anything else is read by general().
+    final byte[] in = b;
+    final int limit = end;
+    int i = pos;
+    boolean negative = in[i] == '-';
+    if (negative) {
+      i++;
+    }
+    final int first = i;
+    long digits = 0;
+    int c = i < limit ? in[i] : 0;
+    while (c >= '0' && c <= '9') {
+      digits = digits * 10 + (c - '0');
+      c = ++i < limit ? in[i] : 0;
+    }
+    int intDigits = i - first;
+    int fracDigits = -1;
+    if (c == '.') {
+      int from = ++i;
+      c = i < limit ? in[i] : 0;
+      while (c >= '0' && c <= '9') {
+        digits = digits * 10 + (c - '0');
+        c = ++i < limit ? in[i] : 0;
+      }
+      fracDigits = i - from;
+    }
+    if (intDigits == 0 || fracDigits == 0 || intDigits + fracDigits > 15 || c == 'e' || c == 'E'
+        || (intDigits > 1 && in[first] == '0')) {
+      return general();
+    }
+    pos = i;
+    if (fracDigits < 0) {
+      return negative && digits != 0 ? -(double) digits : (double) digits;  // "-0" is +0.0
+    }
+    double v = digits / POW10[fracDigits];
+    return negative ? -v : v;
+  }
+
+  /** Any JSON number (or a fallback), from the current byte. */
+  private double general() {
     final byte[] in = b;
     final int limit = end;
     final int start = pos;

@@ -74,6 +74,11 @@ final class ListShape {
     }
   }
 
+  /** {@code n} more leaves in the list where {@link #leaf} just took one (depth above 0). */
+  void leaves(long n) {
+    counts[depth - 1] += n;
+  }
+
   /** The shape, once the value has ended (depth 0). */
   long[] shape() {
     return Arrays.copyOf(dims, rank);
