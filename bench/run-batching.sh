@@ -35,7 +35,7 @@ export TF_CPP_MIN_LOG_LEVEL=2
 # --- the load driver and the model -------------------------------------------------------------
 (cd "$root" && mvn -q -o -pl bench dependency:build-classpath -Dmdep.outputFile="$work/classpath.txt" >/dev/null)
 cp="$root/java/target/classes:$(cat "$work/classpath.txt")"
-javac -nowarn -cp "$cp" -d "$work/classes" "$root/bench/src/main/java/io/tessera/bench/load/"{OpenLoop,GrpcLoad,Driver,LoadStats}.java
+javac -nowarn -cp "$cp" -d "$work/classes" "$root/bench/src/main/java/io/tessera/bench/load/"{OpenLoop,GrpcLoad,LoadChannels,Driver,LoadStats}.java
 cp="$work/classes:$cp"
 "$root/bin/tessera" matmul-model "$work/models/matmul" >/dev/null
 

@@ -1,19 +1,15 @@
-// JNI-facing facade: argument checks, exception fences and the per-thread error message.
+// JNI-facing facade (tessera/api.h), part one: the per-thread error message, TensorFlow's
+// version, host buffers and SavedModel sessions. Batching, run calls and image graphs are in
+// api_batching.cc, api_run_call.cc and api_image.cc; the exception fences in api_guard.h.
 #include "tessera/api.h"
 
-#include <exception>
-#include <new>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "api_guard.h"
 #include "tensorflow_c/tf_c_min.h"
-#include "tessera/abi.h"
-#include "tessera/batch_threads.h"
-#include "tessera/batching_session.h"
 #include "tessera/host_buffer.h"
-#include "tessera/image_graph.h"
-#include "tessera/run_call.h"
 #include "tessera/saved_model_session.h"
 #include "tessera/tf_owners.h"
 
@@ -24,6 +20,8 @@ namespace {
 
 thread_local std::string t_last_error;
 thread_local int t_last_error_code = 0;
+
+}  // namespace
 
 int Fail(const Status& status) {
   t_last_error_code = status.code();
@@ -36,58 +34,6 @@ int Fail(const Status& status) {
 }
 
 int Fail(int code, const char* message) { return Fail(Status(code, message)); }
-
-template <typename Fn>
-int Guarded(Fn&& fn) {
-  try {
-    return fn();
-  } catch (const std::bad_alloc&) {
-    return Fail(tessera::kResourceExhausted, "native out of memory");
-  } catch (const std::exception& e) {
-    return Fail(tessera::kInternal, e.what());
-  } catch (...) {
-    return Fail(tessera::kInternal, "unknown native exception");
-  }
-}
-
-// The fence for functions that return a value rather than a status: `fallback` when fn throws.
-template <typename T, typename Fn>
-T GuardedOr(T fallback, Fn&& fn) {
-  T result = fallback;
-  Guarded([&] {
-    result = fn();
-    return 0;
-  });
-  return result;
-}
-
-template <typename Fn>
-void GuardedVoid(Fn&& fn) {
-  Guarded([&] {
-    fn();
-    return 0;
-  });
-}
-
-bool ValidOutput(tessera::RunCall* call, int index) {
-  return call != nullptr && index >= 0 && index < call->num_outputs() &&
-         call->output(index) != nullptr;
-}
-
-tessera::BatchingOptions BatchingOptionsOf(const int64_t* settings, const int64_t* allowed, int num_allowed) {
-  tessera::BatchingOptions options;
-  options.queue.max_batch_size = settings[tessera_abi::kSettingMaxBatchSize];
-  options.queue.batch_timeout_micros = settings[tessera_abi::kSettingBatchTimeoutMicros];
-  options.queue.max_enqueued_batches = settings[tessera_abi::kSettingMaxEnqueuedBatches];
-  options.split_large_requests = settings[tessera_abi::kSettingSplitLargeRequests] != 0;
-  options.max_execution_batch_size = settings[tessera_abi::kSettingMaxExecutionBatchSize];
-  options.pad_variable_length_inputs = settings[tessera_abi::kSettingPadVariableLengthInputs] != 0;
-  options.target_p99_latency_micros = settings[tessera_abi::kSettingTargetP99LatencyMicros];
-  for (int i = 0; i < num_allowed; ++i) options.allowed_batch_sizes.push_back(allowed[i]);
-  return options;
-}
-
-}  // namespace
 
 const char* tessera_last_error() { return t_last_error.c_str(); }
 int tessera_last_error_code() { return t_last_error_code; }
@@ -205,267 +151,6 @@ const char* session_device_name(tessera::SavedModelSession* session, int index) 
       return nullptr;
     }
     return devices[static_cast<size_t>(index)].c_str();
-  });
-}
-
-tessera::BatchThreadsRef* batch_threads_create(int num_threads) {
-  tessera::BatchThreadsRef* result = nullptr;
-  Guarded([&] {
-    result = new tessera::BatchThreadsRef{std::make_shared<tessera::BatchThreads>(num_threads)};
-    return 0;
-  });
-  return result;
-}
-
-void batch_threads_free(tessera::BatchThreadsRef* threads) {
-  GuardedVoid([&] { delete threads; });
-}
-
-tessera::BatchingSession* batching_session_create(tessera::SavedModelSession* session,
-                                                  tessera::BatchThreadsRef* threads, const int64_t* settings,
-                                                  const int64_t* allowed_batch_sizes, int num_allowed) {
-  tessera::BatchingSession* result = nullptr;
-  Guarded([&] {
-    result = new tessera::BatchingSession(session, BatchingOptionsOf(settings, allowed_batch_sizes, num_allowed),
-                                          threads == nullptr ? nullptr : threads->threads);
-    return 0;
-  });
-  return result;
-}
-
-int batching_session_update(tessera::BatchingSession* batching, const int64_t* settings,
-                            const int64_t* allowed_batch_sizes, int num_allowed) {
-  return Guarded([&] {
-    batching->UpdateOptions(BatchingOptionsOf(settings, allowed_batch_sizes, num_allowed));
-    return 0;
-  });
-}
-
-void batching_session_free(tessera::BatchingSession* batching) {
-  GuardedVoid([&] { delete batching; });
-}
-
-int64_t batching_session_pending(tessera::BatchingSession* batching) {
-  return GuardedOr<int64_t>(-1, [&] { return batching->PendingTasks(); });
-}
-
-int batching_session_process_one(tessera::BatchingSession* batching, bool force) {
-  int processed = 0;
-  Guarded([&] {
-    processed = batching->ProcessOneBatch(force);
-    return 0;
-  });
-  return processed;
-}
-
-int batching_session_run(tessera::BatchingSession* batching, tessera::RunCall* call,
-                         int64_t timeout_ms) {
-  return Guarded([&] {
-    Status status = batching->Run(call, timeout_ms);
-    if (!status.ok()) return Fail(status);
-    call->WriteLayout();
-    return 0;
-  });
-}
-
-int64_t batching_session_stat(tessera::BatchingSession* batching, int which) {
-  return GuardedOr<int64_t>(-1, [&]() -> int64_t {
-    const tessera::BatchingStats& s = batching->stats();
-    switch (which) {
-      case tessera_abi::kStatBatches: return s.batches.load();
-      case tessera_abi::kStatTasks: return s.tasks.load();
-      case tessera_abi::kStatRows: return s.rows.load();
-      case tessera_abi::kStatPaddingRows: return s.padding_rows.load();
-      case tessera_abi::kStatMarkedChanges: return s.marked_changes.load();
-      default:
-        break;
-    }
-    const tessera::BatchingState state = batching->state();
-    switch (which) {
-      case tessera_abi::kStatTimeoutMicros: return state.timeout_micros;
-      case tessera_abi::kStatBatchSizeLimit: return state.batch_size_limit;
-      case tessera_abi::kStatAdaptive: return state.adaptive ? 1 : 0;
-      case tessera_abi::kStatTargetReachable: return state.target_reachable ? 1 : 0;
-      case tessera_abi::kStatArrivalMilliRowsPerSec: return static_cast<int64_t>(state.arrival_rows_per_sec * 1000);
-      case tessera_abi::kStatFillPermille: return static_cast<int64_t>(state.fill_ratio * 1000);
-      default:
-        Fail(tessera::kInvalidArgument, "unknown batching stat");
-        return -1;
-    }
-  });
-}
-
-tessera::RunCall* run_call_create(tessera::SavedModelSession* session) {
-  return GuardedOr<tessera::RunCall*>(nullptr, [&] { return new tessera::RunCall(session); });
-}
-
-void run_call_free(tessera::RunCall* call) {
-  GuardedVoid([&] { delete call; });
-}
-
-int run_call_add_input(tessera::RunCall* call, int endpoint, int dtype, const int64_t* dims,
-                       int num_dims, tessera::HostBuffer* buffer, int64_t offset, int64_t bytes) {
-  return Guarded([&] {
-    if (buffer == nullptr || offset < 0 || bytes < 0) {
-      return Fail(tessera::kInvalidArgument, "invalid input buffer");
-    }
-    Status status = call->AddInput(endpoint, dtype, dims, num_dims, buffer,
-                                   static_cast<size_t>(offset), static_cast<size_t>(bytes));
-    return status.ok() ? 0 : Fail(status);
-  });
-}
-
-int run_call_add_string_input(tessera::RunCall* call, int endpoint, const int64_t* dims,
-                              int num_dims, const void* blob, const int64_t* lengths,
-                              int64_t count) {
-  return Guarded([&] {
-    Status status = call->AddStringInput(endpoint, dims, num_dims,
-                                         static_cast<const char*>(blob), lengths, count);
-    return status.ok() ? 0 : Fail(status);
-  });
-}
-
-int run_call_add_output(tessera::RunCall* call, int endpoint) {
-  return Guarded([&] {
-    call->AddOutput(endpoint);
-    return 0;
-  });
-}
-
-int run_call_run(tessera::RunCall* call, bool caller_thread, int64_t timeout_ms) {
-  return Guarded([&] {
-    Status status = call->Run(caller_thread, timeout_ms);
-    if (!status.ok()) return Fail(status);
-    call->WriteLayout();
-    return 0;
-  });
-}
-
-void run_call_reset(tessera::RunCall* call) {
-  GuardedVoid([&] { call->Reset(); });
-}
-
-const void* run_call_layout(tessera::RunCall* call) {
-  return GuardedOr<const void*>(nullptr, [&] { return call->layout(); });
-}
-
-int64_t run_call_layout_bytes() { return tessera_abi::kLayoutSlots * sizeof(int64_t); }
-
-int64_t run_call_batch_info(tessera::RunCall* call, int which) {
-  return GuardedOr<int64_t>(-1, [&]() -> int64_t {
-    const tessera::RunCall::BatchInfo& info = call->batch_info();
-    switch (which) {
-      case tessera_abi::kBatchInfoRows: return info.rows;
-      case tessera_abi::kBatchInfoPaddedRows: return info.padded_rows;
-      case tessera_abi::kBatchInfoFirstInBatch: return info.first_in_batch ? 1 : 0;
-      case tessera_abi::kBatchInfoQueuedNanos: return info.queued_nanos;
-      case tessera_abi::kBatchInfoRunNanos: return info.run_nanos;
-      case tessera_abi::kBatchInfoSizeLimit: return info.size_limit;
-      default:
-        Fail(tessera::kInvalidArgument, "unknown batch info field");
-        return -1;
-    }
-  });
-}
-
-int run_call_output_dtype(tessera::RunCall* call, int index) {
-  return GuardedOr(-1, [&] { return ValidOutput(call, index) ? TF_TensorType(call->output(index)) : -1; });
-}
-
-int run_call_output_num_dims(tessera::RunCall* call, int index) {
-  return GuardedOr(-1, [&] { return ValidOutput(call, index) ? TF_NumDims(call->output(index)) : -1; });
-}
-
-int64_t run_call_output_dim(tessera::RunCall* call, int index, int dim) {
-  return GuardedOr<int64_t>(-1, [&]() -> int64_t {
-    if (!ValidOutput(call, index) || dim < 0 || dim >= TF_NumDims(call->output(index))) return -1;
-    return TF_Dim(call->output(index), dim);
-  });
-}
-
-int64_t run_call_output_bytes(tessera::RunCall* call, int index) {
-  return GuardedOr<int64_t>(-1, [&]() -> int64_t {
-    return ValidOutput(call, index) ? static_cast<int64_t>(TF_TensorByteSize(call->output(index))) : -1;
-  });
-}
-
-void* run_call_output_data(tessera::RunCall* call, int index) {
-  return GuardedOr<void*>(nullptr, [&] {
-    return ValidOutput(call, index) ? TF_TensorData(call->output(index)) : nullptr;
-  });
-}
-
-namespace {
-bool ValidStringElement(tessera::RunCall* call, int index, int64_t element) {
-  return ValidOutput(call, index) && TF_TensorType(call->output(index)) == TF_STRING &&
-         element >= 0 && element < TF_TensorElementCount(call->output(index));
-}
-}  // namespace
-
-int64_t run_call_output_string_size(tessera::RunCall* call, int index, int64_t element) {
-  return GuardedOr<int64_t>(-1, [&]() -> int64_t {
-    if (!ValidStringElement(call, index, element)) return -1;
-    size_t size = 0;
-    call->OutputString(index, element, &size);
-    return static_cast<int64_t>(size);
-  });
-}
-
-const void* run_call_output_string_data(tessera::RunCall* call, int index, int64_t element) {
-  return GuardedOr<const void*>(nullptr, [&]() -> const void* {
-    if (!ValidStringElement(call, index, element)) return nullptr;
-    size_t size = 0;
-    return call->OutputString(index, element, &size);
-  });
-}
-
-tessera::ImageGraph* image_graph_create(int height, int width, bool bgr, bool uint8_output,
-                                        const float* multiplier, const float* addend) {
-  tessera::ImageGraph* result = nullptr;
-  Guarded([&] {
-    if (multiplier == nullptr || addend == nullptr) {
-      return Fail(tessera::kInvalidArgument, "image graph: no value mapping");
-    }
-    tessera::ImageGraphSpec spec;
-    spec.height = height;
-    spec.width = width;
-    spec.bgr = bgr;
-    spec.uint8_output = uint8_output;
-    for (int c = 0; c < 3; ++c) {
-      spec.multiplier[c] = multiplier[c];
-      spec.addend[c] = addend[c];
-    }
-    Status status;
-    result = tessera::ImageGraph::Create(spec, &status).release();
-    return result == nullptr ? Fail(status) : 0;
-  });
-  return result;
-}
-
-void image_graph_free(tessera::ImageGraph* graph) {
-  GuardedVoid([&] { delete graph; });
-}
-
-int image_graph_run(tessera::ImageGraph* graph, const void* encoded, int64_t encoded_bytes,
-                    const int32_t* window, int64_t timeout_ms, tessera::HostBuffer* out,
-                    int64_t offset, int64_t bytes) {
-  return Guarded([&] {
-    if (graph == nullptr || encoded == nullptr || window == nullptr || out == nullptr ||
-        encoded_bytes < 0 || offset < 0 || bytes < 0 ||
-        static_cast<uint64_t>(offset) + static_cast<uint64_t>(bytes) > out->size()) {
-      return Fail(tessera::kInvalidArgument, "image graph: bad arguments");
-    }
-    tessera::ImageWindow w;
-    w.flip_rows = window[0] != 0;
-    w.flip_columns = window[1] != 0;
-    w.transpose = window[2] != 0;
-    w.top = window[3];
-    w.left = window[4];
-    w.height = window[5];
-    w.width = window[6];
-    Status status = graph->Run(encoded, static_cast<size_t>(encoded_bytes), w, timeout_ms,
-                               static_cast<char*>(out->data()) + offset, static_cast<size_t>(bytes));
-    return status.ok() ? 0 : Fail(status);
   });
 }
 

@@ -51,6 +51,7 @@ void RunCall::SetOutputs(std::vector<TensorPtr> outputs) {
   }
   outputs_.clear();
   for (TensorPtr& t : outputs) outputs_.push_back(t.release());
+  ran_ = true;
 }
 
 void RunCall::Reset() {
@@ -63,7 +64,77 @@ void RunCall::Reset() {
   output_endpoints_.clear();
   outputs_.clear();
   batch_info_ = BatchInfo();
+  ran_ = false;
   layout_[tessera_abi::kLayoutCountSlot] = 0;
+  // The staged counts are left alone: they belong to the feeds the owner staged after asking
+  // for this reset, which TakeStagedFeeds takes next.
+  feeds_[tessera_abi::kFeedHeldSlot] = 0;
+  feeds_[tessera_abi::kFeedResetSlot] = 0;
+}
+
+void RunCall::ResetIfRequested() {
+  if (feeds_[tessera_abi::kFeedResetSlot] != 0) Reset();
+}
+
+Status RunCall::TakeStagedFeeds() {
+  using namespace tessera_abi;  // NOLINT: the slot names
+  ResetIfRequested();
+  const int64_t num_inputs = feeds_[kFeedInputCountSlot];
+  const int64_t num_outputs = feeds_[kFeedOutputCountSlot];
+  feeds_[kFeedInputCountSlot] = feeds_[kFeedOutputCountSlot] = 0;
+  int64_t at = kFeedFirstSlot;
+  for (int64_t i = 0; i < num_inputs; ++i) {
+    if (at + kFeedInputFixedSlots > kFeedSlots) return Status(kInvalidArgument, "feed block overflow");
+    const int64_t* in = &feeds_[at];
+    const int64_t num_dims = in[kFeedNumDims];
+    if (num_dims < 0 || at + kFeedInputFixedSlots + num_dims > kFeedSlots) {
+      return Status(kInvalidArgument, "feed block overflow");
+    }
+    auto* buffer = reinterpret_cast<HostBuffer*>(static_cast<uintptr_t>(in[kFeedBuffer]));
+    if (buffer == nullptr || in[kFeedOffset] < 0 || in[kFeedBytes] < 0) {
+      return Status(kInvalidArgument, "invalid input buffer");
+    }
+    Status status = AddInput(static_cast<int>(in[kFeedEndpoint]), static_cast<int>(in[kFeedDtype]),
+                             &in[kFeedDims], static_cast<int>(num_dims), buffer,
+                             static_cast<size_t>(in[kFeedOffset]), static_cast<size_t>(in[kFeedBytes]));
+    if (!status.ok()) return status;
+    at += kFeedInputFixedSlots + num_dims;
+  }
+  if (num_outputs < 0 || at + num_outputs > kFeedSlots) return Status(kInvalidArgument, "feed block overflow");
+  for (int64_t i = 0; i < num_outputs; ++i) AddOutput(static_cast<int>(feeds_[at + i]));
+  return Status::Ok();
+}
+
+void RunCall::ReleaseAfterRun() {
+  for (TF_Tensor* t : input_values_) TF_DeleteTensor(t);
+  inputs_.clear();
+  input_values_.clear();
+  bool all_copied = layout_[tessera_abi::kLayoutCountSlot] >= 0;
+  int64_t at = tessera_abi::kLayoutFirstOutputSlot;
+  for (size_t i = 0; all_copied && i < outputs_.size(); ++i) {
+    const int64_t* out = &layout_[at];
+    if (out[tessera_abi::kLayoutDtype] >= 0 && out[tessera_abi::kLayoutInlineOffset] < 0) all_copied = false;
+    at += tessera_abi::kLayoutOutputFixedSlots + out[tessera_abi::kLayoutNumDims];
+  }
+  if (all_copied) {
+    for (TF_Tensor* t : outputs_) {
+      if (t != nullptr) TF_DeleteTensor(t);
+    }
+    outputs_.clear();
+  }
+  PublishHeld();
+}
+
+void RunCall::PublishHeld() {
+  using namespace tessera_abi;  // NOLINT: the slot names
+  feeds_[kFeedHeldSlot] = !inputs_.empty() || !outputs_.empty() ? 1 : 0;
+  int64_t* info = &feeds_[kFeedBatchInfoSlot];
+  info[kBatchInfoRows] = batch_info_.rows;
+  info[kBatchInfoPaddedRows] = batch_info_.padded_rows;
+  info[kBatchInfoFirstInBatch] = batch_info_.first_in_batch ? 1 : 0;
+  info[kBatchInfoQueuedNanos] = batch_info_.queued_nanos;
+  info[kBatchInfoRunNanos] = batch_info_.run_nanos;
+  info[kBatchInfoSizeLimit] = batch_info_.size_limit;
 }
 
 void RunCall::WriteLayout() {
@@ -152,7 +223,7 @@ Status RunCall::AddStringInput(int endpoint, const int64_t* dims, int num_dims, 
 }
 
 Status RunCall::Run(bool caller_thread, int64_t timeout_ms) {
-  if (!outputs_.empty()) return Status(kFailedPrecondition, "RunCall already ran");
+  if (ran_) return Status(kFailedPrecondition, "RunCall already ran");
   fetches_.clear();
   for (int id : output_endpoints_) fetches_.push_back(session_->endpoint(id));
   outputs_.assign(fetches_.size(), nullptr);
@@ -172,6 +243,7 @@ Status RunCall::Run(bool caller_thread, int64_t timeout_ms) {
   if (TF_GetCode(tf_status_.get()) != TF_OK) {
     return Status(static_cast<int>(TF_GetCode(tf_status_.get())), TF_Message(tf_status_.get()));
   }
+  ran_ = true;
   return Status::Ok();
 }
 

@@ -33,7 +33,7 @@ constexpr int64_t kSettingPadVariableLengthInputs = 5;
 constexpr int64_t kSettingTargetP99LatencyMicros = 6;
 constexpr int64_t kSettingCount = 7;
 
-// run_call_batch_info(which): the batch a call ran in (all 0 after a direct run).
+// Batch info fields (in the feed block at kFeedBatchInfoSlot): the batch a call ran in.
 constexpr int64_t kBatchInfoRows = 0;
 constexpr int64_t kBatchInfoPaddedRows = 1;
 constexpr int64_t kBatchInfoFirstInBatch = 2;
@@ -56,6 +56,32 @@ constexpr int64_t kLayoutDims = 5;
 constexpr int64_t kLayoutOutputFixedSlots = 5;
 // Dense outputs of at most this many bytes are copied into the block itself.
 constexpr int64_t kLayoutInlineOutputBytes = 256;
+
+// Feed block (int64 slots; RunCall::TakeStagedFeeds): the Java owner stages a call's dense feeds
+// and fetches here and run_call_run / batching_session_run take them in the same crossing.
+// Slot kFeedHeldSlot is written natively: 1 while the call holds tensors or feeds (then
+// run_call_reset must free them), 0 when a reset would only clear state. The owner sets
+// kFeedResetSlot to 1 instead of calling run_call_reset in that case; the next crossing resets.
+// Staged inputs start at kFeedFirstSlot, each kFeedInputFixedSlots slots plus one per dimension
+// (fields at the offsets below; buffer is a HostBuffer* that must stay open until the run
+// returns), followed by kFeedOutputCountSlot output endpoints, one slot each.
+constexpr int64_t kFeedSlots = 256;
+constexpr int64_t kFeedHeldSlot = 0;
+constexpr int64_t kFeedResetSlot = 1;
+constexpr int64_t kFeedInputCountSlot = 2;
+constexpr int64_t kFeedOutputCountSlot = 3;
+// Written natively after each run (RunCall::PublishHeld): the kBatchInfo* fields of the batch the
+// call ran in, at kFeedBatchInfoSlot + kBatchInfoX (all 0 after a direct run).
+constexpr int64_t kFeedBatchInfoSlot = 4;
+constexpr int64_t kFeedFirstSlot = 10;
+constexpr int64_t kFeedEndpoint = 0;
+constexpr int64_t kFeedDtype = 1;
+constexpr int64_t kFeedBuffer = 2;
+constexpr int64_t kFeedOffset = 3;
+constexpr int64_t kFeedBytes = 4;
+constexpr int64_t kFeedNumDims = 5;
+constexpr int64_t kFeedDims = 6;
+constexpr int64_t kFeedInputFixedSlots = 6;
 
 }  // namespace tessera_abi
 

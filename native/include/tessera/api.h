@@ -93,6 +93,10 @@ int run_call_add_string_input(tessera::RunCall* call, int endpoint, const int64_
                               int num_dims, const void* blob, const int64_t* lengths,
                               int64_t count);
 int run_call_add_output(tessera::RunCall* call, int endpoint);
+// Takes the staged feeds and fetches of the feed block now (when more must be added natively).
+int run_call_take_staged(tessera::RunCall* call);
+// Takes the staged feeds and fetches of the feed block, runs, writes the layout block, and
+// releases what the layout block holds copies of (RunCall::ReleaseAfterRun).
 int run_call_run(tessera::RunCall* call, bool caller_thread, int64_t timeout_ms);
 // Drops feeds, fetches and outputs so the call can be reused (its owner pools calls).
 void run_call_reset(tessera::RunCall* call);
@@ -101,9 +105,10 @@ void run_call_reset(tessera::RunCall* call);
 // and its size in bytes.
 const void* run_call_layout(tessera::RunCall* call);
 int64_t run_call_layout_bytes();
-// After a batched run, the field `which` (tessera/abi.h's kBatchInfo*; -1 for any other) of the
-// batch the call ran in. All 0 for a direct run.
-int64_t run_call_batch_info(tessera::RunCall* call, int which);
+// The call's feed block (tessera/abi.h kFeed*: staged dense feeds and fetches, taken by
+// run_call_run and batching_session_run in the same crossing) and its size in bytes.
+void* run_call_feed_block(tessera::RunCall* call);
+int64_t run_call_feed_block_bytes();
 int run_call_output_dtype(tessera::RunCall* call, int index);
 int run_call_output_num_dims(tessera::RunCall* call, int index);
 int64_t run_call_output_dim(tessera::RunCall* call, int index, int dim);

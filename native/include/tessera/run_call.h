@@ -41,6 +41,36 @@ class RunCall {
   Status AddStringInput(int endpoint, const int64_t* dims, int num_dims, const char* blob,
                         const int64_t* lengths, int64_t count);
   void AddOutput(int endpoint) { output_endpoints_.push_back(endpoint); }
+
+  // The feed block (slots named in tessera/abi.h, kFeed*): the owner stages dense feeds and
+  // fetches in it, and every run entry point calls TakeStagedFeeds first, so feed + fetch + run
+  // is one crossing. TakeStagedFeeds also performs a reset the owner requested there.
+  int64_t* feed_block() { return feeds_; }
+  Status TakeStagedFeeds();
+  // After a run (direct or batched) and WriteLayout: drops the input tensors, and the outputs too
+  // when the layout block holds copies of all of them, so a pooled call keeps no TensorFlow
+  // memory and its owner needs no reset crossing; then publishes kFeedHeldSlot.
+  void ReleaseAfterRun();
+  // One run crossing: takes the staged feeds, calls `run` (the direct run, or a batched one), then
+  // writes the layout block and releases what it holds copies of; after a failure the call keeps
+  // what it holds until its owner's reset.
+  template <typename RunFn>
+  Status RunStaged(RunFn&& run) {
+    Status status = TakeStagedFeeds();
+    if (status.ok()) status = run();
+    if (status.ok()) {
+      WriteLayout();
+      ReleaseAfterRun();
+    } else {
+      PublishHeld();
+    }
+    return status;
+  }
+  // Publishes kFeedHeldSlot (1 while input or output tensors are held) and the batch info.
+  void PublishHeld();
+  // Performs the reset the owner requested in kFeedResetSlot, if any; every entry point that
+  // changes the call calls it first.
+  void ResetIfRequested();
   // Feeds an already built tensor (takes ownership); used for the chunks of a split request.
   void AddInputTensor(TF_Output input, TensorPtr tensor) {
     inputs_.push_back(input);
@@ -108,7 +138,9 @@ class RunCall {
   std::string run_options_;
   bool run_options_caller_thread_ = false;
   int64_t run_options_timeout_ms_ = 0;
+  bool ran_ = false;  // a run succeeded since the last reset (a second Run fails)
   alignas(64) int64_t layout_[kLayoutSlots] = {0};
+  alignas(64) int64_t feeds_[tessera_abi::kFeedSlots] = {0};
 };
 
 }  // namespace tessera

@@ -31,7 +31,7 @@ final class NativeAbi {
   static final int SETTING_TARGET_P99_LATENCY_MICROS = 6;
   static final int SETTING_COUNT = 7;
 
-  // run_call_batch_info(which)
+  // batch info fields (feed block, from FEED_BATCH_INFO_SLOT)
   static final int BATCH_INFO_ROWS = 0;
   static final int BATCH_INFO_PADDED_ROWS = 1;
   static final int BATCH_INFO_FIRST_IN_BATCH = 2;
@@ -51,4 +51,21 @@ final class NativeAbi {
   static final int LAYOUT_DIMS = 5;
   static final int LAYOUT_OUTPUT_FIXED_SLOTS = 5;
   static final int LAYOUT_INLINE_OUTPUT_BYTES = 256;
+
+  // feed block (RunCall::TakeStagedFeeds)
+  static final int FEED_SLOTS = 256;
+  static final int FEED_HELD_SLOT = 0;
+  static final int FEED_RESET_SLOT = 1;
+  static final int FEED_INPUT_COUNT_SLOT = 2;
+  static final int FEED_OUTPUT_COUNT_SLOT = 3;
+  static final int FEED_BATCH_INFO_SLOT = 4;
+  static final int FEED_FIRST_SLOT = 10;
+  static final int FEED_ENDPOINT = 0;
+  static final int FEED_DTYPE = 1;
+  static final int FEED_BUFFER = 2;
+  static final int FEED_OFFSET = 3;
+  static final int FEED_BYTES = 4;
+  static final int FEED_NUM_DIMS = 5;
+  static final int FEED_DIMS = 6;
+  static final int FEED_INPUT_FIXED_SLOTS = 6;
 }

@@ -159,11 +159,15 @@ final class TesseraNative {
 
   static native void run_call_reset(NativeRunCall call);
 
+  static native int run_call_take_staged(NativeRunCall call);
+
+  static native @Cast("void*") Pointer run_call_feed_block(NativeRunCall call);
+
+  static native @Cast("int64_t") long run_call_feed_block_bytes();
+
   static native @Cast("const void*") Pointer run_call_layout(NativeRunCall call);
 
   static native @Cast("int64_t") long run_call_layout_bytes();
-
-  static native @Cast("int64_t") long run_call_batch_info(NativeRunCall call, int which);
 
   static native int run_call_output_dtype(NativeRunCall call, int index);
 

@@ -39,8 +39,7 @@ public final class SignatureRunner {
    */
   public static RunResult run(SavedModelBundle bundle, Signature signature,
       Map<String, InputTensor> inputs, Collection<String> outputFilter, RunSettings settings) {
-    checkInputs(signature, inputs.keySet());
-    FeedShapes.check(signature, inputs);  // before TensorFlow sees a shape its kernels may CHECK on
+    checkInputsAndShapes(signature, inputs);
     Collection<TensorSpec> fetches = selectOutputs(signature, outputFilter);
     SavedModelSession session = bundle.session();
     RunCall call = session.newRunCall();
@@ -83,6 +82,24 @@ public final class SignatureRunner {
     } catch (RuntimeException e) {
       session.recycle(call);
       throw e;
+    }
+  }
+
+  /**
+   * {@link #checkInputs}, then {@link FeedShapes#check} (before TensorFlow sees a shape its kernels
+   * may CHECK on), with one lookup per input on the common path; errors as the two in that order.
+   */
+  private static void checkInputsAndShapes(Signature signature, Map<String, InputTensor> inputs) {
+    Map<String, TensorSpec> specs = signature.inputs();
+    if (inputs.size() != specs.size()) {
+      throw sizeMismatch(signature, inputs.keySet());
+    }
+    for (Map.Entry<String, InputTensor> e : inputs.entrySet()) {
+      TensorSpec spec = specs.get(e.getKey());
+      if (spec == null || !FeedShapes.compatible(spec.graphShape(), e.getValue().rank())) {
+        checkInputs(signature, inputs.keySet());
+        FeedShapes.check(signature, inputs);
+      }
     }
   }
 

@@ -122,10 +122,19 @@ class NativeLifecycleTest {
       assertEquals(StatusCode.NOT_FOUND,
           assertThrows(ServingException.class, () -> session.resolveEndpoint("nope:0")).code());
       try (RunCall call = session.newRunCall()) {
-        // Byte size that does not match the shape is rejected natively, not read out of bounds.
-        ServingException mismatch = assertThrows(ServingException.class,
-            () -> call.addInput(session.resolveEndpoint("x:0"), 1, new long[] {4}, input, 0, 12));
+        // Byte size that does not match the shape is rejected natively when the staged feed is
+        // taken, not read out of bounds; the call is then reset and usable again.
+        call.addInput(session.resolveEndpoint("x:0"), 1, new long[] {4}, input, 0, 12);
+        call.addOutput(session.resolveEndpoint("y:0"));
+        ServingException mismatch = assertThrows(ServingException.class, () -> call.run(true, 0));
         assertEquals(StatusCode.INVALID_ARGUMENT, mismatch.code());
+        assertTrue(mismatch.getMessage().contains("does not match its dtype and shape"), mismatch.getMessage());
+        call.reset();
+        input.data().putFloat(0, 2f);
+        call.addInput(session.resolveEndpoint("x:0"), 1, new long[] {1}, input, 0, 4);
+        call.addOutput(session.resolveEndpoint("y:0"));
+        call.run(true, 0);
+        assertEquals(3f, call.outputData(0).getFloat(0));
       }
     }
   }
