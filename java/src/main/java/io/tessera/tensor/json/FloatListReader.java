@@ -113,7 +113,8 @@ final class FloatListReader {
       }
     }
     in.peek();
-    builders = new InputBuilders(inputs, PredictJsonReader.capacity(length, in.offset(), inputs.size()));
+    long capacity = PredictJsonReader.capacity(length, in.offset(), inputs.size());
+    builders = new InputBuilders(inputs, capacity);
   }
 
   /** Row format, as {@link FastFill}'s rows(); the reader is at the value. */

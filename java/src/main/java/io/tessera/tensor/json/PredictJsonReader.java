@@ -15,7 +15,9 @@ import java.util.Map;
 
 /**
  * Parses a REST predict body as TF Serving's {@code FillPredictRequestFromJson} does, streaming
- * values straight into native tensor buffers (no DOM on the normal path).
+ * values straight into native tensor buffers (no DOM on the normal path). Bodies of plain float
+ * number lists are first tried by {@link FloatListReader}, which reads the bytes without a
+ * tokenizer and gives the same tensors, or steps aside.
  *
  * <p>One pass over the top-level object: the data value ({@code instances} or {@code inputs}) is
  * filled inline with the signature known so far ({@code serving_default} until a
