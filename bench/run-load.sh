@@ -18,7 +18,13 @@
 # the measured window (in-process rows: the process itself; server rows: the server JVM's
 # /proc/PID/stat, sampled around the client's window), and server rows the overhead ratio
 # server CPU / (tessera-in-process CPU + echo CPU of the same API): the figure that stays stable on
-# a noisy, shared machine where throughput does not.
+# a noisy, shared machine where throughput does not. "JIT µs/req" is the part of a row's CPU spent
+# by that process's HotSpot compiler threads (C1/C2, from /proc/PID/task) in the window: warm-up,
+# not serving, and on one core it lasts long after WARMUP_SECONDS; the last column is the ratio
+# with every process's JIT share removed. "vs in-process, transport removed": the server's wall
+# time per request on its cores (1 / req/s; meaningful where the closed-loop clients keep those
+# cores busy: mobilenet, not the round-trip-bound tiny model) minus the echo
+# server's for the same API and payload, against the in-process time per request.
 # Per-call cost: the tiny model also runs on ONE thread through the bare C API and through Tessera
 # (rows c-api/1, tessera-in-process/1; compare their p50).
 # Equal resources: everything measured (in-process baselines, echo servers, the server) runs on
@@ -92,14 +98,25 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 results=()
 record() { results+=("$1|$2"); echo "  $1: $2" >&2; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # pid → utime + stime in clock ticks
-with_cpu() {  # server-pid "qps p50 p99 errors" → the same plus the server's CPU µs per request
-  local pid="$1" before="$2" line="$3"
-  awk -v line="$line" -v ticks="$(( $(cpu_ticks "$pid") - before ))" -v hz="$(getconf CLK_TCK)" -v secs="$secs" \
-    'BEGIN {split(line, a, " "); n = a[1] * secs; printf "%s %.1f\n", line, (n > 0 ? ticks * 1e6 / hz / n : 0)}'
+jit_ticks() {  # pid → the same for its JIT compiler threads ("C1/C2 CompilerThre" in /proc)
+  local total=0 t
+  for t in /proc/"$1"/task/*; do
+    [[ "$(cat "$t/comm" 2>/dev/null)" == C[12]\ CompilerThre* ]] || continue
+    total=$(( total + $(awk '{sub(/.*\) /, ""); print $12 + $13}' "$t/stat" 2>/dev/null || echo 0) ))
+  done
+  echo "$total"
+}
+with_cpu() {  # server-pid "before-cpu before-jit" "qps p50 p99 errors" → the same + CPU and JIT µs per request
+  local pid="$1" line="$3" before_cpu before_jit
+  read -r before_cpu before_jit <<<"$2"
+  awk -v line="$line" -v ticks="$(( $(cpu_ticks "$pid") - before_cpu ))" -v jit="$(( $(jit_ticks "$pid") - before_jit ))" \
+    -v hz="$(getconf CLK_TCK)" -v secs="$secs" \
+    'BEGIN {split(line, a, " "); n = a[1] * secs;
+            printf "%s %.1f %.1f\n", line, (n > 0 ? ticks * 1e6 / hz / n : 0), (n > 0 ? jit * 1e6 / hz / n : 0)}'
 }
 wrk_run() {  # server-pid url body-file warm-up-seconds → "qps p50 p99 errors cpu_us_per_request"
   BODY="$3" on_client wrk -t1 -c"$threads" -d"$4s" -s "$root/bench/post.lua" "$2" >/dev/null
-  local before; before=$(cpu_ticks "$1")
+  local before; before="$(cpu_ticks "$1") $(jit_ticks "$1")"
   with_cpu "$1" "$before" "$(BODY="$3" on_client wrk -t1 -c"$threads" -d"${secs}s" --latency -s "$root/bench/post.lua" "$2" \
     | awk '/^wrk-done/ {print $2, $3, $4, $5}')"
 }
@@ -107,18 +124,18 @@ grpc_run() {  # server-pid name host:port model alias kind warm-up-seconds → a
   (( $7 > 0 )) && on_client java -cp "$benchcp" io.tessera.bench.load.GrpcLoad "$2" "$3" "$4" "$5" "$6" "$threads" "$7" >/dev/null 2>&1
   # the client samples the server's CPU time itself, over exactly its measured window
   on_client java -Dbench.cpuPid="$1" -cp "$benchcp" io.tessera.bench.load.GrpcLoad "$2" "$3" "$4" "$5" "$6" "$threads" "$secs" \
-    2>/dev/null | awk '{print $2, $3, $4, $5, $6}'
+    2>/dev/null | awk '{print $2, $3, $4, $5, $6, $7}'
 }
 wrk_v2_run() {  # server-pid url body-file header-length warm-up-seconds → as wrk_run (binary tensor data)
   HEADER_LENGTH="$4" BODY="$3" on_client wrk -t1 -c"$threads" -d"$5s" -s "$root/bench/post-v2.lua" "$2" >/dev/null
-  local before; before=$(cpu_ticks "$1")
+  local before; before="$(cpu_ticks "$1") $(jit_ticks "$1")"
   with_cpu "$1" "$before" "$(HEADER_LENGTH="$4" BODY="$3" on_client wrk -t1 -c"$threads" -d"${secs}s" --latency \
     -s "$root/bench/post-v2.lua" "$2" | awk '/^wrk-done/ {print $2, $3, $4, $5}')"
 }
 v2_grpc_run() {  # as grpc_run, over inference.GRPCInferenceService/ModelInfer with raw_input_contents
   (( $7 > 0 )) && on_client java -cp "$benchcp" io.tessera.bench.load.V2GrpcLoad "$2" "$3" "$4" "$5" "$6" "$threads" "$7" >/dev/null 2>&1
   on_client java -Dbench.cpuPid="$1" -cp "$benchcp" io.tessera.bench.load.V2GrpcLoad "$2" "$3" "$4" "$5" "$6" "$threads" "$secs" \
-    2>/dev/null | awk '{print $2, $3, $4, $5, $6}'
+    2>/dev/null | awk '{print $2, $3, $4, $5, $6, $7}'
 }
 wait_http() { for _ in $(seq 1 300); do curl -s -o /dev/null "$1" && return 0; sleep 0.2; done; echo "no answer from $1" >&2; return 1; }
 
@@ -130,10 +147,10 @@ for m in tiny mobilenet; do
   run_threads=("$threads"); [[ $m == tiny && $threads != 1 ]] && run_threads=(1 "$threads")
   for t in "${run_threads[@]}"; do
     suffix=""; [[ $t != "$threads" ]] && suffix="/$t"
-    record "$m c-api$suffix" "$(on_server "$work/c_api_bench" "$dir" "$in" "$out" "$m" "$t" "$secs" 2>/dev/null | awk '{print $2, $3, $4, $5, $6}')"
-    record "$m tessera-in-process$suffix" "$(on_server java -cp "$benchcp" io.tessera.bench.load.InProcessTessera "$dir" "$alias" "$m" "$t" "$secs" 2>/dev/null | awk '{print $2, $3, $4, $5, $6}')"
+    record "$m c-api$suffix" "$(on_server "$work/c_api_bench" "$dir" "$in" "$out" "$m" "$t" "$secs" 2>/dev/null | awk '{print $2, $3, $4, $5, $6, 0}')"
+    record "$m tessera-in-process$suffix" "$(on_server java -cp "$benchcp" io.tessera.bench.load.InProcessTessera "$dir" "$alias" "$m" "$t" "$secs" 2>/dev/null | awk '{print $2, $3, $4, $5, $6, $7}')"
   done
-  record "$m tf-java" "$(on_server java -cp "$tfjcp:$work/tfjava" TfJavaBaseline "$dir" "$tfin" "$tfout" "$m" "$threads" "$secs" 2>/dev/null | awk '{print $2, $3, $4, $5, "–"}')"
+  record "$m tf-java" "$(on_server java -cp "$tfjcp:$work/tfjava" TfJavaBaseline "$dir" "$tfin" "$tfout" "$m" "$threads" "$secs" 2>/dev/null | awk '{print $2, $3, $4, $5, "–", "–"}')"
 done
 
 # --- transport floor --------------------------------------------------------------------------
@@ -212,11 +229,11 @@ out="$root/bench/results/load-$(date -u +%Y%m%d-%H%M%S).md"
        "for servers, closed loop; measured runs on CPUs $server_cpus, load generators on CPUs $client_cpus;" \
        "native bfloat16 (avx512_bf16/amx_bf16): $bf16_cpu; $(date -u +%F)"
   echo
-  echo "| model | run | req/s | p50 µs | p99 µs | errors | vs c-api | p50 vs c-api | vs tf-java | vs echo (same API) | CPU µs/req | CPU vs in-process + echo |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+  echo "| model | run | req/s | p50 µs | p99 µs | errors | vs c-api | p50 vs c-api | vs tf-java | vs echo (same API) | CPU µs/req | JIT µs/req | CPU vs in-process + echo | same, JIT excluded | vs in-process, transport removed |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
   for r in "${results[@]}"; do
     key="${r%%|*}"; vals="${r#*|}"; m="${key%% *}"; run="${key#* }"
-    read -r qps p50 p99 err cpu <<<"$vals"
+    read -r qps p50 p99 err cpu jit <<<"$vals"
     capi_key="$m c-api"; [[ $run == */* ]] && capi_key="$m c-api/${run##*/}"
     capi=$(printf '%s\n' "${results[@]}" | awk -F'|' -v k="$capi_key" '$1==k {split($2,a," "); print a[1]}')
     capi_p50=$(printf '%s\n' "${results[@]}" | awk -F'|' -v k="$capi_key" '$1==k {split($2,a," "); print a[2]}')
@@ -227,14 +244,22 @@ out="$root/bench/results/load-$(date -u +%Y%m%d-%H%M%S).md"
     echo_qps=$(field "$echo_key" 1)
     # the server's CPU per request against what the work itself costs: the model run in-process
     # plus a bare server of the same API moving the same payload
-    overhead="–"
+    # (and the same without the JIT compiler threads' CPU of each process: warm-up, not serving)
+    # Throughput once the transport's own cost is removed: the server's time per request on its
+    # cores minus the echo server's (same API, same payload, same cores), against in-process.
+    overhead="–"; overhead_nojit="–"; no_transport="–"
     if [[ -n "$echo_key" ]]; then
+      no_transport=$(awk -v q="$qps" -v e="$echo_qps" -v i="$(field "$m tessera-in-process" 1)" \
+        'BEGIN {if (q > 0 && e > 0 && i > 0 && 1 / q > 1 / e) printf "%.2f×", 1 / (1 / q - 1 / e) / i; else print "–"}')
       overhead=$(awk -v s="$cpu" -v i="$(field "$m tessera-in-process" 5)" -v e="$(field "$echo_key" 5)" \
         'BEGIN {if (s + 0 > 0 && i + e > 0) printf "%.2f×", s / (i + e); else print "–"}')
+      overhead_nojit=$(awk -v s="$cpu" -v sj="$jit" -v i="$(field "$m tessera-in-process" 5)" \
+        -v ij="$(field "$m tessera-in-process" 6)" -v e="$(field "$echo_key" 5)" -v ej="$(field "$echo_key" 6)" \
+        'BEGIN {d = i - ij + e - ej; if (s + 0 > 0 && d > 0) printf "%.2f×", (s - sj) / d; else print "–"}')
     fi
     ratio() { [[ -n "$2" && "$2" != 0 ]] && awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f×", a/b}' || echo "–"; }
     p50_ratio="–"; [[ $run == c-api* || $run == tessera-in-process* ]] && p50_ratio=$(ratio "$p50" "$capi_p50")
-    echo "| $m | $run | $qps | $p50 | $p99 | $err | $(ratio "$qps" "$capi") | $p50_ratio | $(ratio "$qps" "$tfj") | $(ratio "$qps" "$echo_qps") | ${cpu:-–} | $overhead |"
+    echo "| $m | $run | $qps | $p50 | $p99 | $err | $(ratio "$qps" "$capi") | $p50_ratio | $(ratio "$qps" "$tfj") | $(ratio "$qps" "$echo_qps") | ${cpu:-–} | ${jit:-–} | $overhead | $overhead_nojit | $no_transport |"
   done
 } | tee "$out"
 echo "written to $out" >&2

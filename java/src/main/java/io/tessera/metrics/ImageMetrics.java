@@ -13,7 +13,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *       (or the output index when the model has no labels); at most {@link #MAX_CLASSES} classes
  *       per model, the rest counted as {@link #OTHER}, so the series stay bounded;</li>
  *   <li>{@code tessera_image_top1_confidence{model_name}}: the top-1 score, 0..1;</li>
- *   <li>{@code tessera_image_decode_seconds{model_name}}: decode + resize wall time per image;</li>
+ *   <li>{@code tessera_image_decode_seconds{model_name, status}}: decode + resize wall time per
+ *       image ({@code OK}), or for a call whose images failed to decode, the time until it failed
+ *       (its status code name);</li>
  *   <li>{@code tessera_image_encoded_bytes{model_name}}: encoded size per image;</li>
  *   <li>{@code tessera_image_images_per_request{model_name}}: images in one request.</li>
  * </ul>
@@ -37,7 +39,8 @@ public final class ImageMetrics {
         .labelNames("model_name").classicOnly()
         .classicUpperBounds(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1.0).register(registry);
     decodeSeconds = Histogram.builder().name("tessera_image_decode_seconds")
-        .help("Decode and resize time per image").labelNames("model_name").classicOnly()
+        .help("Decode and resize time per image; per failed call, the time until it failed")
+        .labelNames("model_name", "status").classicOnly()
         .classicExponentialUpperBounds(0.0001, 2, 18).register(registry);
     encodedBytes = Histogram.builder().name("tessera_image_encoded_bytes").help("Encoded bytes per image")
         .labelNames("model_name").classicOnly().classicExponentialUpperBounds(1024, 2, 15).register(registry);
@@ -49,7 +52,12 @@ public final class ImageMetrics {
   /** One image decoded for {@code model}. */
   public void recordDecode(String model, long encodedBytes, long nanos) {
     this.encodedBytes.labelValues(model).observe(encodedBytes);
-    decodeSeconds.labelValues(model).observe(nanos / 1e9);
+    decodeSeconds.labelValues(model, "OK").observe(nanos / 1e9);
+  }
+
+  /** A call's images failed to decode for {@code model} after {@code nanos}, with {@code status}. */
+  public void recordDecodeFailure(String model, String status, long nanos) {
+    decodeSeconds.labelValues(model, status).observe(nanos / 1e9);
   }
 
   /** One request's images ran; {@code count} of them. */

@@ -32,15 +32,10 @@ public final class OperatorMetrics {
 
   private final PrometheusRegistry registry;
   private final InFlight inFlight = new InFlight();
-  private final Histogram imageDecodeLatency;
 
   OperatorMetrics(PrometheusRegistry registry) {
     this.registry = registry;
     registry.register(inFlight);
-    this.imageDecodeLatency = Histogram.builder().classicOnly().classicUpperBounds(ServingMetrics.MICROS_BUCKETS)
-        .name("tessera_image_decode_latency")
-        .help("Microseconds spent decoding and preprocessing one request's encoded images, by outcome")
-        .labelNames("model_name", "status").register(registry);
   }
 
   /** Marks a request in flight until the returned handle runs (exactly once). */
@@ -48,10 +43,6 @@ public final class OperatorMetrics {
     AtomicLong cell = BoundedSeries.cell(inFlight.series, new String[] {model, api, entrypoint}, AtomicLong::new);
     cell.incrementAndGet();
     return cell::decrementAndGet;
-  }
-
-  public void recordImageDecode(String model, String status, double micros) {
-    imageDecodeLatency.labelValues(model, status).observe(micros);
   }
 
   /** {@code tessera_build_info{version, tensorflow_version, java_version} 1}. */

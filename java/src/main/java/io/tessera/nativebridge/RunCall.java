@@ -34,6 +34,8 @@ public final class RunCall extends NativeHandle<TesseraNative.NativeRunCall> {
   private static final int MAX_RANK = GraphShape.MAX_RANK;
 
   private final ByteBuffer layout;
+  /** The same block read-only: inline output views are slices of it (one object per view). */
+  private final ByteBuffer readOnlyLayout;
   /** The native feed block (little-endian int64 slots, NativeAbi.FEED_*). */
   private final ByteBuffer feeds;
   /** Next free slot for a staged input; outputs are written after the inputs when the call runs. */
@@ -49,6 +51,7 @@ public final class RunCall extends NativeHandle<TesseraNative.NativeRunCall> {
     super(pointer, TesseraNative::run_call_free);
     this.layout = new BytePointer(TesseraNative.run_call_layout(pointer))
         .capacity(TesseraNative.run_call_layout_bytes()).asByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+    this.readOnlyLayout = layout.asReadOnlyBuffer();
     this.feeds = new BytePointer(TesseraNative.run_call_feed_block(pointer))
         .capacity(TesseraNative.run_call_feed_block_bytes()).asByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
   }
@@ -234,7 +237,7 @@ public final class RunCall extends NativeHandle<TesseraNative.NativeRunCall> {
     }
     long inlineOffset = at >= 0 ? field(at, NativeAbi.LAYOUT_INLINE_OFFSET) : -1;
     if (inlineOffset >= 0) {
-      return layout.slice((int) inlineOffset, (int) bytes).asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
+      return readOnlyLayout.slice((int) inlineOffset, (int) bytes).order(ByteOrder.LITTLE_ENDIAN);
     }
     Pointer data = at >= 0 ? new AddressPointer(field(at, NativeAbi.LAYOUT_DATA_ADDRESS))
         : TesseraNative.run_call_output_data(pointer(), index);

@@ -241,18 +241,20 @@ public final class Pipeline {
     return result -> metrics.recordRun(version.id().name(), origin.api(), result);
   }
 
-  /** Decodes a call's encoded images for {@code version}'s model, recording the decode's time and outcome. */
+  /**
+   * Decodes a call's encoded images for {@code version}'s model; each decoded image's time, or a
+   * failed call's time and status, goes to {@code tessera_image_decode_seconds} (not for warmup).
+   */
   InputTensor decodeImages(ResolvedVersion version, Origin origin, ImagePreprocessor images,
       List<ByteBuffer> encoded, DecodeDeadline deadline) {
     long started = System.nanoTime();
-    String status = "OK";
     try {
       return images.decodeBuffers(encoded, deadline, decodeObserver(version, origin));
     } catch (RuntimeException | Error e) {
-      status = statusOf(e);
+      if (origin.entryPoint() != Origin.EntryPoint.WARMUP) {
+        metrics.images().recordDecodeFailure(version.id().name(), statusOf(e), System.nanoTime() - started);
+      }
       throw e;
-    } finally {
-      metrics.operators().recordImageDecode(version.id().name(), status, (System.nanoTime() - started) / 1e3);
     }
   }
 

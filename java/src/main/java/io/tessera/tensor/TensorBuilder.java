@@ -104,6 +104,51 @@ public final class TensorBuilder implements AutoCloseable {
     count++;
   }
 
+  /**
+   * {@code n} decimal values, as {@link #addDouble} each (the buffer grows at the same points),
+   * converted in one loop per dtype.
+   */
+  public void addDoubles(double[] values, int n) {
+    int size = dtype.byteSize();
+    boolean dense = switch (dtype) {
+      case DT_FLOAT, DT_DOUBLE, DT_HALF, DT_BFLOAT16 -> true;
+      default -> false;
+    };
+    int i = 0;
+    while (i < n) {
+      int room = dense ? out.remaining() / size : 0;
+      if (room == 0) {
+        addDouble(values[i++]);
+        continue;
+      }
+      int end = i + Math.min(room, n - i);
+      switch (dtype) {
+        case DT_FLOAT -> {
+          for (int j = i; j < end; j++) {
+            out.putFloat((float) values[j]);
+          }
+        }
+        case DT_DOUBLE -> {
+          for (int j = i; j < end; j++) {
+            out.putDouble(values[j]);
+          }
+        }
+        case DT_HALF -> {
+          for (int j = i; j < end; j++) {
+            out.putShort(HalfFloats.toHalf((float) values[j]));
+          }
+        }
+        default -> {
+          for (int j = i; j < end; j++) {
+            out.putShort(HalfFloats.toBfloat16((float) values[j]));
+          }
+        }
+      }
+      count += end - i;
+      i = end;
+    }
+  }
+
   public void addBool(boolean v) {
     if (dtype != DataType.DT_BOOL) {
       throw typeMismatch(Boolean.toString(v), v ? "True" : "False");

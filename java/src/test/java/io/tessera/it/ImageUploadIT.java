@@ -164,7 +164,7 @@ class ImageUploadIT {
     String before = metrics();
     double espresso = sample(before, "tessera_image_top1_total{class=\"espresso\",model_name=\"image_classifier\"}");
     double requests = sample(before, "tessera_image_images_per_request_count{model_name=\"image_classifier\"}");
-    double decoded = sample(before, "tessera_image_decode_seconds_count{model_name=\"image_classifier\"}");
+    double decoded = sample(before, "tessera_image_decode_seconds_count{model_name=\"image_classifier\",status=\"OK\"}");
     for (int i = 0; i < 3; i++) {
       assertEquals(200, post("/v1/models/image_classifier:predict", "image/jpeg", bytes("coffee.jpg")).statusCode());
     }
@@ -179,7 +179,7 @@ class ImageUploadIT {
         sample(after, "tessera_image_top1_total{class=\"espresso\",model_name=\"image_classifier\"}"), after);
     assertEquals(Math.max(0, requests) + 4,
         sample(after, "tessera_image_images_per_request_count{model_name=\"image_classifier\"}"));
-    assertEquals(Math.max(0, decoded) + 4, sample(after, "tessera_image_decode_seconds_count{model_name=\"image_classifier\"}"));
+    assertEquals(Math.max(0, decoded) + 4, sample(after, "tessera_image_decode_seconds_count{model_name=\"image_classifier\",status=\"OK\"}"));
     assertTrue(sample(after, "tessera_image_encoded_bytes_sum{model_name=\"image_classifier\"}") >= 4 * bytes("coffee.jpg").length);
     assertTrue(sample(after, "tessera_image_top1_confidence_bucket{model_name=\"image_classifier\",le=\"1.0\"}") >= 4);
   }

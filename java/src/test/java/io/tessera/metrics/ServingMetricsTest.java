@@ -95,7 +95,8 @@ class ServingMetricsTest {
     metrics.operators().exportModelVersions(() -> java.util.List.of(
         new OperatorMetrics.VersionSample("m", 2, "AVAILABLE", 1.5, 3),
         new OperatorMetrics.VersionSample("m", 3, "LOADING", Double.NaN, -1)));
-    metrics.operators().recordImageDecode("m", "OK", 900);
+    metrics.images().recordDecode("m", 2048, 900_000);
+    metrics.images().recordDecodeFailure("m", "INVALID_ARGUMENT", 50_000);
     String page = page(metrics);
     assertTrue(page.contains("tessera_build_info{java_version=\"" + System.getProperty("java.version")
         + "\",tensorflow_version=\"2.18.0\",version=\"9.9\"} 1"), page);
@@ -106,7 +107,8 @@ class ServingMetricsTest {
     assertFalse(page.contains("tessera_model_load_seconds{model_name=\"m\",version=\"3\"}"), "not loaded yet: " + page);
     assertTrue(page.contains("tessera_batch_queue_depth{model_name=\"m\",version=\"2\"} 3.0"), page);
     assertFalse(page.contains("tessera_batch_queue_depth{model_name=\"m\",version=\"3\"}"), page);
-    assertTrue(page.contains("tessera_image_decode_latency_count{model_name=\"m\",status=\"OK\"} 1"), page);
+    assertTrue(page.contains("tessera_image_decode_seconds_count{model_name=\"m\",status=\"OK\"} 1"), page);
+    assertTrue(page.contains("tessera_image_decode_seconds_count{model_name=\"m\",status=\"INVALID_ARGUMENT\"} 1"), page);
     assertTrue(page.contains("process_resident_memory_bytes"), "RSS for the dashboard: " + page);
   }
 }

@@ -3,14 +3,17 @@ package io.tessera.bench.load;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Runs a call on T threads, closed loop, for D seconds (after a short warm-up) and reports stats,
+ * Runs a call on T threads, closed loop, for D seconds (after a warm-up on one thread of
+ * {@code bench.warmupSeconds}, default 1) and reports stats,
  * including CPU time per request over the measured window: of the process named by the system
  * property {@code bench.cpuPid} (a server under load, read from /proc/PID/stat) or, without it, of
  * this process (the in-process baselines' own cost).
@@ -27,7 +30,8 @@ final class Driver {
   private Driver() {}
 
   static String run(String name, int threads, double seconds, Call call) throws InterruptedException {
-    long warmupEnd = System.nanoTime() + 1_000_000_000L;
+    double warmupSeconds = Double.parseDouble(System.getProperty("bench.warmupSeconds", "1"));
+    long warmupEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
     while (System.nanoTime() < warmupEnd) {
       try {
         call.run();
@@ -36,6 +40,7 @@ final class Driver {
       }
     }
     long cpuBefore = processCpuNanos();
+    long jitBefore = jitCpuNanos();
     AtomicBoolean stop = new AtomicBoolean();
     LoadStats stats = new LoadStats();
     List<Thread> workers = new ArrayList<>();
@@ -65,7 +70,7 @@ final class Driver {
     for (Thread w : workers) {
       w.join();
     }
-    return stats.line(name, seconds, processCpuNanos() - cpuBefore);
+    return stats.line(name, seconds, processCpuNanos() - cpuBefore, jitCpuNanos() - jitBefore);
   }
 
   private static long processCpuNanos() {
@@ -82,5 +87,32 @@ final class Driver {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the CPU time of process " + pid, e);
     }
+  }
+
+  /**
+   * CPU time of the measured process's JIT compiler threads (HotSpot's "C1/C2 CompilerThreadN",
+   * cut to 15 characters in /proc), so the table can show what is warm-up rather than serving.
+   */
+  private static long jitCpuNanos() {
+    String pid = System.getProperty("bench.cpuPid", "self");
+    long ticks = 0;
+    try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", pid, "task"))) {
+      for (Path task : tasks) {
+        try {
+          String comm = Files.readString(task.resolve("comm"));
+          if (!comm.startsWith("C1 CompilerThre") && !comm.startsWith("C2 CompilerThre")) {
+            continue;
+          }
+          String stat = Files.readString(task.resolve("stat"));
+          String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+        } catch (NoSuchFileException gone) {
+          // the thread ended while we listed them
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the threads of process " + pid, e);
+    }
+    return ticks * NANOS_PER_CLOCK_TICK;
   }
 }

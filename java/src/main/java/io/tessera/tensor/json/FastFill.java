@@ -10,7 +10,6 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -33,19 +32,16 @@ final class FastFill {
   private static final BigInteger TWO_64 = BigInteger.ONE.shiftLeft(64);
 
   private final JsonParser p;
+  private final InputBuilders builders;
   private final String[] names;
   private final DataType[] dtypes;
-  private final TensorBuilder[] builders;
-  private final long capacity;
-  private long[] dims = new long[8];
-  private long[] counts = new long[8];
+  private final ListShape shape = new ListShape();
 
   private FastFill(JsonParser p, Map<String, DataType> inputs, long capacity) {
     this.p = p;
-    this.names = inputs.keySet().toArray(new String[0]);
-    this.dtypes = inputs.values().toArray(new DataType[0]);
-    this.builders = new TensorBuilder[names.length];
-    this.capacity = capacity;
+    this.builders = new InputBuilders(inputs, capacity);
+    this.names = builders.names;
+    this.dtypes = builders.dtypes;
   }
 
   /** Row format; the parser is on the value's first token. */
@@ -55,7 +51,7 @@ final class FastFill {
     try {
       return f.rows();
     } finally {
-      f.closeBuilders();
+      f.builders.close();
     }
   }
 
@@ -66,7 +62,7 @@ final class FastFill {
     try {
       return f.columns();
     } finally {
-      f.closeBuilders();
+      f.builders.close();
     }
   }
 
@@ -88,7 +84,7 @@ final class FastFill {
         if (n != 1 || names[0].equals("b64") || dtypes[0] != DataType.DT_STRING) {
           throw Fallback.INSTANCE;
         }
-        builder(0).addBytes(readB64Rest());
+        builders.get(0).addBytes(readB64Rest());
         itemShapes[0] = new long[0];
         firstB64 = true;
       } else {
@@ -114,22 +110,7 @@ final class FastFill {
       }
       count++;
     }
-    Map<String, InputTensor> out = new LinkedHashMap<>();
-    try {
-      for (int i = 0; i < n; i++) {
-        if (itemShapes[i] == null) {
-          continue;
-        }
-        long[] shape = new long[itemShapes[i].length + 1];
-        shape[0] = count;
-        System.arraycopy(itemShapes[i], 0, shape, 1, itemShapes[i].length);
-        out.put(names[i], builders[i].build(shape));
-      }
-    } catch (RuntimeException e) {
-      out.values().forEach(InputTensor::close);
-      throw e;
-    }
-    return out;
+    return builders.build(InputBuilders.batched(count, itemShapes));
   }
 
   /** One {@code {name: value, ...}} element; {@code t} is the token after its '{'. */
@@ -137,16 +118,16 @@ final class FastFill {
     int seen = 0;
     boolean[] done = new boolean[names.length];
     while (t == JsonToken.FIELD_NAME) {
-      int i = indexOf(p.currentName());
+      int i = builders.indexOf(p.currentName());
       if (i < 0 || done[i]) {
         throw Fallback.INSTANCE;
       }
       done[i] = true;
       seen++;
-      long[] shape = walk(p.nextToken(), i);
+      long[] itemShape = walk(p.nextToken(), i);
       if (itemShapes[i] == null) {
-        itemShapes[i] = shape;
-      } else if (!Arrays.equals(itemShapes[i], shape)) {
+        itemShapes[i] = itemShape;
+      } else if (!Arrays.equals(itemShapes[i], itemShape)) {
         throw Fallback.INSTANCE;
       }
       t = p.nextToken();
@@ -166,11 +147,11 @@ final class FastFill {
         if (n != 1 || names[0].equals("b64") || dtypes[0] != DataType.DT_STRING) {
           throw Fallback.INSTANCE;
         }
-        builder(0).addBytes(readB64Rest());
+        builders.get(0).addBytes(readB64Rest());
         shapes[0] = new long[0];
       } else {
         while (t == JsonToken.FIELD_NAME) {
-          int i = indexOf(p.currentName());
+          int i = builders.indexOf(p.currentName());
           JsonToken v = p.nextToken();
           if (i < 0 || shapes[i] != null) {
             p.skipChildren(); // TF Serving ignores extra keys; the first duplicate wins
@@ -191,18 +172,7 @@ final class FastFill {
       }
       shapes[0] = walk(t, 0);
     }
-    Map<String, InputTensor> out = new LinkedHashMap<>();
-    try {
-      for (int i = 0; i < n; i++) {
-        if (shapes[i] != null) {
-          out.put(names[i], builders[i].build(shapes[i]));
-        }
-      }
-    } catch (RuntimeException e) {
-      out.values().forEach(InputTensor::close);
-      throw e;
-    }
-    return out;
+    return builders.build(shapes);
   }
 
   /**
@@ -215,18 +185,14 @@ final class FastFill {
     if (dtype == null) {
       throw Fallback.INSTANCE;
     }
-    TensorBuilder b = builder(input);
+    TensorBuilder b = builders.get(input);
     boolean complex = dtype.isComplex();
-    int depth = 0;
-    int rank = -1;
-    // Lists close deepest-first, so the levels whose size is already fixed (by the first list
-    // closed there, which lies on the first-element chain) are always [minKnown, rank).
-    int minKnown = Integer.MAX_VALUE;
+    shape.reset();
     while (true) {
       if (t == JsonToken.START_ARRAY) {
         JsonToken next = p.nextToken();
         if (complex && next != null && next.isNumeric()) {
-          rank = leafAt(depth, rank);
+          shape.leaf();
           double re = number(next);
           JsonToken imToken = p.nextToken();
           if (imToken == null || !imToken.isNumeric()) {
@@ -238,52 +204,21 @@ final class FastFill {
           }
           b.addComplex(re, im);
         } else {
-          if ((rank >= 0 && depth >= rank) || depth >= ExactFill.MAX_RANK) {
-            throw Fallback.INSTANCE;
-          }
-          if (depth > 0) {
-            counts[depth - 1]++;
-          }
-          if (depth == dims.length) {
-            dims = Arrays.copyOf(dims, depth * 2);
-            counts = Arrays.copyOf(counts, depth * 2);
-          }
-          counts[depth++] = 0;
+          shape.open();
           t = next;
           continue;
         }
       } else if (t == JsonToken.END_ARRAY) {
-        long size = counts[--depth];
-        if (depth >= minKnown) {
-          if (dims[depth] != size) {
-            throw Fallback.INSTANCE;
-          }
-        } else {
-          dims[depth] = size;
-          minKnown = depth;
-          if (rank < 0) {
-            rank = depth + 1; // an empty first list ends the shape
-          }
-        }
+        shape.close();
       } else {
-        rank = leafAt(depth, rank);
+        shape.leaf();
         addLeaf(t, dtype, b);
       }
-      if (depth == 0) {
-        return Arrays.copyOf(dims, rank);
+      if (shape.depth() == 0) {
+        return shape.shape();
       }
       t = p.nextToken();
     }
-  }
-
-  private int leafAt(int depth, int rank) {
-    if (rank >= 0 && depth != rank) {
-      throw Fallback.INSTANCE;
-    }
-    if (depth > 0) {
-      counts[depth - 1]++;
-    }
-    return depth;
   }
 
   private void addLeaf(JsonToken t, DataType dtype, TensorBuilder b) throws IOException {
@@ -368,30 +303,6 @@ final class FastFill {
       return Base64.getDecoder().decode(text);
     } catch (IllegalArgumentException e) {
       throw Fallback.INSTANCE;
-    }
-  }
-
-  private int indexOf(String name) {
-    for (int i = 0; i < names.length; i++) {
-      if (names[i].equals(name)) {
-        return i;
-      }
-    }
-    return -1;
-  }
-
-  private TensorBuilder builder(int i) {
-    if (builders[i] == null) {
-      builders[i] = TensorBuilder.create(dtypes[i], capacity);
-    }
-    return builders[i];
-  }
-
-  private void closeBuilders() {
-    for (TensorBuilder b : builders) {
-      if (b != null) {
-        b.close();
-      }
     }
   }
 }

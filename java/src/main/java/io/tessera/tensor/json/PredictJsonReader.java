@@ -15,7 +15,9 @@ import java.util.Map;
 
 /**
  * Parses a REST predict body as TF Serving's {@code FillPredictRequestFromJson} does, streaming
- * values straight into native tensor buffers (no DOM on the normal path).
+ * values straight into native tensor buffers (no DOM on the normal path). Bodies of plain float
+ * number lists are first tried by {@link FloatListReader}, which reads the bytes without a
+ * tokenizer and gives the same tensors, or steps aside.
  *
  * <p>One pass over the top-level object: the data value ({@code instances} or {@code inputs}) is
  * filled inline with the signature known so far ({@code serving_default} until a
@@ -71,12 +73,23 @@ public final class PredictJsonReader {
     }
 
     long capacity(long offset, int inputs) {
-      long estimate = (length - offset) / 2 / Math.max(1, inputs);
-      return Math.max(16, Math.min(estimate, MAX_INITIAL_CAPACITY));
+      return PredictJsonReader.capacity(length, offset, inputs);
     }
   }
 
+  /** First elements reserved per input for a value at {@code offset} of a body. */
+  static long capacity(int bodyLength, long offset, int inputs) {
+    long estimate = (bodyLength - offset) / 2 / Math.max(1, inputs);
+    return Math.max(16, Math.min(estimate, MAX_INITIAL_CAPACITY));
+  }
+
   public static PredictJsonRequest read(ByteBuffer body, SignatureInputs signatures) {
+    PredictJsonRequest plain = FloatListReader.read(body, signatures);
+    return plain != null ? plain : readGeneral(body, signatures);
+  }
+
+  /** {@link #read} without the byte-level fast path (which must give the same results). */
+  static PredictJsonRequest readGeneral(ByteBuffer body, SignatureInputs signatures) {
     Body b = new Body(body);
     if (b.length == 0) {
       throw ServingException.invalidArgument("JSON Parse error: The document is empty");
@@ -318,7 +331,7 @@ public final class PredictJsonReader {
         || (c >= 'A' && c <= 'Z');
   }
 
-  private static String effectiveName(String sig) {
+  static String effectiveName(String sig) {
     return sig == null || sig.isEmpty() ? DEFAULT_SIGNATURE : sig;
   }
 

@@ -62,7 +62,7 @@ public final class PredictJsonWriter {
       w.rawNumber(extra.rawJson());
     }
     w.endObject();
-    w.flush();
+    w.finish();
   }
 
   private static void writeRows(RapidPrettyWriter w, List<OutputTensor> outputs, Strings strings) {
@@ -151,31 +151,47 @@ public final class PredictJsonWriter {
         return;
       }
       w.startArray();
-      for (long i = 0; i < shape[dim]; i++) {
-        if (dim == shape.length - 1) {
-          element(w);
-        } else {
+      if (dim == shape.length - 1) {
+        row(w, shape[dim]);
+      } else {
+        for (long i = 0; i < shape[dim]; i++) {
           write(w, dim + 1);
         }
       }
       w.endArray();
     }
 
+    /** The innermost list's elements: one loop per dtype for floats, the common large output. */
+    private void row(RapidPrettyWriter w, long count) {
+      if (dtype == DataType.DT_FLOAT) {
+        int at = Math.toIntExact(next * 4);
+        int end = Math.toIntExact((next + count) * 4);
+        for (; at < end; at += 4) {
+          w.floatValue(data.getFloat(at));
+        }
+        next += count;
+        return;
+      }
+      for (long i = 0; i < count; i++) {
+        element(w);
+      }
+    }
+
     private void element(RapidPrettyWriter w) {
       long i = next++;
       int at = Math.toIntExact(i * Math.max(1, dtype.byteSize()));
       switch (dtype) {
-        case DT_FLOAT -> w.rawNumber(FloatText.ofFloat(data.getFloat(at)));
+        case DT_FLOAT -> w.floatValue(data.getFloat(at));
         case DT_DOUBLE -> w.rawNumber(FloatText.ofDouble(data.getDouble(at)));
-        case DT_HALF, DT_BFLOAT16 -> w.rawNumber(FloatText.ofFloat(tensor.getHalfAsFloat(i)));
+        case DT_HALF, DT_BFLOAT16 -> w.floatValue(tensor.getHalfAsFloat(i));
         case DT_INT8, DT_UINT8, DT_INT16, DT_UINT16, DT_INT32, DT_UINT32, DT_INT64 ->
             w.longValue(tensor.getLong(i));
         case DT_UINT64 -> w.unsignedLongValue(data.getLong(at));
         case DT_BOOL -> w.bool(data.get(at) != 0);
         case DT_COMPLEX64 -> {
           w.startArray();
-          w.rawNumber(FloatText.ofFloat(data.getFloat(at)));
-          w.rawNumber(FloatText.ofFloat(data.getFloat(at + 4)));
+          w.floatValue(data.getFloat(at));
+          w.floatValue(data.getFloat(at + 4));
           w.endArray();
         }
         case DT_COMPLEX128 -> {

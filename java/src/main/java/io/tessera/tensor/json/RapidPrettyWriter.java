@@ -9,10 +9,14 @@ import java.util.Arrays;
 /**
  * Byte-exact re-implementation of rapidjson 1.1.0's {@code PrettyWriter} (4-space indent) with its
  * {@code kFormatSingleLineArray} option, which TF Serving's REST responses and error texts use.
- * Buffers internally; with a null OutputStream everything stays in memory ({@link #text()}).
+ * Buffers internally; with a null OutputStream everything stays in memory ({@link #text()}). A
+ * writer to a stream takes its thread's spare buffer and {@link #finish} gives it back, so a
+ * thread writing many responses allocates one buffer.
  */
 final class RapidPrettyWriter {
   private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
+  private static final int STREAM_BUFFER = 1 << 16;
+  private static final ThreadLocal<byte[]> SPARE = new ThreadLocal<>();
 
   private final OutputStream out;
   private byte[] buf;
@@ -26,7 +30,24 @@ final class RapidPrettyWriter {
 
   RapidPrettyWriter(OutputStream out) {
     this.out = out;
-    this.buf = new byte[out == null ? 256 : 1 << 16];
+    if (out == null) {
+      buf = new byte[256];
+    } else {
+      buf = SPARE.get();
+      SPARE.set(null);
+      if (buf == null) {
+        buf = new byte[STREAM_BUFFER];
+      }
+    }
+  }
+
+  /** Flushes and hands the buffer to the thread's next writer; this writer is done. */
+  void finish() {
+    flush();
+    if (out != null && buf.length == STREAM_BUFFER) {
+      SPARE.set(buf);
+    }
+    buf = null;
   }
 
   void setSingleLineArray(boolean on) {
@@ -124,6 +145,13 @@ final class RapidPrettyWriter {
   void rawNumber(String text) {
     prefix();
     ascii(text);
+  }
+
+  /** A float as TF Serving writes it ({@link FloatText#appendFloat}). */
+  void floatValue(float f) {
+    prefix();
+    ensure(FloatText.MAX_FLOAT_BYTES);
+    pos = FloatText.appendFloat(buf, pos, f);
   }
 
   void longValue(long v) {

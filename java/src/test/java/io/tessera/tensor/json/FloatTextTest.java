@@ -3,11 +3,115 @@ package io.tessera.tensor.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
 import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 class FloatTextTest {
+  /**
+   * Hard cases as TF Serving writes them: the file holds the text abseil itself produced for
+   * each float through the calls TF Serving's WriteDecimal makes (see its header). Also checks
+   * that appendFloat writes at an offset and touches no byte outside its room.
+   */
+  @Test
+  void textAbseilProducedForTfServing() throws IOException {
+    int cases = 0;
+    try (BufferedReader in = new BufferedReader(new InputStreamReader(
+        FloatTextTest.class.getResourceAsStream("tfserving-float-text.tsv"), StandardCharsets.US_ASCII))) {
+      for (String line = in.readLine(); line != null; line = in.readLine()) {
+        if (line.startsWith("#")) {
+          continue;
+        }
+        String[] cols = line.split("\t");
+        int bits = Integer.parseUnsignedInt(cols[0], 16);
+        float f = Float.intBitsToFloat(bits);
+        assertEquals(cols[1], FloatText.ofFloat(f), () -> "bits " + cols[0]);
+        byte[] out = new byte[3 + FloatText.MAX_FLOAT_BYTES + 3];
+        Arrays.fill(out, (byte) '#');
+        int end = FloatText.appendFloat(out, 3, f);
+        assertEquals(cols[1], new String(out, 3, end - 3, StandardCharsets.US_ASCII));
+        assertEquals("######", new String(out, 0, 3, StandardCharsets.US_ASCII)
+            + new String(out, 3 + FloatText.MAX_FLOAT_BYTES, 3, StandardCharsets.US_ASCII));
+        cases++;
+      }
+    }
+    assertEquals(3100, cases);
+  }
+
+  /**
+   * Every float in dense ranges (around each power of ten and of two, the subnormals, stretches
+   * of 1e-10..1 where classifier outputs lie, the largest floats) and a million random bit
+   * patterns, against a reference computed on the exact value with BigDecimal.
+   */
+  @Test
+  void denseRangesMatchTheExactValue() {
+    int checked = 0;
+    for (int e = -45; e <= 38; e++) {
+      checked += range(Float.floatToRawIntBits(Float.parseFloat("1e" + e)) - 10_000, 20_000);
+    }
+    for (int biased = 1; biased < 255; biased++) {
+      checked += range((biased << 23) - 1_000, 2_000);
+    }
+    checked += range(1, 100_000);
+    checked += range(0x7f7fffff - 50_000, 50_001);
+    for (float start : new float[] {1e-10f, 3.3e-8f, 1e-6f, 2.5e-5f, 1e-3f, 0.01f, 0.1f, 0.5f, 0.99f}) {
+      checked += range(Float.floatToRawIntBits(start), 100_000);
+    }
+    SplittableRandom r = new SplittableRandom(20);
+    for (int i = 0; i < 1_000_000; i++) {
+      checked += range(r.nextInt(), 1);
+    }
+    assertEquals(4_238_001, checked);
+  }
+
+  private static int range(int firstBits, int count) {
+    for (int bits = firstBits; bits < firstBits + count; bits++) {
+      float f = Float.intBitsToFloat(bits);
+      String want = reference(f);
+      if (!want.equals(FloatText.ofFloat(f))) {
+        assertEquals(want, FloatText.ofFloat(f), "bits " + Integer.toHexString(bits));
+      }
+    }
+    return count;
+  }
+
+  /** TF Serving's rule restated on the exact value: %.6g if it reads back, else %.9g; ".0". */
+  private static String reference(float f) {
+    if (Float.isNaN(f)) {
+      return "NaN";
+    }
+    String sign = Float.floatToRawIntBits(f) < 0 ? "-" : "";
+    float a = Math.abs(f);
+    if (Float.isInfinite(a)) {
+      return sign + "Infinity";
+    }
+    if (a == 0) {
+      return sign + "0.0";
+    }
+    BigDecimal exact = new BigDecimal((double) a);
+    String six = percentG(exact, 6);
+    String text = Float.parseFloat(six) == a ? six : percentG(exact, 9);
+    return sign + (text.contains(".") || text.contains("e") ? text : text + ".0");
+  }
+
+  /** C's %.{p}g of a positive exact value, rounding half to even. */
+  private static String percentG(BigDecimal exact, int p) {
+    BigDecimal r = exact.round(new MathContext(p, RoundingMode.HALF_EVEN));
+    int exp = r.precision() - r.scale() - 1;
+    if (exp >= -4 && exp < p) {
+      return r.stripTrailingZeros().toPlainString();
+    }
+    String digits = r.unscaledValue().toString().replaceAll("0+$", "");
+    return digits.charAt(0) + (digits.length() > 1 ? "." + digits.substring(1) : "") + "e"
+        + (exp < 0 ? "-" : "+") + (Math.abs(exp) < 10 ? "0" : "") + Math.abs(exp);
+  }
   @Test
   void floatsAsTfServingWritesThem() {
     assertEquals("0.1", FloatText.ofFloat(0.1f));
