@@ -11,8 +11,10 @@ BatchController::BatchController(BatchControllerOptions options)
   decision_.max_batch_size = options_.objective.max_batch_size;
 }
 
-void BatchController::OnArrival(int64_t now_micros, int64_t rows) {
+void BatchController::OnArrival(int64_t now_micros, int64_t rows, int64_t rows_in_flight) {
   std::lock_guard<std::mutex> lock(mu_);
+  ReachLocked(now_micros);
+  reach_now_ = std::max(reach_now_, rows_in_flight);
   if (first_arrival_ < 0) first_arrival_ = now_micros;
   const double dt = static_cast<double>(std::max<int64_t>(0, now_micros - last_arrival_));
   decayed_rows_ = decayed_rows_ * std::exp(-dt / options_.rate_time_constant_micros) + static_cast<double>(rows);
@@ -54,6 +56,17 @@ double BatchController::WaitP99Locked() const {
   return static_cast<double>(sorted[at]);
 }
 
+// Rolls the reach windows forward to now_micros and returns the peak over the two.
+int64_t BatchController::ReachLocked(int64_t now_micros) {
+  const int64_t window = std::max<int64_t>(1, options_.reach_window_micros);
+  if (now_micros - reach_since_ >= window) {
+    reach_before_ = now_micros - reach_since_ >= 2 * window ? 0 : reach_now_;
+    reach_now_ = 0;
+    reach_since_ = now_micros;
+  }
+  return std::max(reach_now_, reach_before_);
+}
+
 BatchDecision BatchController::Decide(int64_t now_micros, bool* logworthy) {
   std::lock_guard<std::mutex> lock(mu_);
   if (logworthy != nullptr) *logworthy = false;
@@ -64,6 +77,7 @@ BatchDecision BatchController::Decide(int64_t now_micros, bool* logworthy) {
   observed.current_timeout_micros = decision_.timeout_micros;
   observed.run_time = run_times_.Fit();
   observed.num_threads = options_.num_threads;
+  observed.max_rows_in_flight = ReachLocked(now_micros);
   const BatchDecision next = ChooseBatching(observed, options_.objective);
   if (logworthy != nullptr && decided_) *logworthy = ChangedMarkedly(decision_, next);
   decision_ = next;
@@ -86,6 +100,7 @@ BatchController::Snapshot BatchController::snapshot(int64_t now_micros) {
   s.arrival_rows_per_sec = RateLocked(now_micros);
   s.queue_wait_p99_micros = WaitP99Locked();
   s.fill_ratio = fill_ratio_;
+  s.max_rows_in_flight = ReachLocked(now_micros);
   s.run_time = run_times_.Fit();
   return s;
 }

@@ -53,6 +53,7 @@ RunTimeFit RunTimeWindow::Fit() const {
   }
   // One distinct size (or a line through negative values): assume no amortisation, run time
   // proportional to rows, which overstates large batches' cost rather than understating it.
+  fit.one_size = sxx < 1e-9;
   if (sxx < 1e-9 || sxy < 0 || my - (sxy / sxx) * mx < 0) {
     fit.fixed_micros = 0;
     fit.per_row_micros = my / mx;
@@ -75,38 +76,43 @@ BatchDecision ChooseBatching(const QueueObservation& observed, const LatencyObje
   const double budget = kLatencyBudgetShare * static_cast<double>(objective.target_p99_latency_micros);
   const double rate = std::max(0.0, observed.arrival_rows_per_sec);
   const double threads = std::max(1, observed.num_threads);
-  // Waiting beyond the timeout that was measured is time spent waiting for a batch thread.
-  const double thread_wait_seen =
-      std::max(0.0, observed.queue_wait_p99_micros - static_cast<double>(observed.current_timeout_micros));
+  const int64_t reach = observed.max_rows_in_flight > 0
+                            ? std::min(observed.max_rows_in_flight, rows.back())
+                            : rows.back();
   auto run = [&](int64_t b) { return std::max(1.0, observed.run_time.Predict(Padded(objective, b))); };
-  auto latency = [&](int64_t b) { return std::max(run(b), thread_wait_seen) + run(b); };
   auto capacity = [&](int64_t b) { return threads * static_cast<double>(b) * 1e6 / run(b); };
   auto fill_micros = [&](int64_t b) { return rate > 0 ? (static_cast<double>(b) - 1) * 1e6 / rate : 0.0; };
 
+  std::vector<int64_t> candidates;  // sizes a batch can reach (padded rows cost as the allowed size)
+  for (int64_t b : sizes) {
+    if (b < reach) candidates.push_back(b);
+  }
+  candidates.push_back(reach);
   int64_t needed = -1;  // fewest rows per batch that keep up with the arrivals
-  for (int64_t b : rows) {
+  for (int64_t b : candidates) {
     if (capacity(b) >= rate * kCapacityHeadroom) {
       needed = b;
       break;
     }
   }
-  int64_t fits = -1;  // largest size whose latency fits the budget
-  for (int64_t b : sizes) {
-    if (latency(b) <= budget) fits = b;
-  }
   double timeout = 0;
-  if (needed < 0) {  // overload: largest batches, short waits (the queue fills them anyway)
+  if (needed < 0) {  // overload: the most productive reachable size, waiting for it to fill
+    double best = 0;
+    for (int64_t b : candidates) best = std::max(best, capacity(b));
+    int64_t productive = candidates.back();
+    for (int64_t b : candidates) {
+      if (!observed.run_time.one_size && capacity(b) >= kProductiveShare * best) {
+        productive = b;
+        break;
+      }
+    }
     decision.target_reachable = false;
-    decision.max_batch_size = sizes.back();
-    timeout = std::min(fill_micros(sizes.back()), budget - latency(sizes.back()));
-  } else if (fits < needed) {  // the target is out of reach: throughput wins (queued requests
-    // join the largest batches), and a batch waits no longer than the rows it needs take to come
-    decision.target_reachable = false;
-    decision.max_batch_size = sizes.back();
-    timeout = std::min(fill_micros(needed), budget - latency(needed));
-  } else {
-    decision.max_batch_size = fits;
-    timeout = needed <= 1 ? 0 : std::min(fill_micros(needed), budget - latency(needed));
+    decision.max_batch_size = productive;
+    timeout = fill_micros(productive);
+  } else {  // batches carry the load: no waiting, every queued row joins the next batch
+    const double thread_wait_seen =
+        std::max(0.0, observed.queue_wait_p99_micros - static_cast<double>(observed.current_timeout_micros));
+    decision.target_reachable = std::max(run(needed), thread_wait_seen) + run(needed) <= budget;
   }
   // Never starve a queue: a batch waits at most half the target, whatever the measurements say.
   const double cap = static_cast<double>(objective.target_p99_latency_micros) / 2;

@@ -14,6 +14,7 @@ BatchThreads::~BatchThreads() {
     stop_ = true;
   }
   work_.notify_all();
+  slot_free_.notify_all();
   for (auto& t : threads_) t.join();
 }
 
@@ -51,14 +52,26 @@ bool BatchThreads::TryClaimSlot() {
   return false;
 }
 
-void BatchThreads::ReleaseSlot() { processing_--; }
+// A batch thread announces itself in slot_waiters_ before its last try for a slot, and this
+// release is ordered before the read of slot_waiters_ (both sequentially consistent): either that
+// try sees the slot free, or this sees the waiter and notifies it under the lock it waits with.
+void BatchThreads::ReleaseSlot() {
+  processing_--;
+  if (slot_waiters_.load() > 0) {
+    { std::lock_guard<std::mutex> lock(mu_); }
+    slot_free_.notify_one();
+  }
+}
 
 void BatchThreads::Loop() {
   std::unique_lock<std::mutex> lock(mu_);
   while (!stop_) {
     if (!TryClaimSlot()) {  // request threads are running batches in every slot
-      work_.wait_for(lock, std::chrono::milliseconds(1));
-      continue;
+      slot_waiters_++;
+      const bool claimed = TryClaimSlot();
+      if (!claimed) slot_free_.wait_for(lock, std::chrono::milliseconds(10));  // (the wait is a backstop)
+      slot_waiters_--;
+      if (!claimed) continue;
     }
     std::function<void()> job;
     BatchSource* from = nullptr;
@@ -73,7 +86,7 @@ void BatchThreads::Loop() {
       }
     }
     if (!job) {
-      ReleaseSlot();
+      Unclaim();
       if (deadline == BatchSource::Clock::time_point::max()) {
         work_.wait(lock);
       } else {
@@ -84,7 +97,7 @@ void BatchThreads::Loop() {
     lock.unlock();
     work_.notify_one();  // another thread may take the next ready batch
     job();
-    ReleaseSlot();
+    Unclaim();
     lock.lock();
     for (Entry& e : sources_) {
       if (e.source == from) e.running--;

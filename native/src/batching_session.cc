@@ -1,7 +1,6 @@
 #include "tessera/batching_session.h"
 
 #include <algorithm>
-#include <cstring>
 #include <new>
 
 #include "tessera/batch_rows.h"
@@ -12,8 +11,18 @@ namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 
-// Chunk views borrow the request's own input memory, which outlives them.
-void KeepMemory(void*, size_t, void*) {}
+// Counts a call's rows as in flight for as long as it is inside BatchingSession::Run.
+class InFlight {
+ public:
+  InFlight(std::atomic<int64_t>* counter, int64_t rows) : counter_(counter), rows_(rows) { *counter_ += rows_; }
+  ~InFlight() { *counter_ -= rows_; }
+  InFlight(const InFlight&) = delete;
+  InFlight& operator=(const InFlight&) = delete;
+
+ private:
+  std::atomic<int64_t>* const counter_;
+  const int64_t rows_;
+};
 
 }  // namespace
 
@@ -69,9 +78,12 @@ Status BatchingSession::Run(RunCall* call, int64_t timeout_ms) {
   const SteadyClock::time_point deadline = timeout_ms > 0
       ? SteadyClock::now() + std::chrono::milliseconds(timeout_ms)
       : SteadyClock::time_point::max();
+  InFlight counted(&in_flight_rows_, rows);
   if (options->split_large_requests && rows > options->queue.max_batch_size) {
     return RunSplit(call, *options, key, rows, deadline);
   }
+  Status alone;
+  if (RunAlone(call, key, rows, timeout_ms, &alone)) return alone;
   Task task;
   task.call = call;
   task.rows = rows;
@@ -117,74 +129,6 @@ Status BatchingSession::Await(Task* task) {
   std::unique_lock<std::mutex> lock(task->mu);
   task->cv.wait(lock, [&] { return task->done; });
   return task->status;
-}
-
-// The chunks are enqueued together, so they run in parallel batches when threads are free.
-Status BatchingSession::RunSplit(RunCall* call, const BatchingOptions& options, const std::string& key,
-                                 int64_t rows, SteadyClock::time_point deadline) {
-  const int64_t chunk = options.max_execution_batch_size > 0
-                            ? std::min(options.max_execution_batch_size, options.queue.max_batch_size)
-                            : options.queue.max_batch_size;
-  std::vector<std::unique_ptr<RunCall>> parts;
-  for (int64_t start = 0; start < rows; start += chunk) {
-    const int64_t n = std::min(chunk, rows - start);
-    auto part = std::make_unique<RunCall>(session_);
-    for (size_t i = 0; i < call->input_values().size(); ++i) {
-      TF_Tensor* whole = call->input_values()[i];
-      const int64_t row_bytes = RowBytes(whole);
-      std::vector<int64_t> dims = DimsWithRows(whole, n);
-      TensorPtr view(TF_NewTensor(TF_TensorType(whole), dims.data(), static_cast<int>(dims.size()),
-                                  static_cast<char*>(TF_TensorData(whole)) + start * row_bytes,
-                                  static_cast<size_t>(n * row_bytes), KeepMemory, nullptr));
-      if (view == nullptr) return Status(kInternal, "TensorFlow rejected a chunk of a split request");
-      part->AddInputTensor(call->inputs()[i], std::move(view));
-    }
-    for (int id : call->output_endpoints()) part->AddOutput(id);
-    parts.push_back(std::move(part));
-  }
-  std::vector<std::unique_ptr<Task>> tasks;
-  Status status;
-  for (auto& part : parts) {  // each chunk joins whatever batch it fits
-    auto task = std::make_unique<Task>();
-    task->call = part.get();
-    task->rows = TF_Dim(part->input_values().front(), 0);
-    task->deadline = deadline;
-    status = Enqueue(task.get(), key);
-    if (!status.ok()) break;
-    tasks.push_back(std::move(task));
-  }
-  for (auto& task : tasks) {  // every enqueued chunk is awaited: the tasks live on this frame
-    Status awaited = Await(task.get());
-    if (status.ok() && !awaited.ok()) status = awaited;
-  }
-  if (!status.ok()) return status;
-  std::vector<TensorPtr> joined;
-  for (int o = 0; o < parts.front()->num_outputs(); ++o) {
-    TF_Tensor* first = parts.front()->output(o);
-    std::vector<int64_t> dims = DimsWithRows(first, rows);
-    const TF_DataType dtype = TF_TensorType(first);
-    size_t bytes = 0;
-    for (auto& part : parts) bytes += TF_TensorByteSize(part->output(o));
-    TensorPtr out(TF_AllocateTensor(dtype, dims.data(), static_cast<int>(dims.size()), bytes));
-    char* at = static_cast<char*>(TF_TensorData(out.get()));
-    for (auto& part : parts) {
-      TF_Tensor* piece = part->output(o);
-      if (dtype == TF_STRING) {
-        auto* src = static_cast<TF_TString*>(TF_TensorData(piece));
-        auto* dst = reinterpret_cast<TF_TString*>(at);
-        for (int64_t e = 0; e < TF_TensorElementCount(piece); ++e) {
-          TF_StringInit(&dst[e]);
-          TF_StringCopy(&dst[e], TF_StringGetDataPointer(&src[e]), TF_StringGetSize(&src[e]));
-        }
-      } else {
-        std::memcpy(at, TF_TensorData(piece), TF_TensorByteSize(piece));
-      }
-      at += TF_TensorByteSize(piece);
-    }
-    joined.push_back(std::move(out));
-  }
-  call->SetOutputs(std::move(joined));
-  return Status::Ok();
 }
 
 int64_t BatchingSession::PendingTasks() {

@@ -42,7 +42,7 @@ void BatchingSession::UpdateOptions(BatchingOptions options) {
 
 void BatchingSession::AdaptLocked(int64_t rows) {
   const int64_t now = SteadyMicros();
-  if (rows > 0) controller_->OnArrival(now, rows);
+  if (rows > 0) controller_->OnArrival(now, rows, in_flight_rows_.load());
   bool marked = false;
   const BatchDecision decision = controller_->Decide(now, &marked);
   if (marked) stats_.marked_changes++;

@@ -2,7 +2,8 @@
 // wise, so any [rows, k] input works), in puppet mode so each batch's composition is chosen by the
 // test: tasks are merged, padded (allowed_batch_sizes, pad_variable_length_inputs), split back per
 // task; a failing run finishes every task with its error; an expired task is not run and the
-// batch's run timeout is the earliest remaining deadline.
+// batch's run timeout is the earliest remaining deadline. With real batch threads: a lone call
+// that would run at once runs unmerged, yet counts as a batch.
 #include "tessera/batching_session.h"
 
 #include <gtest/gtest.h>
@@ -13,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "tessera/batch_threads.h"
 #include "tessera/host_buffer.h"
 #include "tessera/run_call.h"
 #include "tessera/saved_model_session.h"
@@ -201,6 +203,47 @@ TEST_F(BatchingSessionTest, ReloadedOptionsKeepQueuedCallsAndApplyToLaterBatches
   BatchingState state = batching.state();
   EXPECT_TRUE(state.adaptive);
   EXPECT_EQ(0, state.timeout_micros) << "nothing measured yet: no waiting";
+}
+
+TEST_F(BatchingSessionTest, ALoneCallThatWouldRunAtOnceRunsUnmergedButCountsAsABatch) {
+  auto threads = std::make_shared<BatchThreads>(1);
+  BatchingOptions options = Options();
+  options.queue.batch_timeout_micros = 0;
+  BatchingSession batching(session_.get(), options, threads);
+  auto a = Call({1, 2, 3}, 1);
+  Status status = batching.Run(a.get(), 0);
+  ASSERT_TRUE(status.ok()) << status.message();
+  EXPECT_EQ((std::vector<float>{2.5f, 3, 3.5f}), Floats(a.get(), 0));
+  EXPECT_EQ(1, a->batch_info().rows);
+  EXPECT_EQ(1, a->batch_info().padded_rows);
+  EXPECT_TRUE(a->batch_info().first_in_batch);
+  EXPECT_EQ(8, a->batch_info().size_limit);
+  EXPECT_GT(a->batch_info().run_nanos, 0);
+  EXPECT_EQ(0, a->batch_info().queued_nanos) << "it never queued (a merged call's wait includes its run)";
+  EXPECT_EQ(1, batching.stats().batches.load());
+  EXPECT_EQ(1, batching.stats().tasks.load());
+  EXPECT_EQ(1, batching.stats().rows.load());
+}
+
+TEST_F(BatchingSessionTest, ALoneCallThatNeedsPaddingOrMayWaitIsBatched) {
+  auto threads = std::make_shared<BatchThreads>(1);
+  BatchingOptions padded = Options({2, 8});
+  padded.queue.batch_timeout_micros = 0;
+  BatchingSession batching(session_.get(), padded, threads);
+  auto a = Call({1, 2, 3}, 1);
+  ASSERT_TRUE(batching.Run(a.get(), 0).ok());
+  EXPECT_EQ(2, a->batch_info().padded_rows) << "padded to the allowed size, as TF Serving does";
+  EXPECT_GT(a->batch_info().queued_nanos, 0);
+  EXPECT_EQ((std::vector<int64_t>{1, 3}), Shape(a.get(), 0));
+  BatchingOptions waiting = Options();
+  waiting.queue.batch_timeout_micros = 1000;
+  batching.UpdateOptions(waiting);
+  auto b = Call({1, 2, 3}, 1);
+  ASSERT_TRUE(batching.Run(b.get(), 0).ok());
+  EXPECT_EQ(1, b->batch_info().padded_rows);
+  EXPECT_GT(b->batch_info().queued_nanos, 0) << "it joined a queue and waited for a batch";
+  EXPECT_EQ((std::vector<float>{2.5f, 3, 3.5f}), Floats(b.get(), 0));
+  EXPECT_EQ(2, batching.stats().batches.load());
 }
 
 }  // namespace

@@ -28,13 +28,16 @@ struct BatchControllerOptions {
   double rate_time_constant_micros = 250'000;
   size_t run_time_window = 64;  // batches
   size_t wait_window = 256;     // tasks
+  // The reach count (batch_policy.h) is the most rows in flight over the last one to two of these.
+  int64_t reach_window_micros = 1'000'000;
 };
 
 class BatchController {
  public:
   explicit BatchController(BatchControllerOptions options);
 
-  void OnArrival(int64_t now_micros, int64_t rows);
+  // `rows` arrived; `rows_in_flight`: the session's rows queued or running, these included.
+  void OnArrival(int64_t now_micros, int64_t rows, int64_t rows_in_flight);
   // One batch ran: `rows` executed (padding included) in `run_micros`; each task's queue wait.
   void OnBatch(int64_t now_micros, int64_t rows, int64_t tasks_rows, double run_micros,
                const std::vector<int64_t>& waits_micros);
@@ -49,6 +52,7 @@ class BatchController {
     double arrival_rows_per_sec = 0;
     double queue_wait_p99_micros = 0;
     double fill_ratio = 0;  // recent batches' rows / the batch size limit they ran under
+    int64_t max_rows_in_flight = 0;
     RunTimeFit run_time;
   };
   Snapshot snapshot(int64_t now_micros);
@@ -56,6 +60,7 @@ class BatchController {
  private:
   double RateLocked(int64_t now_micros) const;
   double WaitP99Locked() const;
+  int64_t ReachLocked(int64_t now_micros);
 
   std::mutex mu_;
   BatchControllerOptions options_;
@@ -66,6 +71,10 @@ class BatchController {
   int64_t first_arrival_ = -1;
   int64_t last_arrival_ = 0;
   double fill_ratio_ = 0;
+  // Peak rows in flight in the current reach window (started at reach_since_) and the one before.
+  int64_t reach_now_ = 0;
+  int64_t reach_before_ = 0;
+  int64_t reach_since_ = 0;
   BatchDecision decision_;
   int64_t decided_at_ = 0;
   bool decided_ = false;

@@ -3,16 +3,29 @@
 // choose how long a batch may wait and how large it may grow. Pure: no clock, no threads, no
 // TensorFlow; BatchController feeds it measurements and applies its decisions.
 //
-// The model it plans with, for a request that joins a batch of size B waiting at most T:
-//   latency ~= T + wait for a free batch thread + run(B),  wait for a thread <= run(B) (one batch
-//   ahead of it) unless the measured queue wait says more;
-//   capacity(B) = threads * B / run(B) rows per second.
-// It picks the smallest batch size whose capacity covers the arrival rate with headroom (so at low
-// load B = 1 and the timeout is 0: no waiting for batches that would not fill), waits only as long
-// as that batch takes to fill at the measured rate, and lets batches grow (when requests are
-// already queued) up to the largest size whose latency still fits the target. When no size fits
-// both, throughput wins: batches may grow to the maximum (a queue that grows without bound misses
-// every target).
+// The model it plans with, for a batch of B rows (padded to an allowed size if any):
+//   run(B) from the fit; capacity(B) = threads * B / run(B) rows per second;
+//   latency ~= run(B) (the batch ahead of it on a thread) + run(B).
+// Only B up to the reach count: the most rows that were in the session at once recently (queued
+// plus running). Callers are bounded (a gRPC server serves --grpc_max_threads calls at once), so
+// a batch never holds more rows than there are callers, and waiting for more only adds latency.
+//
+// Decision, from the arrival rate and that model:
+//   - while some reachable size keeps up with the arrivals (with headroom), batches never wait:
+//     a batch runs as soon as a thread is free and takes every row queued by then (static
+//     batching with batch_timeout_micros 0). Rows that arrive while the threads are busy wait for
+//     them anyway, so batches grow with the load by themselves; a timeout would only add its
+//     wait, and at low load there is nothing to wait for;
+//   - overload (no reachable size keeps up): the most productive size (the smallest whose
+//     capacity is within kProductiveShare of the best reachable one), waiting for it to fill at
+//     the measured rate: full batches, not many small ones sharing the threads; while the fit has
+//     seen one size only it cannot tell, and the reach count is tried (else a queue stuck at one
+//     size never learns);
+//   - a batch never waits more than half the target.
+// The target is reported reachable when the fewest rows that keep up would run within 80 % of it
+// (one batch ahead, or the measured wait for a thread if longer, plus its own run). Measured
+// queue waits never change the batches: a queue that waits because the server is behind needs
+// larger batches, not smaller ones.
 #ifndef TESSERA_BATCH_POLICY_H_
 #define TESSERA_BATCH_POLICY_H_
 
@@ -27,6 +40,7 @@ struct RunTimeFit {
   double fixed_micros = 0;
   double per_row_micros = 0;
   int samples = 0;  // 0: nothing measured yet
+  bool one_size = true;  // every sample had the same row count: how run time grows is not known
   double Predict(int64_t rows) const { return fixed_micros + per_row_micros * static_cast<double>(rows); }
 };
 
@@ -56,6 +70,8 @@ struct QueueObservation {
   int64_t current_timeout_micros = 0;  // the timeout those waits were measured under
   RunTimeFit run_time;
   int num_threads = 1;  // batch threads that may run this queue's batches
+  // Most rows that were in the session at once recently (queued + running); 0 = not known.
+  int64_t max_rows_in_flight = 0;
 };
 
 struct LatencyObjective {
@@ -79,6 +95,9 @@ struct BatchDecision {
 constexpr double kLatencyBudgetShare = 0.8;
 // Capacity must exceed the arrival rate by this factor (utilisation <= 1 / headroom).
 constexpr double kCapacityHeadroom = 1.25;
+// Under overload, sizes whose capacity is within this share of the best reachable one are as
+// good; the smallest of them is taken (it fills soonest and runs shortest).
+constexpr double kProductiveShare = 0.95;
 
 BatchDecision ChooseBatching(const QueueObservation& observed, const LatencyObjective& objective);
 

@@ -45,6 +45,8 @@ class BatchThreads {
   // A task was scheduled: wake a thread to look for ready batches (none is lost: see .cc).
   void Notify();
 
+  // A request thread's claim on a processing slot (to run a batch itself); ReleaseSlot wakes a
+  // batch thread waiting for a slot, if any, so queued batches never wait for a poll.
   bool TryClaimSlot();
   void ReleaseSlot();
 
@@ -52,6 +54,7 @@ class BatchThreads {
 
  private:
   void Loop();
+  void Unclaim() { processing_--; }  // a batch thread's release: it looks for work itself next
 
   struct Entry {
     BatchSource* source;
@@ -62,10 +65,12 @@ class BatchThreads {
   std::mutex mu_;
   std::condition_variable work_;     // new task, timeout, or stop
   std::condition_variable retired_;  // a pool thread finished a batch (Remove waits on it)
+  std::condition_variable slot_free_;  // a request thread released a slot (see slot_waiters_)
   bool stop_ = false;
   std::vector<Entry> sources_;
   size_t next_ = 0;  // round-robin start, so one busy source cannot starve the others
   std::atomic<int> processing_{0};
+  std::atomic<int> slot_waiters_{0};  // batch threads that found work announced but no free slot
   std::vector<std::thread> threads_;
 };
 

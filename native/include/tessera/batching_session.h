@@ -17,7 +17,10 @@
 //
 // Threading: Run() may be called from any number of threads; it blocks its caller until the
 // batch containing its call has run. Ready batches run on the process's shared BatchThreads (or
-// on the caller, when its own batch is ready and a slot is free). The SavedModelSession must
+// on the caller, when its own batch is ready and a slot is free). A call that would be a batch
+// of its own and run at once (its queue is empty, batches do not wait, no padding, a slot free)
+// runs as an unbatched call does, on the caller and without merging or slicing; it still counts
+// as a batch of its rows (stats, batch info, the adaptive controller). The SavedModelSession must
 // outlive this object; destruction waits for batches in flight and fails queued calls with
 // UNAVAILABLE.
 #ifndef TESSERA_BATCHING_SESSION_H_
@@ -126,6 +129,9 @@ class BatchingSession : public BatchSource {
   // Returns the queue key (feeds, fetches, dtypes, non-batch dims) or "" if not batchable.
   static std::string KeyOf(RunCall* call, const BatchingOptions& options, int64_t* rows);
   Status Enqueue(Task* task, const std::string& key);
+  // Runs `call` alone on this thread if it would be a batch of its own that runs at once; false
+  // (nothing done) otherwise.
+  bool RunAlone(RunCall* call, const std::string& key, int64_t rows, int64_t timeout_ms, Status* status);
   // Waits for the task's batch to run (running it on this thread if it is ready and a slot is free).
   Status Await(Task* task);
   Status RunSplit(RunCall* call, const BatchingOptions& options, const std::string& key, int64_t rows,
@@ -155,6 +161,7 @@ class BatchingSession : public BatchSource {
   SavedModelSession* const session_;
   BatchingStats stats_;
   const std::shared_ptr<BatchThreads> threads_;  // null in puppet mode
+  std::atomic<int64_t> in_flight_rows_{0};  // rows of calls inside Run (queued or running)
   std::mutex mu_;  // guards the members below; never held while calling threads_
   std::shared_ptr<const BatchingOptions> options_;
   std::shared_ptr<BatchController> controller_;  // null unless target_p99_latency_micros > 0

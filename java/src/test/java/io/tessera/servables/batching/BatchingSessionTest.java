@@ -233,7 +233,8 @@ class BatchingSessionTest {
   void requestShapesBeyondTheQueueLimitRunUnbatchedAndCorrect() {
     Path halfPlusTwo = MATRIX.getParent().getParent().resolve("saved_model_half_plus_two_cpu/00000123");
     try (SavedModelBundle bundle = SavedModelBundle.load(halfPlusTwo, List.of("serve"), new byte[0])
-        .withBatching(new BatchingSession.Settings(8, 0, 10, 1, new long[0]), threads)) {
+        // a 1 us timeout so each call joins its queue: with 0 a lone call would run unmerged, queue-less
+        .withBatching(new BatchingSession.Settings(8, 1, 10, 1, new long[0]), threads)) {
       for (int width = 1; width <= 300; width++) {  // every width is a new queue key
         float[] row = new float[width];
         java.util.Arrays.fill(row, width);
