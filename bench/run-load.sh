@@ -21,10 +21,10 @@
 # a noisy, shared machine where throughput does not. "JIT µs/req" is the part of a row's CPU spent
 # by that process's HotSpot compiler threads (C1/C2, from /proc/PID/task) in the window: warm-up,
 # not serving, and on one core it lasts long after WARMUP_SECONDS; the last column is the ratio
-# with every process's JIT share removed. "vs in-process, transport removed": the server's wall
-# time per request on its cores (1 / req/s; meaningful where the closed-loop clients keep those
-# cores busy: mobilenet, not the round-trip-bound tiny model) minus the echo
-# server's for the same API and payload, against the in-process time per request.
+# with every process's JIT share removed. "throughput vs in-process, transport removed": what the
+# same cores could serve per second once the transport's own cost is removed, from CPU per
+# request (the closed-loop clients do not keep the server's cores busy, so its req/s cannot say):
+# in-process CPU / (server CPU - echo CPU), JIT excluded on every side.
 # Per-call cost: the tiny model also runs on ONE thread through the bare C API and through Tessera
 # (rows c-api/1, tessera-in-process/1; compare their p50).
 # Equal resources: everything measured (in-process baselines, echo servers, the server) runs on
@@ -229,7 +229,7 @@ out="$root/bench/results/load-$(date -u +%Y%m%d-%H%M%S).md"
        "for servers, closed loop; measured runs on CPUs $server_cpus, load generators on CPUs $client_cpus;" \
        "native bfloat16 (avx512_bf16/amx_bf16): $bf16_cpu; $(date -u +%F)"
   echo
-  echo "| model | run | req/s | p50 µs | p99 µs | errors | vs c-api | p50 vs c-api | vs tf-java | vs echo (same API) | CPU µs/req | JIT µs/req | CPU vs in-process + echo | same, JIT excluded | vs in-process, transport removed |"
+  echo "| model | run | req/s | p50 µs | p99 µs | errors | vs c-api | p50 vs c-api | vs tf-java | vs echo (same API) | CPU µs/req | JIT µs/req | CPU vs in-process + echo | same, JIT excluded | throughput vs in-process, transport removed |"
   echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
   for r in "${results[@]}"; do
     key="${r%%|*}"; vals="${r#*|}"; m="${key%% *}"; run="${key#* }"
@@ -245,12 +245,13 @@ out="$root/bench/results/load-$(date -u +%Y%m%d-%H%M%S).md"
     # the server's CPU per request against what the work itself costs: the model run in-process
     # plus a bare server of the same API moving the same payload
     # (and the same without the JIT compiler threads' CPU of each process: warm-up, not serving)
-    # Throughput once the transport's own cost is removed: the server's time per request on its
-    # cores minus the echo server's (same API, same payload, same cores), against in-process.
+    # Capacity of the same cores once the transport's own cost is removed, from CPU per request:
+    # in-process / (server - echo of the same API and payload), JIT excluded on every side.
     overhead="–"; overhead_nojit="–"; no_transport="–"
     if [[ -n "$echo_key" ]]; then
-      no_transport=$(awk -v q="$qps" -v e="$echo_qps" -v i="$(field "$m tessera-in-process" 1)" \
-        'BEGIN {if (q > 0 && e > 0 && i > 0 && 1 / q > 1 / e) printf "%.2f×", 1 / (1 / q - 1 / e) / i; else print "–"}')
+      no_transport=$(awk -v s="$cpu" -v sj="$jit" -v i="$(field "$m tessera-in-process" 5)" \
+        -v ij="$(field "$m tessera-in-process" 6)" -v e="$(field "$echo_key" 5)" -v ej="$(field "$echo_key" 6)" \
+        'BEGIN {d = (s - sj) - (e - ej); if (s + 0 > 0 && d > 0) printf "%.2f×", (i - ij) / d; else print "–"}')
       overhead=$(awk -v s="$cpu" -v i="$(field "$m tessera-in-process" 5)" -v e="$(field "$echo_key" 5)" \
         'BEGIN {if (s + 0 > 0 && i + e > 0) printf "%.2f×", s / (i + e); else print "–"}')
       overhead_nojit=$(awk -v s="$cpu" -v sj="$jit" -v i="$(field "$m tessera-in-process" 5)" \
