@@ -23,7 +23,9 @@ final class FloatListReader {
   private final int length;
   private InputBuilders builders;
   private final ListShape shape = new ListShape();
-  private final double[] pending = new double[512];
+  /** Innermost lists longer than this are read number by number ({@link JsonBytes#numbers}). */
+  private static final int MAX_FAST_LIST = 64;
+  private final double[] pending = new double[1024];
   private int pendingCount;
 
   private FloatListReader(ByteBuffer body) {
@@ -224,6 +226,22 @@ final class FloatListReader {
     int c = in.peek();
     while (true) {
       if (c == '[') {
+        int size = shape.innerSize();
+        if (size > 0 && size <= MAX_FAST_LIST) {
+          if (pendingCount + size > pending.length) {
+            flush(b);
+          }
+          int lists = in.numberLists(size, pending, pendingCount);
+          if (lists > 0) {
+            pendingCount += lists * size;
+            shape.innerLists(lists);
+            c = in.peek();
+            if (c != '[') {
+              c = afterValue();
+            }
+            continue;
+          }
+        }
         in.pos++;
         shape.open();
         c = in.peek();
@@ -240,16 +258,25 @@ final class FloatListReader {
         shape.close();
       } else if (JsonBytes.startsNumber(c)) {
         shape.leaf();
-        add(b, in.number());
-        if (shape.depth() > 0) {
-          long more = 0;
-          while ((c = in.peek()) == ',') {  // the rest of this list: numbers only
-            in.pos++;
-            if (!JsonBytes.startsNumber(in.peek())) {
-              throw FastFill.Fallback.INSTANCE;  // a list among numbers, or a trailing comma
+        if (shape.depth() == 0) {
+          add(b, in.number());
+        } else {
+          long more = -1;  // leaf() counted the first
+          while (true) {  // this list's numbers, a buffer at a time: numbers only
+            if (pendingCount == pending.length) {
+              flush(b);
             }
-            add(b, in.number());
-            more++;
+            int n = in.numbers(pending, pendingCount);
+            pendingCount += n;
+            more += n;
+            c = in.peek();
+            if (c != ',') {
+              break;
+            }
+            in.pos++;  // the buffer filled up before this list's end
+            if (!JsonBytes.startsNumber(in.peek())) {
+              throw FastFill.Fallback.INSTANCE;
+            }
           }
           shape.leaves(more);
           if (c != ']') {
@@ -264,17 +291,23 @@ final class FloatListReader {
         flush(b);
         return shape.shape();
       }
-      c = in.peek();
-      if (c == ',') {
-        in.pos++;
-        c = in.peek();
-        if (c == ']') {
-          throw FastFill.Fallback.INSTANCE;  // a trailing comma
-        }
-      } else if (c != ']') {
-        throw FastFill.Fallback.INSTANCE;
-      }
+      c = afterValue();
     }
+  }
+
+  /** After a list element: past its comma to the next element, or at the list's ']'. */
+  private int afterValue() {
+    int c = in.peek();
+    if (c == ',') {
+      in.pos++;
+      c = in.peek();
+      if (c == ']') {
+        throw FastFill.Fallback.INSTANCE;  // a trailing comma
+      }
+    } else if (c != ']') {
+      throw FastFill.Fallback.INSTANCE;
+    }
+    return c;
   }
 
   private void add(TensorBuilder b, double v) {

@@ -21,6 +21,8 @@ final class JsonBytes {
   /** Bytes made available before a number is read; longer numbers go to the general reader. */
   private static final int LOOKAHEAD = 64;
   private static final int WINDOW = 1 << 15;
+  /** Bytes {@link #numberLists} wants readable before a list (less only at the body's end). */
+  private static final int WINDOW_SLACK = 1 << 12;
   private static final long TWO_53 = 1L << 53;
   private static final double[] POW10 = new double[23];
 
@@ -113,6 +115,139 @@ final class JsonBytes {
       refill();
     }
     return plainNumber();
+  }
+
+  /**
+   * Numbers separated by commas (and whitespace), from the current byte (a {@link #startsNumber}
+   * byte) into {@code out} from index {@code at}, up to the first byte after a number that is not
+   * a comma (left unread, after whitespace) or until {@code out} is full (the reader is then right
+   * after the last number). Returns how many were read, at least one.
+   */
+  int numbers(double[] out, int at) {
+    int n = at;
+    while (true) {
+      out[n++] = number();
+      if (n == out.length) {
+        return n - at;
+      }
+      int c = pos < end ? b[pos] : peek();
+      if (c != ',') {
+        if (c != ' ' && c != '\n' && c != '\r' && c != '\t' || peek() != ',') {
+          return n - at;
+        }
+      }
+      pos++;
+      c = pos < end ? b[pos] : -1;
+      if (c < '0' || c > '9') {
+        if (!startsNumber(peek())) {
+          throw FastFill.Fallback.INSTANCE;  // a list among numbers, or a trailing comma
+        }
+      }
+    }
+  }
+
+  /**
+   * Consecutive lists of exactly {@code size} numbers, {@code [n, ..., n]} separated by commas,
+   * from the '[' at the current byte, into {@code out} from index {@code at} while a whole list
+   * fits. Stops after the last list it read (the byte after its ']' is next), when the next one is
+   * not another such list in the common spelling, or at the window's end; a list it stops in is
+   * left unread (its values in {@code out} are to be ignored) for the caller to read byte by byte.
+   * Returns how many lists were read.
+   */
+  int numberLists(int size, double[] out, int at) {
+    int lists = 0;
+    int n = at;
+    try {
+      while (n + size <= out.length) {
+        if (end - pos < WINDOW_SLACK) {
+          refill();
+        }
+        final byte[] in = b;
+        final int limit = end - LOOKAHEAD;  // a number starting before it has all its bytes here
+        int i = pos + 1;  // past '['
+        for (int k = 0; k < size; k++) {
+          if (k > 0) {
+            while (in[i] <= ' ' && isSpace(in[i])) {
+              i++;
+            }
+            if (in[i] != ',') {
+              return lists;
+            }
+            i++;
+          }
+          while (in[i] <= ' ' && isSpace(in[i])) {
+            i++;
+          }
+          if (i >= limit) {
+            return lists;  // near the window's end (or past it, in whitespace): byte by byte
+          }
+          // plainNumber's spelling, with fewer branches. A number that starts before the limit
+          // and is not longer than 15 digits ends before the window's end; a longer one is not
+          // read here, and one that runs to the end of the array throws out of the loop.
+          boolean negative = in[i] == '-';
+          if (negative) {
+            i++;
+          }
+          final int first = i;
+          long digits = 0;
+          int d = in[i] - '0';
+          while (Integer.compareUnsigned(d, 10) < 0) {
+            digits = digits * 10 + d;
+            d = in[++i] - '0';
+          }
+          int intDigits = i - first;
+          int fracDigits = 0;
+          if (d == '.' - '0') {
+            int from = ++i;
+            d = in[i] - '0';
+            while (Integer.compareUnsigned(d, 10) < 0) {
+              digits = digits * 10 + d;
+              d = in[++i] - '0';
+            }
+            fracDigits = i - from;
+            if (fracDigits == 0) {
+              return lists;  // "1.": an error, for the byte-by-byte reader to find
+            }
+          }
+          if (intDigits == 0 | intDigits + fracDigits > 15 | ((d + '0') | 0x20) == 'e'
+              | (intDigits > 1 & in[first] == '0')) {
+            return lists;  // another spelling (or an error): for the byte-by-byte reader
+          }
+          double v = fracDigits == 0 ? (double) digits : digits / POW10[fracDigits];
+          out[n + k] = negative ? (fracDigits == 0 && digits == 0 ? 0.0 : -v) : v;  // "-0": +0.0
+        }
+        while (in[i] <= ' ' && isSpace(in[i])) {
+          i++;
+        }
+        if (i >= end || in[i] != ']') {
+          return lists;
+        }
+        pos = ++i;  // this list is read
+        n += size;
+        lists++;
+        while (i < end && in[i] <= ' ' && isSpace(in[i])) {
+          i++;
+        }
+        if (i >= end || in[i] != ',') {
+          return lists;
+        }
+        i++;
+        while (i < end && in[i] <= ' ' && isSpace(in[i])) {
+          i++;
+        }
+        if (i >= end || in[i] != '[') {
+          return lists;
+        }
+        pos = i;  // the next list's '['
+      }
+    } catch (ArrayIndexOutOfBoundsException e) {
+      // a run of digits or whitespace to the end of the array: the byte-by-byte reader's
+    }
+    return lists;
+  }
+
+  private static boolean isSpace(byte c) {
+    return c == ' ' || c == '\n' || c == '\r' || c == '\t';
   }
 
   private double plainNumber() {

@@ -79,6 +79,19 @@ final class ListShape {
     counts[depth - 1] += n;
   }
 
+  /**
+   * The size every list of the innermost level has, when the walk is at the level above it
+   * (depth rank - 1, at least 1) and that size is already fixed; else -1.
+   */
+  int innerSize() {
+    return depth > 0 && depth == rank - 1 && minKnown <= depth ? (int) Math.min(dims[depth], Integer.MAX_VALUE) : -1;
+  }
+
+  /** {@code n} whole innermost lists of {@link #innerSize} elements, each read and checked. */
+  void innerLists(int n) {
+    counts[depth - 1] += n;
+  }
+
   /** The shape, once the value has ended (depth 0). */
   long[] shape() {
     return Arrays.copyOf(dims, rank);

@@ -184,6 +184,63 @@ class FloatListReaderTest {
     };
   }
 
+  /**
+   * Lists of the innermost level, once their size is known, are read a whole list at a time: every
+   * spelling and spacing must still come out as the general path reads it, and anything irregular
+   * (sizes, mixed levels, errors, runs of digits or spaces to the body's end) must leave it to the
+   * byte-by-byte reader or the general path.
+   */
+  @Test
+  void innermostListsReadAListAtATime() {
+    String[] spellings = {"0", "-0", "0.0", "-0.0", "5", "-5", "12", "0.5", "-0.25", "1234567",
+        "123456789012345", "1234567890123456", "0.000001", "99.99", "1e5", "1E-2", "1.5e3",
+        "0.1234567", "-0.7654321", "12345678.1234567", "1.000000000000001"};
+    String[] spaces = {"", " ", "\n\t ", "\r\n"};
+    for (String number : spellings) {
+      for (String space : spaces) {
+        for (int size = 1; size <= 4; size++) {
+          StringBuilder b = new StringBuilder("{\"instances\": [[");
+          for (int list = 0; list < 40; list++) {
+            b.append(list == 0 ? "" : "," + space).append('[').append(space);
+            for (int k = 0; k < size; k++) {
+              b.append(k == 0 ? "" : space + "," + space).append(number);
+            }
+            b.append(space).append(']');
+          }
+          fast(b.append("]]}").toString(), IMAGES);
+        }
+      }
+    }
+    String lists = "[1, 2], [3, 4], [5, 6], [7, 8], ";
+    for (String odd : new String[] {"[9, 10, 11]", "[9]", "9", "[9, [10]]", "[9, 10],", "[1., 2]",
+        "[01, 2]", "[-, 2]", "[1,, 2]", "[1 2]", "[1, 2] [3, 4]", "[NaN, 1]", "[1, \"2\"]",
+        "[1, 2", "[1, 2]]]"}) {
+      general("{\"instances\": [[" + lists.repeat(30) + odd + "]]}", IMAGES);
+    }
+    fast("{\"instances\": [[" + lists.repeat(30) + "[1e400, -1e-400]]]}", sig("d", DT_DOUBLE));
+    general("{\"instances\": [[" + lists.repeat(30) + "[1, " + "7".repeat(300), IMAGES);
+    general("{\"instances\": [[" + lists.repeat(30) + "[1, " + " ".repeat(300), IMAGES);
+    general("{\"instances\": [[" + lists.repeat(30) + "[1, 2]" + " ".repeat(300), IMAGES);
+    SplittableRandom r = new SplittableRandom(21);
+    for (int round = 0; round < 20; round++) {
+      int size = r.nextInt(1, 7);
+      StringBuilder b = new StringBuilder("{\"inputs\": [");
+      for (int outer = 0; outer < 50; outer++) {
+        b.append(outer == 0 ? "[" : ", [");
+        for (int list = 0; list < 40; list++) {
+          b.append(list == 0 ? "[" : r.nextBoolean() ? ",[" : ",\n  [");
+          for (int k = 0; k < size; k++) {
+            b.append(k == 0 ? "" : r.nextBoolean() ? "," : ", ").append(r.nextInt(4) == 0
+                ? randomNumber(r) : String.format("%." + r.nextInt(8) + "f", r.nextDouble() * 2 - 1));
+          }
+          b.append(']');
+        }
+        b.append(']');
+      }
+      fast(b.append("]}").toString(), IMAGES);
+    }
+  }
+
   /** A direct body much larger than the reader's window: values straddle every window edge. */
   @Test
   void largeDirectBodiesAcrossWindowEdges() {
