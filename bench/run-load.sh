@@ -20,11 +20,14 @@
 # server CPU / (tessera-in-process CPU + echo CPU of the same API): the figure that stays stable on
 # a noisy, shared machine where throughput does not. "JIT µs/req" is the part of a row's CPU spent
 # by that process's HotSpot compiler threads (C1/C2, from /proc/PID/task) in the window: warm-up,
-# not serving, and on one core it lasts long after WARMUP_SECONDS; the last column is the ratio
+# not serving, and on one core it lasts long after WARMUP_SECONDS; "same, JIT excluded" is the ratio
 # with every process's JIT share removed. "throughput vs in-process, transport removed": what the
 # same cores could serve per second once the transport's own cost is removed, from CPU per
 # request (the closed-loop clients do not keep the server's cores busy, so its req/s cannot say):
-# in-process CPU / (server CPU - echo CPU), JIT excluded on every side.
+# in-process CPU / (server CPU - echo CPU), JIT excluded on every side. "whole request vs
+# in-process": the server row's req/s over tessera-in-process's, and in-process CPU / server CPU
+# per request (JIT excluded): the second is what the server's core would serve, transport included,
+# when the first is depressed by other load on the machine or by clients that leave it idle.
 # Per-call cost: the tiny model also runs on ONE thread through the bare C API and through Tessera
 # (rows c-api/1, tessera-in-process/1; compare their p50).
 # Equal resources: everything measured (in-process baselines, echo servers, the server) runs on
@@ -229,8 +232,8 @@ out="$root/bench/results/load-$(date -u +%Y%m%d-%H%M%S).md"
        "for servers, closed loop; measured runs on CPUs $server_cpus, load generators on CPUs $client_cpus;" \
        "native bfloat16 (avx512_bf16/amx_bf16): $bf16_cpu; $(date -u +%F)"
   echo
-  echo "| model | run | req/s | p50 µs | p99 µs | errors | vs c-api | p50 vs c-api | vs tf-java | vs echo (same API) | CPU µs/req | JIT µs/req | CPU vs in-process + echo | same, JIT excluded | throughput vs in-process, transport removed |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+  echo "| model | run | req/s | p50 µs | p99 µs | errors | vs c-api | p50 vs c-api | vs tf-java | vs echo (same API) | CPU µs/req | JIT µs/req | CPU vs in-process + echo | same, JIT excluded | whole request vs in-process: req/s, CPU (JIT excluded) | throughput vs in-process, transport removed |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
   for r in "${results[@]}"; do
     key="${r%%|*}"; vals="${r#*|}"; m="${key%% *}"; run="${key#* }"
     read -r qps p50 p99 err cpu jit <<<"$vals"
@@ -247,8 +250,13 @@ out="$root/bench/results/load-$(date -u +%Y%m%d-%H%M%S).md"
     # (and the same without the JIT compiler threads' CPU of each process: warm-up, not serving)
     # Capacity of the same cores once the transport's own cost is removed, from CPU per request:
     # in-process / (server - echo of the same API and payload), JIT excluded on every side.
-    overhead="–"; overhead_nojit="–"; no_transport="–"
+    # Whole request: the server's req/s over the in-process run's, and the same from CPU per
+    # request (in-process / server, JIT excluded on both sides): what one core serves either way.
+    overhead="–"; overhead_nojit="–"; no_transport="–"; whole="–"
     if [[ -n "$echo_key" ]]; then
+      whole=$(awk -v q="$qps" -v iq="$(field "$m tessera-in-process" 1)" -v s="$cpu" -v sj="$jit" \
+        -v i="$(field "$m tessera-in-process" 5)" -v ij="$(field "$m tessera-in-process" 6)" \
+        'BEGIN {if (iq + 0 > 0 && s - sj > 0) printf "%.2f× / %.2f×", q / iq, (i - ij) / (s - sj); else print "–"}')
       no_transport=$(awk -v s="$cpu" -v sj="$jit" -v i="$(field "$m tessera-in-process" 5)" \
         -v ij="$(field "$m tessera-in-process" 6)" -v e="$(field "$echo_key" 5)" -v ej="$(field "$echo_key" 6)" \
         'BEGIN {d = (s - sj) - (e - ej); if (s + 0 > 0 && d > 0) printf "%.2f×", (i - ij) / d; else print "–"}')
@@ -260,7 +268,7 @@ out="$root/bench/results/load-$(date -u +%Y%m%d-%H%M%S).md"
     fi
     ratio() { [[ -n "$2" && "$2" != 0 ]] && awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f×", a/b}' || echo "–"; }
     p50_ratio="–"; [[ $run == c-api* || $run == tessera-in-process* ]] && p50_ratio=$(ratio "$p50" "$capi_p50")
-    echo "| $m | $run | $qps | $p50 | $p99 | $err | $(ratio "$qps" "$capi") | $p50_ratio | $(ratio "$qps" "$tfj") | $(ratio "$qps" "$echo_qps") | ${cpu:-–} | ${jit:-–} | $overhead | $overhead_nojit | $no_transport |"
+    echo "| $m | $run | $qps | $p50 | $p99 | $err | $(ratio "$qps" "$capi") | $p50_ratio | $(ratio "$qps" "$tfj") | $(ratio "$qps" "$echo_qps") | ${cpu:-–} | ${jit:-–} | $overhead | $overhead_nojit | $whole | $no_transport |"
   done
 } | tee "$out"
 echo "written to $out" >&2
