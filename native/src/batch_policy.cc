@@ -109,6 +109,10 @@ BatchDecision ChooseBatching(const QueueObservation& observed, const LatencyObje
     decision.target_reachable = false;
     decision.max_batch_size = productive;
     timeout = fill_micros(productive);
+    if (!observed.run_time.one_size) {  // one size seen: wait for the reach count, to learn
+      const double saved = static_cast<double>(productive) * run(1) - run(productive);
+      timeout = std::min(timeout, std::max(0.0, saved));
+    }
   } else {  // batches carry the load: no waiting, every queued row joins the next batch
     const double thread_wait_seen =
         std::max(0.0, observed.queue_wait_p99_micros - static_cast<double>(observed.current_timeout_micros));

@@ -132,6 +132,22 @@ TEST(BatchPolicyTest, OverloadWithoutAmortisationRunsRowsAsTheyComeWithoutWaitin
   EXPECT_EQ(0, d.timeout_micros);
 }
 
+TEST(BatchPolicyTest, OverloadWaitsNoLongerThanTheBatchSavesOverRunningItsRowsOneByOne) {
+  // Compute-bound (mobilenet on a CPU): 1 ms per batch plus 10 ms per row, 8 rows in flight.
+  QueueObservation o = Observed(170, WeightBound(1000, 10'000));
+  o.max_rows_in_flight = 8;
+  BatchDecision d = ChooseBatching(o, Target(200'000));
+  EXPECT_FALSE(d.target_reachable);
+  // capacity(8) = 16 / 81 ms = 197.5/s; within 95 %: 2 b / (1 + 10 b) ms >= 187.7/s -> b = 2,
+  // which fills in 1/170 s = 5882 us but saves only 2 * 11 ms - 21 ms = 1 ms of thread time.
+  EXPECT_EQ(2, d.max_batch_size);
+  EXPECT_EQ(1000, d.timeout_micros);
+  // weight-bound, overloaded: a batch saves far more than its fill takes, which stays the wait
+  d = ChooseBatching(Observed(30'000), Target(20'000));
+  EXPECT_EQ(57, d.max_batch_size);
+  EXPECT_EQ(1866, d.timeout_micros) << "56 more rows at 30000/s; saves 57 * 2.05 ms - 4.85 ms";
+}
+
 TEST(BatchPolicyTest, OverloadTriesTheReachCountWhileOnlyOneSizeWasMeasured) {
   RunTimeWindow window(8);
   for (int i = 0; i < 8; ++i) window.Add(1, 1000);  // batches of one row only: the slope is unknown

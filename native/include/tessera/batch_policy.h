@@ -18,7 +18,11 @@
 //     wait, and at low load there is nothing to wait for;
 //   - overload (no reachable size keeps up): the most productive size (the smallest whose
 //     capacity is within kProductiveShare of the best reachable one), waiting for it to fill at
-//     the measured rate: full batches, not many small ones sharing the threads; while the fit has
+//     the measured rate: full batches, not many small ones sharing the threads. The wait is at
+//     most the thread time that batch saves over running its rows one at a time
+//     (B * run(1) - run(B)): waiting longer idles a thread for more than batching gives back
+//     (a model that batching barely amortises, such as mobilenet on a CPU, hardly waits; the
+//     rows in flight may never all reach one queue while another batch runs). While the fit has
 //     seen one size only it cannot tell, and the reach count is tried (else a queue stuck at one
 //     size never learns);
 //   - a batch never waits more than half the target.
