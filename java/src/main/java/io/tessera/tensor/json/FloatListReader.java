@@ -19,12 +19,12 @@ import java.util.Map;
  * path throws them at the same point.
  */
 final class FloatListReader {
+  /** Innermost lists longer than this are read number by number ({@link JsonBytes#numbers}). */
+  private static final int MAX_FAST_LIST = 64;
   private final JsonBytes in;
   private final int length;
   private InputBuilders builders;
   private final ListShape shape = new ListShape();
-  /** Innermost lists longer than this are read number by number ({@link JsonBytes#numbers}). */
-  private static final int MAX_FAST_LIST = 64;
   private final double[] pending = new double[1024];
   private int pendingCount;
 

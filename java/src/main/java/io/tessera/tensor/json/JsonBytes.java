@@ -149,10 +149,11 @@ final class JsonBytes {
   /**
    * Consecutive lists of exactly {@code size} numbers, {@code [n, ..., n]} separated by commas,
    * from the '[' at the current byte, into {@code out} from index {@code at} while a whole list
-   * fits. Stops after the last list it read (the byte after its ']' is next), when the next one is
-   * not another such list in the common spelling, or at the window's end; a list it stops in is
-   * left unread (its values in {@code out} are to be ignored) for the caller to read byte by byte.
-   * Returns how many lists were read.
+   * fits. It stops when what follows is not another such list in the common spelling, near the
+   * window's end, or when {@code out} is full: the reader is then right after the last list read,
+   * or at the '[' of the next one (their comma consumed), which is left unread (its values in
+   * {@code out} are to be ignored) for the caller to read byte by byte. Returns how many lists
+   * were read.
    */
   int numberLists(int size, double[] out, int at) {
     int lists = 0;

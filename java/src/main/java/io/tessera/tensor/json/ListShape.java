@@ -84,7 +84,8 @@ final class ListShape {
    * (depth rank - 1, at least 1) and that size is already fixed; else -1.
    */
   int innerSize() {
-    return depth > 0 && depth == rank - 1 && minKnown <= depth ? (int) Math.min(dims[depth], Integer.MAX_VALUE) : -1;
+    return depth > 0 && depth == rank - 1 && minKnown <= depth
+        ? (int) Math.min(dims[depth], Integer.MAX_VALUE) : -1;
   }
 
   /** {@code n} whole innermost lists of {@link #innerSize} elements, each read and checked. */
