@@ -21,12 +21,18 @@ import java.util.Map;
 final class FloatListReader {
   /** Innermost lists longer than this are read number by number ({@link JsonBytes#numbers}). */
   private static final int MAX_FAST_LIST = 64;
+  /**
+   * After this many innermost lists in a row that {@link JsonBytes#numberLists} did not read (long
+   * significands, say), a value's remaining lists are read number by number without trying it.
+   */
+  private static final int MAX_LIST_MISSES = 4;
   private final JsonBytes in;
   private final int length;
   private InputBuilders builders;
   private final ListShape shape = new ListShape();
   private final double[] pending = new double[1024];
   private int pendingCount;
+  private int listMisses;  // consecutive numberLists() that read nothing, in this value
 
   private FloatListReader(ByteBuffer body) {
     in = new JsonBytes(body);
@@ -222,16 +228,19 @@ final class FloatListReader {
    */
   private long[] walk(int input) {
     TensorBuilder b = builders.get(input);
+    in.floatTarget = b.dtype() != DataType.DT_DOUBLE;  // float, half, bfloat16: see JsonBytes
+    listMisses = 0;
     shape.reset();
     int c = in.peek();
     while (true) {
       if (c == '[') {
         int size = shape.innerSize();
-        if (size > 0 && size <= MAX_FAST_LIST) {
+        if (size > 0 && size <= MAX_FAST_LIST && listMisses < MAX_LIST_MISSES) {
           if (pendingCount + size > pending.length) {
             flush(b);
           }
           int lists = in.numberLists(size, pending, pendingCount);
+          listMisses = lists > 0 ? 0 : listMisses + 1;
           if (lists > 0) {
             pendingCount += lists * size;
             shape.innerLists(lists);

@@ -15,7 +15,9 @@ import java.nio.charset.StandardCharsets;
  * double); a token with a fraction or exponent correctly rounded as Jackson's fast double parser
  * does, computed in one double operation when the significand is below 2^53 and the decimal
  * exponent within ±22 (Clinger), else by that same parser ({@link NumberInput#parseDouble}; long
- * significands such as the 17 digits of a float32 printed as a Python float).
+ * significands such as the 17 digits of a float32 printed as a Python float), except that for
+ * an input read as floats those are first tried in double arithmetic
+ * ({@link DecimalValues#sameFloat}).
  */
 final class JsonBytes {
   /** Bytes made available before a number is read; longer numbers go to the general reader. */
@@ -23,19 +25,19 @@ final class JsonBytes {
   private static final int WINDOW = 1 << 15;
   /** Bytes {@link #numberLists} wants readable before a list (less only at the body's end). */
   private static final int WINDOW_SLACK = 1 << 12;
-  private static final long TWO_53 = 1L << 53;
-  private static final double[] POW10 = new double[23];
-
-  static {
-    for (int k = 0; k < POW10.length; k++) {
-      POW10[k] = Double.parseDouble("1e" + k);
-    }
-  }
+  private static final double[] POW10 = DecimalValues.POW10;
 
   private final char[] chars = new char[LOOKAHEAD];
   private final ByteBuffer rest;  // a direct body's bytes not yet in the window; null for heap
   private final int origin;       // index in b of the body's first byte
   private long shifted;           // body bytes dropped from the window's front so far
+  /**
+   * Whether the numbers read next are only ever used as floats (an input of DT_FLOAT, DT_HALF or
+   * DT_BFLOAT16, whose values are the double's float): then a long significand may be read as a
+   * double other than the exact one but with the same float ({@link DecimalValues#sameFloat}).
+   * Set by the caller per input; false (exact doubles) unless set.
+   */
+  boolean floatTarget;
   byte[] b;
   int pos;
   int end;
@@ -279,9 +281,20 @@ final class JsonBytes {
       }
       fracDigits = i - from;
     }
-    if (intDigits == 0 || fracDigits == 0 || intDigits + fracDigits > 15 || c == 'e' || c == 'E'
+    if (intDigits == 0 || fracDigits == 0 || c == 'e' || c == 'E'
         || (intDigits > 1 && in[first] == '0')) {
       return general();
+    }
+    if (intDigits + fracDigits > 15) {
+      // A long significand (a float32 printed as a Python float): up to 18 digits are exact in
+      // the long read above; for a float input tried in double arithmetic, else read by general().
+      double v = floatTarget && fracDigits > 0 && intDigits + fracDigits <= 18
+          ? DecimalValues.sameFloat(digits, -fracDigits) : Double.NaN;
+      if (Double.isNaN(v)) {
+        return general();
+      }
+      pos = i;
+      return negative ? -v : v;
     }
     pos = i;
     if (fracDigits < 0) {
@@ -364,12 +377,14 @@ final class JsonBytes {
       return negative && digits != 0 ? -(double) digits : (double) digits;  // "-0" is +0.0
     } else if (digits == 0) {
       v = 0.0;
-    } else if (exp10 >= 0 && exp10 < POW10.length && digits < TWO_53) {
-      v = digits * POW10[exp10];
-    } else if (exp10 < 0 && -exp10 < POW10.length && digits < TWO_53) {
-      v = digits / POW10[-exp10];
     } else {
-      return parsed(start, i);
+      v = DecimalValues.exact(digits, exp10);
+      if (Double.isNaN(v) && floatTarget) {
+        v = DecimalValues.sameFloat(digits, exp10);
+      }
+      if (Double.isNaN(v)) {
+        return parsed(start, i);
+      }
     }
     return negative ? -v : v;
   }

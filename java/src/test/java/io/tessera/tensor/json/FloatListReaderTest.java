@@ -241,6 +241,43 @@ class FloatListReaderTest {
     }
   }
 
+  /**
+   * Long significands for float inputs are read in double arithmetic when that provably gives the
+   * float the exact double gives: Python's 17-digit floats, and decimals placed right at (and one
+   * digit either side of) the boundary between two floats, where the reader must defer to the exact
+   * parser. Float, half and bfloat16 tensors must equal the general path's bit for bit; doubles are
+   * never read that way.
+   */
+  @Test
+  void longSignificandsForFloatInputsGiveTheExactDoublesFloat() {
+    SplittableRandom r = new SplittableRandom(22);
+    for (int round = 0; round < 12; round++) {
+      StringBuilder b = new StringBuilder("{\"instances\": [");
+      for (int i = 0; i < 3000; i++) {
+        float f = Float.intBitsToFloat(r.nextInt(0x00800000, 0x7f000000));  // normal, not the top
+        String number;
+        if (r.nextBoolean()) {
+          float pixel = Math.abs(r.nextInt(256) / 127.5f - 1f);  // as Python prints a float32
+          number = Double.toString((double) pixel * (r.nextBoolean() ? 1 : f)).replace("E", "e");
+        } else {  // the midpoint between f and the next float, to 16-20 digits, or one unit off
+          java.math.BigDecimal mid = new java.math.BigDecimal((double) f)
+              .add(new java.math.BigDecimal((double) Math.nextUp(f))).divide(java.math.BigDecimal.valueOf(2));
+          java.math.BigDecimal rounded = mid.round(new java.math.MathContext(r.nextInt(16, 21)));
+          java.math.BigDecimal unit = java.math.BigDecimal.ONE.scaleByPowerOfTen(
+              rounded.scale() > 0 ? -rounded.scale() : 0);
+          number = rounded.add(unit.multiply(java.math.BigDecimal.valueOf(r.nextInt(-1, 2))))
+              .toString().replace("E+", "e").replace("E", "e");
+        }
+        b.append(i == 0 ? "" : ", ").append(r.nextInt(4) == 0 ? "-" : "").append(number);
+      }
+      String json = b.append("]}").toString();
+      fast(json, IMAGES);
+      fast(json, sig("h", DT_HALF));
+      fast(json, sig("h", DT_BFLOAT16));
+      fast(json, sig("d", DT_DOUBLE));
+    }
+  }
+
   /** A direct body much larger than the reader's window: values straddle every window edge. */
   @Test
   void largeDirectBodiesAcrossWindowEdges() {
