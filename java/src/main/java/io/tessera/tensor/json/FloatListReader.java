@@ -19,7 +19,7 @@ import java.util.Map;
  * path throws them at the same point.
  */
 final class FloatListReader {
-  /** Innermost lists longer than this are read number by number ({@link JsonBytes#numbers}). */
+  /** Innermost lists longer than this are read number by number. */
   private static final int MAX_FAST_LIST = 64;
   /**
    * After this many innermost lists in a row that {@link JsonBytes#numberLists} did not read (long
@@ -267,25 +267,16 @@ final class FloatListReader {
         shape.close();
       } else if (JsonBytes.startsNumber(c)) {
         shape.leaf();
-        if (shape.depth() == 0) {
-          add(b, in.number());
-        } else {
-          long more = -1;  // leaf() counted the first
-          while (true) {  // this list's numbers, a buffer at a time: numbers only
-            if (pendingCount == pending.length) {
-              flush(b);
-            }
-            int n = in.numbers(pending, pendingCount);
-            pendingCount += n;
-            more += n;
-            c = in.peek();
-            if (c != ',') {
-              break;
-            }
-            in.pos++;  // the buffer filled up before this list's end
+        add(b, in.number());
+        if (shape.depth() > 0) {
+          long more = 0;
+          while ((c = in.peek()) == ',') {  // the rest of this list: numbers only
+            in.pos++;
             if (!JsonBytes.startsNumber(in.peek())) {
-              throw FastFill.Fallback.INSTANCE;
+              throw FastFill.Fallback.INSTANCE;  // a list among numbers, or a trailing comma
             }
+            add(b, in.number());
+            more++;
           }
           shape.leaves(more);
           if (c != ']') {

@@ -120,35 +120,6 @@ final class JsonBytes {
   }
 
   /**
-   * Numbers separated by commas (and whitespace), from the current byte (a {@link #startsNumber}
-   * byte) into {@code out} from index {@code at}, up to the first byte after a number that is not
-   * a comma (left unread, after whitespace) or until {@code out} is full (the reader is then right
-   * after the last number). Returns how many were read, at least one.
-   */
-  int numbers(double[] out, int at) {
-    int n = at;
-    while (true) {
-      out[n++] = number();
-      if (n == out.length) {
-        return n - at;
-      }
-      int c = pos < end ? b[pos] : peek();
-      if (c != ',') {
-        if (c != ' ' && c != '\n' && c != '\r' && c != '\t' || peek() != ',') {
-          return n - at;
-        }
-      }
-      pos++;
-      c = pos < end ? b[pos] : -1;
-      if (c < '0' || c > '9') {
-        if (!startsNumber(peek())) {
-          throw FastFill.Fallback.INSTANCE;  // a list among numbers, or a trailing comma
-        }
-      }
-    }
-  }
-
-  /**
    * Consecutive lists of exactly {@code size} numbers, {@code [n, ..., n]} separated by commas,
    * from the '[' at the current byte, into {@code out} from index {@code at} while a whole list
    * fits. It stops when what follows is not another such list in the common spelling, near the
